@@ -3,7 +3,8 @@
 -- Usage (as the CLUSTER SUPERUSER, connected to the JHE database, after roles.sql,
 -- `jhe-admin migrate` and `jhe-admin seed`):
 --     psql -X -v ON_ERROR_STOP=1 -d jhe -f t/sql/check_seed.sql
--- Exit status 0 = every check passed; any failed check raises and stops the script (psql
+-- Identity sequences are never consumed (test rows carry explicit ids), so the script can
+-- run any number of times. Exit status 0 = every check passed; any failed check raises and stops the script (psql
 -- exits with status 3). Everything runs inside one transaction that is rolled back at the
 -- end, so the database is left as it was (only the audit_event sequence advances).
 --
@@ -641,12 +642,12 @@ BEGIN
             'client-credentials', sha256('secret2'), 10004),
            (102, 'key-tom', '_practitioner_client_80005_20250101000000', 'confidential',
             'client-credentials', sha256('secret3'), 10005);
-    INSERT INTO practitioner_client (application_id, practitioner_id, label)
-    VALUES (100, 80003, 'megan'), (101, 80004, 'victor'), (102, 80005, 'tom');
+    INSERT INTO practitioner_client (id, application_id, practitioner_id, label)
+    VALUES (900001, 100, 80003, 'megan'), (900002, 101, 80004, 'victor'), (900003, 102, 80005, 'tom');
     INSERT INTO oauth_token_family (id, application_id, user_id, origin, scope, auth_time)
     VALUES (1, 100, 10003, 'client_credentials', 'openid', now());
-    INSERT INTO oauth_access_token (token_digest, family_id, application_id, user_id, scope, expires)
-    VALUES (sha256('tok'), 1, 100, 10003, 'openid', now() + interval '1 hour');
+    INSERT INTO oauth_access_token (id, token_digest, family_id, application_id, user_id, scope, expires)
+    VALUES (900001, sha256('tok'), 1, 100, 10003, 'openid', now() + interval '1 hour');
 
     DELETE FROM practitioner WHERE id = 80003;
     PERFORM pg_temp.expect('practitioner delete removes key application and tokens',
@@ -724,17 +725,17 @@ DECLARE
     stmt text;
 BEGIN
     FOREACH stmt IN ARRAY ARRAY[
-        $s$INSERT INTO organization (name, type, part_of_id) VALUES ('X', 'root', 0)$s$,
-        $s$INSERT INTO organization (name, type) VALUES ('X', 'edu')$s$,
-        $s$INSERT INTO organization (name, type, part_of_id) VALUES ('X', 'nope', 0)$s$,
-        $s$INSERT INTO practitioner_organization (practitioner_id, organization_id, role) VALUES (80001, 20001, 'owner')$s$,
-        $s$INSERT INTO practitioner_organization (practitioner_id, organization_id) VALUES (80002, 20001)$s$,
-        $s$INSERT INTO jhe_user (email) VALUES ('MANAGER_MARY@example.com')$s$,
-        $s$INSERT INTO jhe_setting (key, value_type, value_string, value_int) VALUES ('x', 'string', 'a', 1)$s$,
-        $s$INSERT INTO observation (subject_patient_id, codeable_concept_id, omh_data, status) VALUES (40001, 50002, '{}', 'bogus')$s$,
-        $s$INSERT INTO oauth_application (client_id, client_type, authorization_grant_type) VALUES ('c', 'confidential', 'client-credentials')$s$,
-        $s$INSERT INTO patient_identifier (patient_id, system, value) VALUES (40002, 'urn:oid:1.2.3.4', 'E1234')$s$,
-        $s$INSERT INTO study_patient_scope_consent (study_patient_id, scope_code_id, consented) VALUES (1, 50002, false)$s$
+        $s$INSERT INTO organization (id, name, type, part_of_id) VALUES (900001, 'X', 'root', 0)$s$,
+        $s$INSERT INTO organization (id, name, type) VALUES (900001, 'X', 'edu')$s$,
+        $s$INSERT INTO organization (id, name, type, part_of_id) VALUES (900001, 'X', 'nope', 0)$s$,
+        $s$INSERT INTO practitioner_organization (id, practitioner_id, organization_id, role) VALUES (900001, 80001, 20001, 'owner')$s$,
+        $s$INSERT INTO practitioner_organization (id, practitioner_id, organization_id) VALUES (900001, 80002, 20001)$s$,
+        $s$INSERT INTO jhe_user (id, email) VALUES (900001, 'MANAGER_MARY@example.com')$s$,
+        $s$INSERT INTO jhe_setting (id, key, value_type, value_string, value_int) VALUES (900001, 'x', 'string', 'a', 1)$s$,
+        $s$INSERT INTO observation (id, subject_patient_id, codeable_concept_id, omh_data, status) VALUES (900001, 40001, 50002, '{}', 'bogus')$s$,
+        $s$INSERT INTO oauth_application (id, client_id, client_type, authorization_grant_type) VALUES (900001, 'c', 'confidential', 'client-credentials')$s$,
+        $s$INSERT INTO patient_identifier (id, patient_id, system, value) VALUES (900001, 40002, 'urn:oid:1.2.3.4', 'E1234')$s$,
+        $s$INSERT INTO study_patient_scope_consent (id, study_patient_id, scope_code_id, consented) VALUES (900001, 1, 50002, false)$s$
     ] LOOP
         BEGIN
             EXECUTE stmt;
@@ -745,8 +746,8 @@ BEGIN
     END LOOP;
 END
 $$;
-INSERT INTO observation (subject_patient_id, codeable_concept_id, omh_data, effective_period_start)
-VALUES (40001, 50002, '{}', '2025-01-02T07:30:00Z');
+INSERT INTO observation (id, subject_patient_id, codeable_concept_id, omh_data, effective_period_start)
+VALUES (900001, 40001, 50002, '{}', '2025-01-02T07:30:00Z');
 SELECT pg_temp.expect('generated effective_at from period start',
     (SELECT effective_at = '2025-01-02T07:30:00Z'::timestamptz FROM observation WHERE effective_date_time IS NULL)::text,
     'true');
