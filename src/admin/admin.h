@@ -1,0 +1,19 @@
+/* jhe-admin: the operator's command-line tool. */
+#ifndef JHE_ADMIN_H
+#define JHE_ADMIN_H
+
+#include "util/util.h"
+
+/* Folder with the migrations and seed SQL ($JHE_SQL_DIR or the installed sql folder). */
+const char *admin_sql_dir(void);
+/* Read a whole file into a malloc'd NUL-terminated string (NULL on error). */
+char *admin_read_file(const char *path);
+/* Connect as the owner role ($JHE_OWNER_DATABASE, else JHE_DATABASE). 0 on success. */
+int admin_connect(void);
+
+int cmd_migrate(int argc, char **argv);
+int cmd_seed(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+
+#endif

@@ -1,0 +1,87 @@
+/* jhe-admin migrate: apply numbered sql/NNN_*.sql files, each in its own transaction. */
+#include "admin/admin.h"
+#include "store/store.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cmd_migrate(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (admin_connect())
+		return 1;
+	struct err e = {0};
+	if (db_exec_sql("SET client_min_messages = warning; CREATE TABLE IF NOT EXISTS "
+			"schema_migration (version int PRIMARY KEY, applied_at timestamptz NOT "
+			"NULL DEFAULT now())",
+			&e)) {
+		fprintf(stderr, "migrate: %s\n", e.msg);
+		return 1;
+	}
+	const char *dir = admin_sql_dir();
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "migrate: cannot open %s\n", dir);
+		return 1;
+	}
+	char *names[512];
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < 512) {
+		const char *nm = de->d_name;
+		if (nm[0] >= '0' && nm[0] <= '9' && str_ends(nm, ".sql"))
+			names[n++] = strdup(nm);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(char *), cmp_str);
+	struct arena *a = arena_new();
+	static struct db_stmt q_has = DB_STMT("SELECT 1 FROM schema_migration WHERE version = $1");
+	static struct db_stmt q_mark =
+		DB_STMT("INSERT INTO schema_migration (version, applied_at) VALUES ($1, now())");
+	int applied = 0, rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		long version = strtol(names[i], NULL, 10);
+		const char *p[1] = {db_i64(a, version)};
+		struct db_result *r = db_query(a, &q_has, 1, p, &e);
+		if (!r) {
+			fprintf(stderr, "migrate: %s\n", e.log ? e.log : "query failed");
+			rc = 1;
+			break;
+		}
+		if (db_nrows(r) > 0)
+			continue;
+		char *path = arena_printf(a, "%s/%s", dir, names[i]);
+		char *sql = admin_read_file(path);
+		if (!sql) {
+			fprintf(stderr, "migrate: cannot read %s\n", path);
+			rc = 1;
+			break;
+		}
+		if (db_begin(&e) || db_exec_sql(sql, &e) || db_exec(a, &q_mark, 1, p, &e) < 0 ||
+		    db_commit(&e)) {
+			fprintf(stderr, "migrate: %s failed: %s\n", names[i],
+				e.msg ? e.msg : (e.log ? e.log : "?"));
+			db_rollback();
+			rc = 1;
+		} else {
+			printf("applied %s\n", names[i]);
+			applied++;
+		}
+		free(sql);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	arena_free(a);
+	if (rc == 0)
+		printf("migrations: %d applied, database up to date\n", applied);
+	db_disconnect();
+	return rc;
+}

@@ -1,0 +1,1 @@
+libjhe_a_SOURCES += src/authz/authz.h src/authz/scopes.c

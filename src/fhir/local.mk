@@ -1,0 +1,1 @@
+libjhe_a_SOURCES += src/fhir/fhir.h src/fhir/routes.c

@@ -1,0 +1,150 @@
+/* Key/value lists, percent-decoding, query strings, cookies and form encoding. */
+#include "http/http.h"
+
+#include <string.h>
+
+void kv_add(struct arena *a, struct kvlist *l, const char *key, const char *value)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct kv *items = arena_alloc(a, cap * sizeof(*items));
+		if (l->n)
+			memcpy(items, l->items, l->n * sizeof(*items));
+		l->items = items;
+		l->cap = cap;
+	}
+	l->items[l->n].key = key;
+	l->items[l->n].value = value;
+	l->n++;
+}
+
+const char *kv_get(const struct kvlist *l, const char *key)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].key, key) == 0)
+			return l->items[i].value;
+	return NULL;
+}
+
+const char *kv_get_last(const struct kvlist *l, const char *key)
+{
+	for (size_t i = l->n; i > 0; i--)
+		if (strcmp(l->items[i - 1].key, key) == 0)
+			return l->items[i - 1].value;
+	return NULL;
+}
+
+size_t kv_count(const struct kvlist *l, const char *key)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].key, key) == 0)
+			c++;
+	return c;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+char *url_decode(struct arena *a, const char *s, size_t n, bool form, bool strict)
+{
+	char *out = arena_alloc(a, n + 1);
+	size_t o = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%') {
+			int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
+			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			if (hi >= 0 && lo >= 0) {
+				out[o++] = (char)(hi << 4 | lo);
+				i += 2;
+				continue;
+			}
+			if (strict)
+				return NULL;
+			out[o++] = '%';
+		} else if (c == '+' && form) {
+			out[o++] = ' ';
+		} else {
+			out[o++] = c;
+		}
+	}
+	out[o] = 0;
+	return out;
+}
+
+void url_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		unsigned char c = *p;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '.' || c == '_' || c == '~') {
+			buf_putc(b, (char)c);
+		} else if (c == ' ') {
+			buf_putc(b, '+');
+		} else {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			buf_append(b, e, 3);
+		}
+	}
+}
+
+void parse_query(struct arena *a, const char *qs, struct kvlist *l)
+{
+	if (!qs)
+		return;
+	const char *p = qs;
+	while (*p) {
+		const char *amp = strchr(p, '&');
+		size_t len = amp ? (size_t)(amp - p) : strlen(p);
+		if (len > 0) {
+			const char *eq = memchr(p, '=', len);
+			size_t klen = eq ? (size_t)(eq - p) : len;
+			char *k = url_decode(a, p, klen, true, false);
+			char *v = eq ? url_decode(a, eq + 1, len - klen - 1, true, false)
+				     : arena_strdup(a, "");
+			kv_add(a, l, k, v);
+		}
+		if (!amp)
+			break;
+		p = amp + 1;
+	}
+}
+
+void parse_cookies(struct arena *a, const char *h, struct kvlist *l)
+{
+	if (!h)
+		return;
+	const char *p = h;
+	while (*p) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		if (!*p)
+			break;
+		const char *semi = strchr(p, ';');
+		size_t len = semi ? (size_t)(semi - p) : strlen(p);
+		const char *eq = memchr(p, '=', len);
+		if (eq) {
+			char *k = arena_strndup(a, p, (size_t)(eq - p));
+			const char *v = eq + 1;
+			size_t vlen = len - (size_t)(eq - p) - 1;
+			if (vlen >= 2 && v[0] == '"' && v[vlen - 1] == '"') {
+				v++;
+				vlen -= 2;
+			}
+			kv_add(a, l, k, arena_strndup(a, v, vlen));
+		}
+		if (!semi)
+			break;
+		p = semi + 1;
+	}
+}

@@ -1,0 +1,375 @@
+/* The per-process PostgreSQL connection, lazily prepared statements, transactions. */
+#include "store/store.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static PGconn *conn;
+static unsigned conn_gen;      /* bumped on every (re)connect: statements re-prepare */
+static unsigned stmt_counter;  /* process-wide statement names */
+static bool in_tx;
+
+struct db_result {
+	PGresult *res;
+};
+
+static void set_err(struct err *e, enum err_kind k, const char *msg, const char *log)
+{
+	if (!e)
+		return;
+	memset(e, 0, sizeof(*e));
+	e->kind = k;
+	e->msg = msg;
+	e->log = log;
+}
+
+static void notice_quiet(void *arg, const PGresult *res)
+{
+	(void)arg;
+	(void)res;
+}
+
+int db_connect(void)
+{
+	if (conn && PQstatus(conn) == CONNECTION_OK)
+		return 0;
+	if (conn)
+		PQfinish(conn);
+	conn = PQconnectdb(g_config.database);
+	if (PQstatus(conn) != CONNECTION_OK) {
+		log_warn("database connection failed: %s", PQerrorMessage(conn));
+		PQfinish(conn);
+		conn = NULL;
+		return -1;
+	}
+	PQsetNoticeReceiver(conn, notice_quiet, NULL);
+	conn_gen++;
+	in_tx = false;
+	PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; "
+				   "SET intervalstyle = 'iso_8601'; SET extra_float_digits = 1");
+	PQclear(r);
+	return 0;
+}
+
+void db_disconnect(void)
+{
+	if (conn)
+		PQfinish(conn);
+	conn = NULL;
+}
+
+int db_ensure(struct err *e)
+{
+	if (conn && PQstatus(conn) == CONNECTION_OK)
+		return 0;
+	if (conn) {
+		PQreset(conn);
+		if (PQstatus(conn) == CONNECTION_OK) {
+			conn_gen++;
+			in_tx = false;
+			PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; "
+						   "SET intervalstyle = 'iso_8601'; SET extra_float_digits = 1");
+			PQclear(r);
+			return 0;
+		}
+	}
+	if (db_connect() == 0)
+		return 0;
+	set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.", "database unreachable");
+	return -1;
+}
+
+static void clear_result(void *p)
+{
+	PQclear(p);
+}
+
+/* Map a failed result to an error kind by SQLSTATE. */
+static void result_error(struct arena *a, PGresult *res, struct err *e)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+	char *log = a ? arena_printf(a, "SQL error %s: %s", state ? state : "?", msg) : NULL;
+	if (log) {
+		size_t n = strlen(log);
+		while (n && (log[n - 1] == '\n' || log[n - 1] == ' '))
+			log[--n] = 0;
+	}
+	if (!conn || PQstatus(conn) != CONNECTION_OK || (state && str_starts(state, "08")) ||
+	    (state && (str_starts(state, "57P") || strcmp(state, "53300") == 0))) {
+		set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.", log);
+		in_tx = false;
+	} else if (state && strcmp(state, "23505") == 0) {
+		set_err(e, ERR_CONFLICT, "A row with these values already exists.", log);
+	} else if (state && (strcmp(state, "23503") == 0)) {
+		set_err(e, ERR_CONFLICT, "The row is referenced by or refers to missing data.", log);
+	} else if (state && (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
+			     str_starts(state, "22"))) {
+		set_err(e, ERR_BAD_REQUEST, "Invalid value.", log);
+	} else if (state && strcmp(state, "40001") == 0) {
+		set_err(e, ERR_CONFLICT, "Concurrent update, please retry.", log);
+	} else {
+		set_err(e, ERR_INTERNAL, NULL, log);
+	}
+	if (e && a && state)
+		e->code = arena_strdup(a, state);
+}
+
+static int prepare(struct db_stmt *st, int nparams, struct arena *a, struct err *e)
+{
+	if (st->gen == conn_gen && st->name[0])
+		return 0;
+	if (!st->name[0])
+		snprintf(st->name, sizeof(st->name), "s%u", ++stmt_counter);
+	PGresult *res = PQprepare(conn, st->name, st->sql, nparams, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		/* after a reconnect the name may already exist on the server: not an error */
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (state && strcmp(state, "42P05") == 0) {
+			PQclear(res);
+			st->gen = conn_gen;
+			return 0;
+		}
+		result_error(a, res, e);
+		log_error("prepare failed: %s\n%s", PQresultErrorMessage(res), st->sql);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	st->gen = conn_gen;
+	return 0;
+}
+
+struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
+			   const char *const *params, struct err *e)
+{
+	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		if (in_tx || db_ensure(e)) {
+			set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
+				"database connection lost");
+			return NULL;
+		}
+	}
+	if (prepare(st, nparams, a, e))
+		return NULL;
+	PGresult *res = PQexecPrepared(conn, st->name, nparams, params, NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(res);
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		result_error(a, res, e);
+		PQclear(res);
+		return NULL;
+	}
+	struct db_result *r = arena_alloc(a, sizeof(*r));
+	r->res = res;
+	arena_defer(a, clear_result, res);
+	return r;
+}
+
+long db_exec(struct arena *a, struct db_stmt *st, int nparams, const char *const *params,
+	     struct err *e)
+{
+	struct db_result *r = db_query(a, st, nparams, params, e);
+	if (!r)
+		return -1;
+	return db_affected(r);
+}
+
+int db_exec_sql(const char *sql, struct err *e)
+{
+	if (!conn && db_ensure(e))
+		return -1;
+	PGresult *res = PQexec(conn, sql);
+	ExecStatusType s = PQresultStatus(res);
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+		if (e) {
+			static char buf[1024];
+			snprintf(buf, sizeof(buf), "%s", PQresultErrorMessage(res));
+			set_err(e, ERR_INTERNAL, buf, buf);
+		}
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+long db_copy_in(const char *copy_sql, const char *data, size_t len, struct err *e)
+{
+	if (!conn && db_ensure(e))
+		return -1;
+	PGresult *res = PQexec(conn, copy_sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		result_error(NULL, res, e);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	if (PQputCopyData(conn, data, (int)len) != 1 || PQputCopyEnd(conn, NULL) != 1) {
+		set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.", "COPY failed");
+		return -1;
+	}
+	res = PQgetResult(conn);
+	long n = -1;
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+		n = atol(PQcmdTuples(res));
+	else
+		result_error(NULL, res, e);
+	PQclear(res);
+	while ((res = PQgetResult(conn)))
+		PQclear(res);
+	return n;
+}
+
+int db_nrows(const struct db_result *r)
+{
+	return PQntuples(r->res);
+}
+
+int db_ncols(const struct db_result *r)
+{
+	return PQnfields(r->res);
+}
+
+const char *db_get(const struct db_result *r, int row, int col)
+{
+	if (row >= PQntuples(r->res) || PQgetisnull(r->res, row, col))
+		return NULL;
+	return PQgetvalue(r->res, row, col);
+}
+
+size_t db_getlen(const struct db_result *r, int row, int col)
+{
+	return (size_t)PQgetlength(r->res, row, col);
+}
+
+bool db_isnull(const struct db_result *r, int row, int col)
+{
+	return PQgetisnull(r->res, row, col);
+}
+
+int64_t db_get_i64(const struct db_result *r, int row, int col)
+{
+	const char *v = db_get(r, row, col);
+	return v ? strtoll(v, NULL, 10) : 0;
+}
+
+bool db_get_bool(const struct db_result *r, int row, int col)
+{
+	const char *v = db_get(r, row, col);
+	return v && v[0] == 't';
+}
+
+int db_col(const struct db_result *r, const char *name)
+{
+	return PQfnumber(r->res, name);
+}
+
+long db_affected(const struct db_result *r)
+{
+	const char *t = PQcmdTuples(r->res);
+	return t && *t ? atol(t) : (long)PQntuples(r->res);
+}
+
+static int simple(const char *sql, struct err *e)
+{
+	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.", "no connection");
+		return -1;
+	}
+	PGresult *res = PQexec(conn, sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		result_error(NULL, res, e);
+		PQclear(res);
+		return -1;
+	}
+	PQclear(res);
+	return 0;
+}
+
+int db_begin(struct err *e)
+{
+	if (db_ensure(e))
+		return -1;
+	if (simple("BEGIN", e))
+		return -1;
+	in_tx = true;
+	return 0;
+}
+
+int db_commit(struct err *e)
+{
+	int rc = simple("COMMIT", e);
+	in_tx = false;
+	return rc;
+}
+
+void db_rollback(void)
+{
+	if (!conn)
+		return;
+	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
+		PGresult *res = PQexec(conn, "ROLLBACK");
+		PQclear(res);
+	}
+	in_tx = false;
+}
+
+bool db_in_transaction(void)
+{
+	return in_tx;
+}
+
+int db_savepoint(const char *name, struct err *e)
+{
+	char sql[96];
+	snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+	return simple(sql, e);
+}
+
+int db_release(const char *name, struct err *e)
+{
+	char sql[96];
+	snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT %s", name);
+	return simple(sql, e);
+}
+
+int db_rollback_to(const char *name, struct err *e)
+{
+	char sql[96];
+	snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT %s", name);
+	return simple(sql, e);
+}
+
+char *db_i64(struct arena *a, int64_t v)
+{
+	return arena_printf(a, "%lld", (long long)v);
+}
+
+char *db_bytea_hex(struct arena *a, const unsigned char *p, size_t n)
+{
+	char *hex = hex_encode(a, p, n);
+	return arena_printf(a, "\\x%s", hex);
+}
+
+char *db_time(struct arena *a, usec_t t)
+{
+	char *out = arena_alloc(a, 32);
+	time_format(t, out);
+	return out;
+}
+
+int db_parse_time(const char *s, usec_t *out)
+{
+	/* PostgreSQL ISO output: "2026-08-21 15:26:13.123456+00" */
+	char tmp[64];
+	size_t n = strlen(s);
+	if (n + 4 >= sizeof(tmp))
+		return -1;
+	memcpy(tmp, s, n + 1);
+	if (n >= 3 && (tmp[n - 3] == '+' || tmp[n - 3] == '-')) {
+		memcpy(tmp + n, ":00", 4);
+	}
+	return time_parse(tmp, out);
+}

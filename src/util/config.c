@@ -1,0 +1,211 @@
+/* Configuration: defaults, then KEY=value file, then environment overrides. Read once. */
+#include "util/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+
+struct config g_config = {.log_level = LOG_INFO};
+
+static const char *KEYS[] = {
+	"JHE_DATABASE", "JHE_SITE_URL", "JHE_ALLOWED_HOSTS", "JHE_SECRET_KEY_FILE",
+	"JHE_OIDC_KEY_FILE", "JHE_OIDC_EXTRA_KEY_FILES", "JHE_ACCESS_TOKEN_LIFETIME",
+	"JHE_REFRESH_TOKEN_LIFETIME", "JHE_AUTH_CODE_LIFETIME", "JHE_ID_TOKEN_LIFETIME",
+	"JHE_SESSION_LIFETIME", "JHE_LOGIN_THROTTLE_ACCOUNT_FREE", "JHE_LOGIN_THROTTLE_ADDRESS_FREE",
+	"JHE_LOGIN_THROTTLE_MAX_DELAY", "JHE_LOGIN_THROTTLE_WINDOW", "JHE_ARGON2_OPSLIMIT",
+	"JHE_ARGON2_MEMLIMIT", "JHE_SCHEMA_DIR", "JHE_FHIR_MAX_BUNDLE_ENTRIES", "JHE_CORS_ORIGINS",
+	"JHE_LOG_LEVEL", "JHE_MAX_BODY", NULL};
+
+void config_free(struct config *c)
+{
+	char **strs[] = {&c->database, &c->site_url, &c->allowed_hosts, &c->secret_key_file,
+			 &c->oidc_key_file, &c->oidc_extra_key_files, &c->schema_dir,
+			 &c->cors_origins};
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		free(*strs[i]);
+		*strs[i] = NULL;
+	}
+}
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->database = strdup("dbname=jhe");
+	c->site_url = strdup("http://localhost:8000");
+	c->allowed_hosts = strdup("");
+	c->secret_key_file = strdup(JHE_SYSCONFDIR "/jhe/secret.key");
+	c->oidc_key_file = strdup(JHE_SYSCONFDIR "/jhe/oidc-key.pem");
+	c->oidc_extra_key_files = strdup("");
+	c->access_token_lifetime = 1209600;
+	c->refresh_token_lifetime = 31536000;
+	c->auth_code_lifetime = 60;
+	c->id_token_lifetime = 36000;
+	c->session_lifetime = 43200;
+	c->throttle_account_free = 5;
+	c->throttle_address_free = 20;
+	c->throttle_max_delay = 900;
+	c->throttle_window = 900;
+	c->argon2_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+	c->argon2_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+	c->schema_dir = strdup(JHE_PKGDATADIR "/schemas");
+	c->fhir_max_bundle_entries = 10000;
+	c->cors_origins = strdup("");
+	c->log_level = LOG_INFO;
+	c->max_body = 64 * 1024 * 1024 + 1024;
+}
+
+static int set_long(long *dst, const char *v)
+{
+	int64_t x;
+	if (!str_to_i64(v, &x) || x < 0)
+		return -1;
+	*dst = (long)x;
+	return 0;
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = strdup(v);
+}
+
+int config_set(struct config *c, const char *key, const char *v)
+{
+	int64_t x;
+	if (!strcmp(key, "JHE_DATABASE"))
+		set_str(&c->database, v);
+	else if (!strcmp(key, "JHE_SITE_URL")) {
+		set_str(&c->site_url, v);
+		size_t n = strlen(c->site_url);
+		while (n > 0 && c->site_url[n - 1] == '/')
+			c->site_url[--n] = 0;
+	} else if (!strcmp(key, "JHE_ALLOWED_HOSTS"))
+		set_str(&c->allowed_hosts, v);
+	else if (!strcmp(key, "JHE_SECRET_KEY_FILE"))
+		set_str(&c->secret_key_file, v);
+	else if (!strcmp(key, "JHE_OIDC_KEY_FILE"))
+		set_str(&c->oidc_key_file, v);
+	else if (!strcmp(key, "JHE_OIDC_EXTRA_KEY_FILES"))
+		set_str(&c->oidc_extra_key_files, v);
+	else if (!strcmp(key, "JHE_ACCESS_TOKEN_LIFETIME"))
+		return set_long(&c->access_token_lifetime, v);
+	else if (!strcmp(key, "JHE_REFRESH_TOKEN_LIFETIME"))
+		return set_long(&c->refresh_token_lifetime, v);
+	else if (!strcmp(key, "JHE_AUTH_CODE_LIFETIME"))
+		return set_long(&c->auth_code_lifetime, v);
+	else if (!strcmp(key, "JHE_ID_TOKEN_LIFETIME"))
+		return set_long(&c->id_token_lifetime, v);
+	else if (!strcmp(key, "JHE_SESSION_LIFETIME"))
+		return set_long(&c->session_lifetime, v);
+	else if (!strcmp(key, "JHE_LOGIN_THROTTLE_ACCOUNT_FREE"))
+		return set_long(&c->throttle_account_free, v);
+	else if (!strcmp(key, "JHE_LOGIN_THROTTLE_ADDRESS_FREE"))
+		return set_long(&c->throttle_address_free, v);
+	else if (!strcmp(key, "JHE_LOGIN_THROTTLE_MAX_DELAY"))
+		return set_long(&c->throttle_max_delay, v);
+	else if (!strcmp(key, "JHE_LOGIN_THROTTLE_WINDOW"))
+		return set_long(&c->throttle_window, v);
+	else if (!strcmp(key, "JHE_ARGON2_OPSLIMIT")) {
+		if (!str_to_i64(v, &x) || x < 1)
+			return -1;
+		c->argon2_opslimit = (unsigned long long)x;
+	} else if (!strcmp(key, "JHE_ARGON2_MEMLIMIT")) {
+		if (!str_to_i64(v, &x) || x < 8192)
+			return -1;
+		c->argon2_memlimit = (size_t)x;
+	} else if (!strcmp(key, "JHE_SCHEMA_DIR"))
+		set_str(&c->schema_dir, v);
+	else if (!strcmp(key, "JHE_FHIR_MAX_BUNDLE_ENTRIES"))
+		return set_long(&c->fhir_max_bundle_entries, v);
+	else if (!strcmp(key, "JHE_CORS_ORIGINS"))
+		set_str(&c->cors_origins, v);
+	else if (!strcmp(key, "JHE_LOG_LEVEL"))
+		c->log_level = log_level_parse(v);
+	else if (!strcmp(key, "JHE_MAX_BODY")) {
+		if (!str_to_i64(v, &x) || x < 1024)
+			return -1;
+		c->max_body = (size_t)x;
+	} else
+		return -2;
+	return 0;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = 0;
+	return s;
+}
+
+int config_load(const char *path, char *err, size_t errlen)
+{
+	config_free(&g_config);
+	config_defaults(&g_config);
+	int explicit = path != NULL;
+	if (!path) {
+		path = getenv("JHE_CONFIG");
+		explicit = path != NULL;
+	}
+	if (!path)
+		path = JHE_SYSCONFDIR "/jhe/jhe.conf";
+	FILE *f = fopen(path, "r");
+	if (!f && explicit) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (f) {
+		char line[4096];
+		int lineno = 0;
+		while (fgets(line, sizeof(line), f)) {
+			lineno++;
+			char *s = trim(line);
+			if (!*s || *s == '#')
+				continue;
+			char *eq = strchr(s, '=');
+			if (!eq) {
+				snprintf(err, errlen, "%s:%d: expected KEY=value", path, lineno);
+				fclose(f);
+				return -1;
+			}
+			*eq = 0;
+			char *k = trim(s), *v = trim(eq + 1);
+			int rc = config_set(&g_config, k, v);
+			if (rc) {
+				snprintf(err, errlen, "%s:%d: %s %s", path, lineno,
+					 rc == -2 ? "unknown key" : "bad value for", k);
+				fclose(f);
+				return -1;
+			}
+		}
+		fclose(f);
+	}
+	for (int i = 0; KEYS[i]; i++) {
+		const char *v = getenv(KEYS[i]);
+		if (v && config_set(&g_config, KEYS[i], v)) {
+			snprintf(err, errlen, "environment: bad value for %s", KEYS[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int config_load_secret(struct config *c)
+{
+	FILE *f = fopen(c->secret_key_file, "rb");
+	if (f) {
+		c->secret_key_len = fread(c->secret_key, 1, sizeof(c->secret_key), f);
+		fclose(f);
+		if (c->secret_key_len >= 32)
+			return 0;
+	}
+	/* Without a shared key, cursors and CSRF tokens only verify on this worker. */
+	randombytes_buf(c->secret_key, 32);
+	c->secret_key_len = 32;
+	return -1;
+}

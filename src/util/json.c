@@ -1,0 +1,271 @@
+/* Streaming JSON writer (compact, documented key order) and json-c reading helpers. */
+#include "util/util.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+void json_escape(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	buf_reserve(b, n + 2);
+	buf_putc(b, '"');
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		if (i > start)
+			buf_append(b, s + start, i - start);
+		start = i + 1;
+		switch (c) {
+		case '"': buf_append(b, "\\\"", 2); break;
+		case '\\': buf_append(b, "\\\\", 2); break;
+		case '\n': buf_append(b, "\\n", 2); break;
+		case '\r': buf_append(b, "\\r", 2); break;
+		case '\t': buf_append(b, "\\t", 2); break;
+		case '\b': buf_append(b, "\\b", 2); break;
+		case '\f': buf_append(b, "\\f", 2); break;
+		default: {
+			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+			buf_append(b, u, 6);
+		}
+		}
+	}
+	if (n > start)
+		buf_append(b, s + start, n - start);
+	buf_putc(b, '"');
+}
+
+void jw_init(struct jw *w, struct buf *b)
+{
+	w->b = b;
+	w->depth = 0;
+	w->need_comma = 0;
+	w->after_key = false;
+}
+
+static void sep(struct jw *w)
+{
+	uint64_t bit = (uint64_t)1 << (w->depth & 63);
+	if (w->need_comma & bit)
+		buf_putc(w->b, ',');
+	w->need_comma |= bit;
+}
+
+static void value_prefix(struct jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	sep(w);
+}
+
+void jw_obj_begin(struct jw *w)
+{
+	value_prefix(w);
+	buf_putc(w->b, '{');
+	w->depth++;
+	w->need_comma &= ~((uint64_t)1 << (w->depth & 63));
+}
+
+void jw_obj_end(struct jw *w)
+{
+	w->depth--;
+	buf_putc(w->b, '}');
+}
+
+void jw_arr_begin(struct jw *w)
+{
+	value_prefix(w);
+	buf_putc(w->b, '[');
+	w->depth++;
+	w->need_comma &= ~((uint64_t)1 << (w->depth & 63));
+}
+
+void jw_arr_end(struct jw *w)
+{
+	w->depth--;
+	buf_putc(w->b, ']');
+}
+
+void jw_key(struct jw *w, const char *key)
+{
+	sep(w);
+	json_escape(w->b, key, strlen(key));
+	buf_putc(w->b, ':');
+	w->after_key = true;
+}
+
+void jw_strn(struct jw *w, const char *s, size_t n)
+{
+	value_prefix(w);
+	json_escape(w->b, s, n);
+}
+
+void jw_str(struct jw *w, const char *s)
+{
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	jw_strn(w, s, strlen(s));
+}
+
+void jw_int(struct jw *w, int64_t v)
+{
+	value_prefix(w);
+	buf_printf(w->b, "%lld", (long long)v);
+}
+
+void jw_double(struct jw *w, double v)
+{
+	value_prefix(w);
+	if (!isfinite(v)) {
+		buf_puts(w->b, "null");
+		return;
+	}
+	if (v == floor(v) && fabs(v) < 1e15) {
+		buf_printf(w->b, "%.1f", v);
+		return;
+	}
+	buf_printf(w->b, "%.17g", v);
+}
+
+void jw_bool(struct jw *w, bool v)
+{
+	value_prefix(w);
+	buf_puts(w->b, v ? "true" : "false");
+}
+
+void jw_null(struct jw *w)
+{
+	value_prefix(w);
+	buf_puts(w->b, "null");
+}
+
+void jw_rawn(struct jw *w, const char *json, size_t n)
+{
+	value_prefix(w);
+	buf_append(w->b, json, n);
+}
+
+void jw_raw(struct jw *w, const char *json)
+{
+	if (!json) {
+		jw_null(w);
+		return;
+	}
+	jw_rawn(w, json, strlen(json));
+}
+
+void jw_kstr(struct jw *w, const char *k, const char *v)
+{
+	jw_key(w, k);
+	jw_str(w, v);
+}
+
+void jw_kint(struct jw *w, const char *k, int64_t v)
+{
+	jw_key(w, k);
+	jw_int(w, v);
+}
+
+void jw_kbool(struct jw *w, const char *k, bool v)
+{
+	jw_key(w, k);
+	jw_bool(w, v);
+}
+
+void jw_knull(struct jw *w, const char *k)
+{
+	jw_key(w, k);
+	jw_null(w);
+}
+
+void jw_kraw(struct jw *w, const char *k, const char *json)
+{
+	jw_key(w, k);
+	jw_raw(w, json);
+}
+
+json_object *json_parse(struct arena *a, const char *text, size_t len, char *err, size_t errlen,
+			bool *too_deep)
+{
+	if (too_deep)
+		*too_deep = false;
+	struct json_tokener *tok = json_tokener_new_ex(65);
+	if (!tok) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	json_object *o = json_tokener_parse_ex(tok, text, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	if (jerr == json_tokener_continue) {
+		snprintf(err, errlen, "Unexpected end of input");
+		o = NULL;
+	} else if (jerr != json_tokener_success) {
+		if (jerr == json_tokener_error_depth && too_deep)
+			*too_deep = true;
+		snprintf(err, errlen, "%s", json_tokener_error_desc(jerr));
+		o = NULL;
+	} else if (json_tokener_get_parse_end(tok) < len) {
+		/* trailing non-whitespace */
+		size_t i = json_tokener_get_parse_end(tok);
+		while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' ||
+				   text[i] == '\t'))
+			i++;
+		if (i < len) {
+			snprintf(err, errlen, "Extra data after the JSON value");
+			json_object_put(o);
+			o = NULL;
+		}
+	}
+	json_tokener_free(tok);
+	if (o && a)
+		arena_json(a, o);
+	return o;
+}
+
+json_object *json_get(json_object *o, const char *key)
+{
+	json_object *v;
+	if (!o || !json_object_is_type(o, json_type_object))
+		return NULL;
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	return v;
+}
+
+const char *json_get_str(json_object *o, const char *key)
+{
+	json_object *v = json_get(o, key);
+	if (!v || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+bool json_as_int(json_object *v, int64_t *out)
+{
+	if (!v)
+		return false;
+	if (json_object_is_type(v, json_type_int)) {
+		*out = json_object_get_int64(v);
+		return true;
+	}
+	if (json_object_is_type(v, json_type_double)) {
+		double d = json_object_get_double(v);
+		if (d == floor(d) && d >= -9.2e18 && d <= 9.2e18) {
+			*out = (int64_t)d;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool json_get_int(json_object *o, const char *key, int64_t *out)
+{
+	return json_as_int(json_get(o, key), out);
+}

@@ -1,0 +1,164 @@
+/* Dispatch: route match -> authentication -> method -> handler -> error mapping (§4.2 order). */
+#include "worker/worker.h"
+#include "api/api.h"
+#include "auth/auth.h"
+#include "authz/authz.h"
+#include "fhir/fhir.h"
+#include "store/store.h"
+
+#include <string.h>
+
+static int health(struct request *r)
+{
+	const char *check = req_param(r, "check");
+	if (check && strcmp(check, "db") == 0) {
+		struct err e = {0};
+		static struct db_stmt q_ping = DB_STMT("SELECT 1");
+		if (db_ensure(&e) || !db_query(r->arena, &q_ping, 0, NULL, &e)) {
+			resp_json_str(r, 503, "{\"status\":\"unavailable\",\"version\":\"" JHE_VERSION "\"}");
+			resp_header(r, "Retry-After", "5");
+			return 0;
+		}
+	}
+	resp_json_str(r, 200, "{\"status\":\"ok\",\"version\":\"" JHE_VERSION "\"}");
+	return 0;
+}
+
+static int api_root(struct request *r)
+{
+	static const char *const names[][2] = {
+		{"jheSettings", "jhe_settings"}, {"users", "users"},
+		{"practitioners", "practitioners"}, {"practitionerClients", "practitioner_clients"},
+		{"organizations", "organizations"}, {"patients", "patients"},
+		{"studies", "studies"}, {"observations", "observations"},
+		{"dataSources", "data_sources"}, {"clients", "clients"},
+		{"invitation", "invitation"}, {"auditEvents", "audit_events"}};
+	struct buf *b = buf_new(r->arena, 1024);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		jw_kstr(&w, names[i][0],
+			arena_printf(r->arena, "%s/api/v1/%s", r->origin, names[i][1]));
+	jw_obj_end(&w);
+	resp_json(r, 200, b);
+	return 0;
+}
+
+static const struct route core_routes[] = {
+	{"GET", "/health", health, ROUTE_PUBLIC},
+	{"GET", "/api/v1/", api_root, ROUTE_AUTH},
+	{NULL, NULL, NULL, 0},
+};
+
+#define MAX_TABLES 64
+static const struct route *all_tables[MAX_TABLES];
+
+static void build_tables(void)
+{
+	if (all_tables[0])
+		return;
+	int n = 0;
+	all_tables[n++] = core_routes;
+	const struct route *const *groups[] = {api_route_tables, auth_route_tables,
+					      fhir_route_tables};
+	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
+		for (int i = 0; groups[g][i] && n < MAX_TABLES - 1; i++)
+			all_tables[n++] = groups[g][i];
+	all_tables[n] = NULL;
+}
+
+static enum area area_of(const char *path)
+{
+	if (str_starts(path, "/api/v1/") || strcmp(path, "/api/v1") == 0)
+		return AREA_API;
+	if (str_starts(path, "/FHIR/R5/") || strcmp(path, "/FHIR/R5") == 0)
+		return AREA_FHIR;
+	if (str_starts(path, "/o/") || str_starts(path, "/.well-known/"))
+		return AREA_OAUTH;
+	if (str_starts(path, "/accounts/"))
+		return AREA_HTML;
+	return AREA_PLAIN;
+}
+
+static void cors_public(struct request *r)
+{
+	resp_header(r, "Access-Control-Allow-Origin", "*");
+}
+
+static bool is_api_profile(const struct request *r)
+{
+	return strcmp(r->path, "/api/v1/users/profile") == 0;
+}
+
+void dispatch(struct request *r)
+{
+	build_tables();
+	r->area = area_of(r->path);
+	bool is_options = strcmp(r->method, "OPTIONS") == 0;
+	const struct route *rt = NULL;
+	struct buf *allow = buf_new(r->arena, 64);
+	enum route_match m = router_match(all_tables, r, &rt, allow);
+	if (m == ROUTE_NO_PATH) {
+		fail_with(r, ERR_NOT_FOUND, "Not found.");
+		resp_error(r);
+		return;
+	}
+	r->route = rt;
+	unsigned flags = rt->flags;
+	if ((flags & ROUTE_CORS_PUBLIC))
+		cors_public(r);
+	if (is_options && (flags & ROUTE_CORS_PUBLIC)) {
+		resp_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+		resp_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type");
+		resp_header(r, "Access-Control-Max-Age", "86400");
+		resp_empty(r, 204);
+		return;
+	}
+	/* authentication before the method check: anonymous callers get 401, not 405 */
+	if ((flags & (ROUTE_AUTH | ROUTE_AUTH_OPTIONAL)) || (m == ROUTE_NO_METHOD && r->area == AREA_API)) {
+		int rc = auth_bearer(r);
+		if (rc < 0 && !(flags & ROUTE_AUTH_OPTIONAL && m == ROUTE_FOUND && r->err.kind == ERR_UNAUTHORIZED)) {
+			resp_error(r);
+			return;
+		}
+		if (rc == 1 && (flags & ROUTE_AUTH || m == ROUTE_NO_METHOD)) {
+			fail_with(r, ERR_UNAUTHORIZED, "Authentication credentials were not provided.");
+			resp_error(r);
+			return;
+		}
+	}
+	if (m == ROUTE_NO_METHOD) {
+		if (is_options && r->area == AREA_API) {
+			resp_header(r, "Allow", allow->data);
+			resp_empty(r, 204);
+			return;
+		}
+		resp_header(r, "Allow", allow->data);
+		fail_withf(r, ERR_METHOD, "Method \"%s\" not allowed.", r->is_head ? "HEAD" : r->method);
+		resp_error(r);
+		return;
+	}
+	if (r->area == AREA_API && r->principal && !is_api_profile(r) &&
+	    authz_token_has_smart_scopes(r->principal)) {
+		fail_with(r, ERR_FORBIDDEN, "The token's scopes do not allow the Admin API.");
+		resp_error(r);
+		return;
+	}
+	if (rt->handler(r) != 0) {
+		if (db_in_transaction())
+			db_rollback();
+		r->resp.headers.n = 0;
+		if ((flags & ROUTE_CORS_PUBLIC))
+			cors_public(r);
+		resp_error(r);
+		return;
+	}
+	if (db_in_transaction()) {
+		/* a handler must commit what it began; an open transaction here is a bug */
+		log_error("request %s: handler left a transaction open; rolled back", r->request_id);
+		db_rollback();
+	}
+	if (r->resp.status == 0)
+		resp_empty(r, 204);
+}

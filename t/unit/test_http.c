@@ -1,0 +1,195 @@
+/* Unit tests of http: query decoding, casing, router, paging links, cookies, error bodies. */
+#include "http/http.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+START_TEST(query_decoding)
+{
+	struct arena *a = arena_new();
+	struct kvlist l = {0};
+	parse_query(a, "patient._has%3AGroup%3Amember%3A_id=30001&code=https%3A%2F%2Fw3id.org%2Fopenmhealth%7Comh%3Aheart-rate%3A2.0&a=1&a=2&sp=x+y&bad=%zz&empty=&flag",
+		    &l);
+	ck_assert_str_eq(kv_get(&l, "patient._has:Group:member:_id"), "30001");
+	ck_assert_str_eq(kv_get(&l, "code"), "https://w3id.org/openmhealth|omh:heart-rate:2.0");
+	ck_assert_str_eq(kv_get(&l, "a"), "1");
+	ck_assert_str_eq(kv_get_last(&l, "a"), "2");
+	ck_assert_uint_eq(kv_count(&l, "a"), 2);
+	ck_assert_str_eq(kv_get(&l, "sp"), "x y");
+	ck_assert_str_eq(kv_get(&l, "bad"), "%zz");
+	ck_assert_str_eq(kv_get(&l, "empty"), "");
+	ck_assert_str_eq(kv_get(&l, "flag"), "");
+	ck_assert_ptr_null(url_decode(a, "/a%2", 4, false, true));
+	ck_assert_str_eq(url_decode(a, "/a%2Fb", 6, false, true), "/a/b");
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(cookies)
+{
+	struct arena *a = arena_new();
+	struct kvlist l = {0};
+	parse_cookies(a, "jhe_session=abc; csrftoken=\"x y\";other=1", &l);
+	ck_assert_str_eq(kv_get(&l, "jhe_session"), "abc");
+	ck_assert_str_eq(kv_get(&l, "csrftoken"), "x y");
+	ck_assert_str_eq(kv_get(&l, "other"), "1");
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(casing)
+{
+	struct arena *a = arena_new();
+	ck_assert_str_eq(camel_to_snake(a, "organizationId"), "organization_id");
+	ck_assert_str_eq(camel_to_snake(a, "studyScopeConsents"), "study_scope_consents");
+	ck_assert_str_eq(camel_to_snake(a, "jheUserId"), "jhe_user_id");
+	ck_assert_str_eq(camel_to_snake(a, "name_family"), "name_family");
+	ck_assert_str_eq(camel_to_snake(a, "HTTPServer"), "http_server");
+	ck_assert_str_eq(camel_to_snake(a, "clientId"), "client_id");
+	ck_assert_str_eq(snake_to_camel(a, "name_family"), "nameFamily");
+	ck_assert_str_eq(snake_to_camel(a, "current_organization_id"), "currentOrganizationId");
+	ck_assert_str_eq(snake_to_camel(a, "client_id"), "client_id");
+	ck_assert_str_eq(snake_to_camel(a, "part_of"), "partOf");
+	ck_assert_str_eq(snake_to_camel(a, "a__b"), "a_B");
+	json_object *o = json_tokener_parse("{\"nameFamily\":\"x\",\"studyScopeConsents\":[{\"codingCode\":1}],\"plain\":{\"innerKey\":2}}");
+	json_keys_to_snake(o);
+	ck_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
+			 "{\"name_family\":\"x\",\"study_scope_consents\":[{\"coding_code\":1}],"
+			 "\"plain\":{\"inner_key\":2}}");
+	json_object_put(o);
+	arena_free(a);
+}
+END_TEST
+
+static int h1(struct request *r)
+{
+	(void)r;
+	return 1;
+}
+static int h2(struct request *r)
+{
+	(void)r;
+	return 2;
+}
+
+static const struct route table[] = {
+	{"GET", "/api/v1/patients", h1, ROUTE_AUTH},
+	{"POST", "/api/v1/patients", h2, ROUTE_AUTH},
+	{"GET", "/api/v1/patients/{id}", h1, ROUTE_AUTH},
+	{"DELETE", "/api/v1/patients/{id}", h2, ROUTE_AUTH},
+	{"GET", "/api/v1/patients/{id}/consents", h2, ROUTE_AUTH},
+	{"POST", "/api/v1/invitation/{token:s}", h2, 0},
+	{"POST", "/o/token/?", h1, 0},
+	{NULL, NULL, NULL, 0},
+};
+
+static enum route_match route(struct arena *a, const char *method, const char *path,
+			      struct request *r, const struct route **found, struct buf *allow)
+{
+	memset(r, 0, sizeof(*r));
+	r->arena = a;
+	r->method = method;
+	r->path = path;
+	const struct route *const tables[] = {table, NULL};
+	return router_match(tables, r, found, allow);
+}
+
+START_TEST(router)
+{
+	struct arena *a = arena_new();
+	struct request r;
+	const struct route *f;
+	struct buf *allow = buf_new(a, 32);
+	ck_assert_int_eq(route(a, "GET", "/api/v1/patients", &r, &f, NULL), ROUTE_FOUND);
+	ck_assert_ptr_eq(f->handler, h1);
+	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/40001", &r, &f, NULL), ROUTE_FOUND);
+	ck_assert_int_eq(req_path_id(&r, "id"), 40001);
+	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/40001/consents", &r, &f, NULL),
+			 ROUTE_FOUND);
+	ck_assert_ptr_eq(f->handler, h2);
+	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/abc", &r, &f, NULL), ROUTE_NO_PATH);
+	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/-1", &r, &f, NULL), ROUTE_NO_PATH);
+	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/99999999999999999999", &r, &f, NULL),
+			 ROUTE_NO_PATH);
+	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/", &r, &f, NULL), ROUTE_NO_PATH);
+	ck_assert_int_eq(route(a, "PUT", "/api/v1/patients/1", &r, &f, allow), ROUTE_NO_METHOD);
+	ck_assert_str_eq(allow->data, "GET, HEAD, DELETE, OPTIONS");
+	ck_assert_int_eq(route(a, "POST", "/api/v1/invitation/abc-_x", &r, &f, NULL), ROUTE_FOUND);
+	ck_assert_str_eq(req_path_str(&r, "token"), "abc-_x");
+	ck_assert_int_eq(route(a, "POST", "/o/token/", &r, &f, NULL), ROUTE_FOUND);
+	ck_assert_int_eq(route(a, "POST", "/o/token", &r, &f, NULL), ROUTE_FOUND);
+	ck_assert_int_eq(route(a, "POST", "/o/token//", &r, &f, NULL), ROUTE_NO_PATH);
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(paging_links)
+{
+	struct arena *a = arena_new();
+	struct request r;
+	memset(&r, 0, sizeof(r));
+	r.arena = a;
+	r.origin = "https://jhe.example.org";
+	r.path = r.raw_path = "/api/v1/patients";
+	parse_query(a, "pageSize=10&organizationId=20003&page=2&z=a%20b", &r.params);
+	ck_assert_str_eq(page_link(&r, 3), "https://jhe.example.org/api/v1/patients?"
+					   "organizationId=20003&page=3&pageSize=10&z=a+b");
+	ck_assert_str_eq(page_link(&r, 0), "https://jhe.example.org/api/v1/patients?"
+					   "organizationId=20003&pageSize=10&z=a+b");
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(error_bodies)
+{
+	struct arena *a = arena_new();
+	struct request r;
+	memset(&r, 0, sizeof(r));
+	r.arena = a;
+	r.request_id = "rid1";
+	r.area = AREA_API;
+	fail_with(&r, ERR_NOT_FOUND, "No Patient matches the given query.");
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 404);
+	ck_assert_str_eq(r.resp.body->data, "{\"detail\":\"No Patient matches the given query.\"}");
+	memset(&r.resp, 0, sizeof(r.resp));
+	fail_body(&r, ERR_BAD_REQUEST, "{\"name\":[\"This field is required.\"]}");
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 400);
+	ck_assert_str_eq(r.resp.body->data, "{\"name\":[\"This field is required.\"]}");
+	memset(&r.resp, 0, sizeof(r.resp));
+	r.area = AREA_FHIR;
+	fail_with(&r, ERR_UNPROCESSABLE, "bad");
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 422);
+	ck_assert_str_eq(r.resp.content_type, "application/fhir+json");
+	ck_assert_ptr_nonnull(strstr(r.resp.body->data, "\"resourceType\":\"OperationOutcome\""));
+	memset(&r.resp, 0, sizeof(r.resp));
+	r.area = AREA_API;
+	struct err e = {.kind = ERR_INTERNAL, .log = "SQL error 42P01: secret detail"};
+	fail_err(&r, &e);
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 500);
+	ck_assert_str_eq(r.resp.body->data, "{\"detail\":\"Internal server error (request rid1).\"}");
+	arena_free(a);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("http");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, query_decoding);
+	tcase_add_test(tc, cookies);
+	tcase_add_test(tc, casing);
+	tcase_add_test(tc, router);
+	tcase_add_test(tc, paging_links);
+	tcase_add_test(tc, error_bodies);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

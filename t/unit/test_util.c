@@ -1,0 +1,275 @@
+/* Unit tests of util: arena, buffers, JSON writer/reader, base64, times, crypto, config. */
+#include "util/util.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <unistd.h>
+
+START_TEST(arena_alloc_and_reset)
+{
+	struct arena *a = arena_new();
+	char *s = arena_strdup(a, "hello");
+	ck_assert_str_eq(s, "hello");
+	/* many allocations spanning several chunks, and one big block */
+	for (int i = 0; i < 10000; i++) {
+		int *p = arena_alloc(a, 100);
+		ck_assert_int_eq(p[0], 0);
+		ck_assert_int_eq(((uintptr_t)p) % 16, 0);
+	}
+	char *big = arena_alloc(a, 1 << 20);
+	big[(1 << 20) - 1] = 'x';
+	ck_assert_str_eq(arena_printf(a, "%d-%s", 42, "x"), "42-x");
+	arena_reset(a);
+	ck_assert_str_eq(arena_strdup(a, "again"), "again");
+	arena_free(a);
+}
+END_TEST
+
+static int deferred_count;
+static void count_defer(void *p)
+{
+	(void)p;
+	deferred_count++;
+}
+
+START_TEST(arena_defer_runs_on_reset)
+{
+	struct arena *a = arena_new();
+	deferred_count = 0;
+	arena_defer(a, count_defer, NULL);
+	arena_defer(a, count_defer, NULL);
+	arena_reset(a);
+	ck_assert_int_eq(deferred_count, 2);
+	arena_free(a);
+	ck_assert_int_eq(deferred_count, 2);
+}
+END_TEST
+
+START_TEST(buf_grows)
+{
+	struct arena *a = arena_new();
+	struct buf *b = buf_new(a, 4);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(b, "%d,", i);
+	ck_assert(strncmp(b->data, "0,1,2,", 6) == 0);
+	ck_assert_uint_eq(b->len, strlen(b->data));
+	buf_truncate(b, 2);
+	ck_assert_str_eq(b->data, "0,");
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(json_writer_shapes)
+{
+	struct arena *a = arena_new();
+	struct buf *b = buf_new(a, 16);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	jw_kint(&w, "id", 40001);
+	jw_kstr(&w, "name", "a\"b\\c\n\x01");
+	jw_key(&w, "list");
+	jw_arr_begin(&w);
+	jw_int(&w, 1);
+	jw_obj_begin(&w);
+	jw_knull(&w, "x");
+	jw_obj_end(&w);
+	jw_bool(&w, true);
+	jw_arr_end(&w);
+	jw_kraw(&w, "raw", "{\"k\":[]}");
+	jw_key(&w, "d");
+	jw_double(&w, 67.5);
+	jw_obj_end(&w);
+	ck_assert_str_eq(b->data, "{\"id\":40001,\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"list\":[1,{\"x\":"
+				  "null},true],\"raw\":{\"k\":[]},\"d\":67.5}");
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(json_parse_limits)
+{
+	struct arena *a = arena_new();
+	char err[128];
+	bool deep;
+	json_object *o = json_parse(a, "{\"a\": 1}", 8, err, sizeof(err), &deep);
+	ck_assert_ptr_nonnull(o);
+	int64_t v;
+	ck_assert(json_get_int(o, "a", &v));
+	ck_assert_int_eq(v, 1);
+	ck_assert_ptr_null(json_parse(a, "{\"a\": }", 7, err, sizeof(err), &deep));
+	ck_assert(!deep);
+	ck_assert_ptr_null(json_parse(a, "{} x", 4, err, sizeof(err), &deep));
+	char nested[200];
+	memset(nested, '[', 100);
+	memset(nested + 100, ']', 100);
+	ck_assert_ptr_null(json_parse(a, nested, 200, err, sizeof(err), &deep));
+	ck_assert(deep);
+	memset(nested, '[', 60);
+	memset(nested + 60, ']', 60);
+	ck_assert_ptr_nonnull(json_parse(a, nested, 120, err, sizeof(err), &deep));
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(base64_roundtrip)
+{
+	const char *cases[][3] = {{"", "", ""},
+				  {"f", "Zg==", "Zg"},
+				  {"fo", "Zm8=", "Zm8"},
+				  {"foo", "Zm9v", "Zm9v"},
+				  {"\xfb\xff", "+/8=", "-_8"}};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char out[32];
+		unsigned char dec[32];
+		size_t n = strlen(cases[i][0]);
+		base64_encode((const unsigned char *)cases[i][0], n, out);
+		ck_assert_str_eq(out, cases[i][1]);
+		base64url_encode((const unsigned char *)cases[i][0], n, out);
+		ck_assert_str_eq(out, cases[i][2]);
+		long m = base64_decode(cases[i][1], strlen(cases[i][1]), dec);
+		ck_assert_int_eq(m, (long)n);
+		ck_assert(memcmp(dec, cases[i][0], n) == 0);
+		m = base64_decode(cases[i][2], strlen(cases[i][2]), dec);
+		ck_assert_int_eq(m, (long)n);
+	}
+	unsigned char dec[16];
+	ck_assert_int_eq(base64_decode("Zg=x", 4, dec), -1);
+	ck_assert_int_eq(base64_decode("Z", 1, dec), -1);
+	ck_assert_int_eq(base64_decode("Zh==", 4, dec), -1); /* non-zero trailing bits */
+	ck_assert_int_eq(base64_decode("a b=", 4, dec), -1);
+}
+END_TEST
+
+START_TEST(time_parse_and_format)
+{
+	usec_t t;
+	char out[32];
+	ck_assert_int_eq(time_parse("2025-01-01T23:30:00-08:00", &t), 0);
+	time_format(t, out);
+	ck_assert_str_eq(out, "2025-01-02T07:30:00Z");
+	ck_assert_int_eq(time_parse("2026-08-21T15:26:13.123456Z", &t), 0);
+	time_format(t, out);
+	ck_assert_str_eq(out, "2026-08-21T15:26:13.123456Z");
+	ck_assert_int_eq(time_parse("2026-08-21 15:26", &t), 0); /* no offset: UTC */
+	time_format(t, out);
+	ck_assert_str_eq(out, "2026-08-21T15:26:00Z");
+	ck_assert_int_eq(time_parse("1969-12-31T23:59:59.5Z", &t), 0);
+	ck_assert_int_eq(t, -500000);
+	time_format(t, out);
+	ck_assert_str_eq(out, "1969-12-31T23:59:59.500000Z");
+	ck_assert_int_ne(time_parse("2026-02-30T00:00:00Z", &t), 0);
+	ck_assert_int_ne(time_parse("2026-01-01T24:00:00Z", &t), 0);
+	ck_assert_int_ne(time_parse("2026-01-01T00:00:00+", &t), 0);
+	ck_assert_int_ne(time_parse("yesterday", &t), 0);
+	int y, m, d;
+	ck_assert_int_eq(date_parse("2024-02-29", &y, &m, &d), 0);
+	ck_assert_int_ne(date_parse("2023-02-29", &y, &m, &d), 0);
+}
+END_TEST
+
+START_TEST(crypto_digests)
+{
+	struct arena *a = arena_new();
+	ck_assert_int_eq(crypto_init(), 0);
+	/* SHA-256("abc") */
+	unsigned char d[32];
+	sha256("abc", 3, d);
+	ck_assert_str_eq(hex_encode(a, d, 32),
+			 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	char *t1 = random_token(a, 32), *t2 = random_token(a, 32);
+	ck_assert_uint_eq(strlen(t1), 43);
+	ck_assert_str_ne(t1, t2);
+	ck_assert(ct_equal("abcd", "abcd", 4));
+	ck_assert(!ct_equal("abcd", "abce", 4));
+	/* RFC 7636 appendix B: S256 of the verifier */
+	ck_assert_str_eq(sha256_b64url(a, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+			 "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+	/* RFC 4231 test case 2 */
+	unsigned char mac[32];
+	hmac_sha256((const unsigned char *)"Jefe", 4, "what do ya want for nothing?", 28, mac);
+	ck_assert_str_eq(hex_encode(a, mac, 32),
+			 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(config_keys)
+{
+	struct config c;
+	config_defaults(&c);
+	ck_assert_int_eq(c.access_token_lifetime, 1209600);
+	ck_assert_int_eq(config_set(&c, "JHE_ACCESS_TOKEN_LIFETIME", "60"), 0);
+	ck_assert_int_eq(c.access_token_lifetime, 60);
+	ck_assert_int_eq(config_set(&c, "JHE_ACCESS_TOKEN_LIFETIME", "abc"), -1);
+	ck_assert_int_eq(config_set(&c, "JHE_NOPE", "1"), -2);
+	ck_assert_int_eq(config_set(&c, "JHE_SITE_URL", "https://x.org/"), 0);
+	ck_assert_str_eq(c.site_url, "https://x.org");
+	ck_assert_int_eq(config_set(&c, "JHE_LOG_LEVEL", "debug"), 0);
+	ck_assert_int_eq(c.log_level, LOG_DEBUG);
+	config_free(&c);
+}
+END_TEST
+
+START_TEST(config_file_and_env)
+{
+	char path[] = "/tmp/jhe-conf-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	const char *text = "# comment\nJHE_DATABASE = dbname=x host=/tmp\n\nJHE_AUTH_CODE_LIFETIME=30\n";
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	char err[256];
+	setenv("JHE_AUTH_CODE_LIFETIME", "45", 1);
+	ck_assert_int_eq(config_load(path, err, sizeof(err)), 0);
+	ck_assert_str_eq(g_config.database, "dbname=x host=/tmp");
+	ck_assert_int_eq(g_config.auth_code_lifetime, 45);
+	unsetenv("JHE_AUTH_CODE_LIFETIME");
+	FILE *f = fopen(path, "w");
+	fputs("JHE_BOGUS=1\n", f);
+	fclose(f);
+	ck_assert_int_ne(config_load(path, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(strstr(err, "unknown key"));
+	unlink(path);
+	config_free(&g_config);
+}
+END_TEST
+
+START_TEST(strings_and_utf8)
+{
+	int64_t v;
+	ck_assert(str_to_i64("40001", &v) && v == 40001);
+	ck_assert(!str_to_i64("40001x", &v));
+	ck_assert(!str_to_i64("", &v));
+	ck_assert(!str_to_i64("99999999999999999999", &v));
+	ck_assert(utf8_valid("h\xc3\xa9llo", 6));
+	ck_assert(!utf8_valid("\xc3", 1));
+	ck_assert(!utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+	ck_assert(!utf8_valid("\xc0\xaf", 2));	   /* overlong */
+	ck_assert_uint_eq(utf8_len("h\xc3\xa9", 3), 2);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, arena_alloc_and_reset);
+	tcase_add_test(tc, arena_defer_runs_on_reset);
+	tcase_add_test(tc, buf_grows);
+	tcase_add_test(tc, json_writer_shapes);
+	tcase_add_test(tc, json_parse_limits);
+	tcase_add_test(tc, base64_roundtrip);
+	tcase_add_test(tc, time_parse_and_format);
+	tcase_add_test(tc, crypto_digests);
+	tcase_add_test(tc, config_keys);
+	tcase_add_test(tc, config_file_and_env);
+	tcase_add_test(tc, strings_and_utf8);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
