@@ -1,0 +1,33 @@
+/*
+ * omh_int.h - internal interfaces of the Open mHealth validation layer (not installed, not for
+ * other layers): the arena allocator, the ECMA-262-subset regular expressions, date-time parsing.
+ */
+#ifndef JHE_OMH_OMH_INT_H
+#define JHE_OMH_OMH_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- arena: bump allocator, everything freed at once ---- */
+struct omh_arena {
+	struct omh_arena_chunk *head;
+};
+void *omh_arena_alloc(struct omh_arena *a, size_t n); /* zeroed, 16-aligned; NULL on OOM */
+char *omh_arena_strdup(struct omh_arena *a, const char *s);
+void omh_arena_free(struct omh_arena *a);
+
+/* ---- regular expressions (ECMA-262 subset, see regex.c) ---- */
+struct omh_re;
+/* Compiles pattern into arena memory. Returns NULL with a reason in err on syntax errors or
+ * unsupported constructs (back-references, look-around, ...). */
+struct omh_re *omh_re_compile(struct omh_arena *a, const char *pattern, char *err, size_t errlen);
+/* Unanchored search over the UTF-8 string s of length len: nonzero when the pattern matches
+ * somewhere in s. Never allocates; runs in O(len * program size). */
+int omh_re_search(const struct omh_re *re, const char *s, size_t len);
+
+/* ---- date-time ---- */
+/* Strict RFC 3339 date-time as asserted by `format: date-time` (fhir.md §14.3): T/t separator,
+ * seconds required, optional fraction, optional offset Z/z/±hh:mm. Returns nonzero when valid. */
+int omh_is_date_time(const char *s, size_t len);
+
+#endif /* JHE_OMH_OMH_INT_H */
