@@ -29,6 +29,20 @@
 --   ORDER BY o.effective_at, o.id
 --   LIMIT 1000;
 --
+-- With a patient filter (the notebook's typical query) the planner walks the index for
+-- each (patient, code) pair. For pages ordered by date ACROSS many patients, a LATERAL form
+-- reads at most LIMIT rows per pair from the index (index-only scan) instead of scanning:
+--
+--   SELECT x.id, x.effective_at
+--   FROM (SELECT DISTINCT v.patient_id, v.codeable_concept_id
+--         FROM jhe_consented_scopes($1) v WHERE v.study_id = $2) k
+--   CROSS JOIN LATERAL (
+--       SELECT o.id, o.effective_at FROM observation o
+--       WHERE o.subject_patient_id = k.patient_id AND o.codeable_concept_id = k.codeable_concept_id
+--         AND (o.effective_at, o.id) > ($3, $4)                  -- keyset cursor
+--       ORDER BY o.effective_at, o.id LIMIT $5) x
+--   ORDER BY x.effective_at, x.id LIMIT $5;
+--
 -- Patients' own data (rule 1, "self") is added with jhe_visible_observation_keys(), which
 -- returns the union of the consented pairs and (own patient, every code):
 --

@@ -665,6 +665,19 @@ BEGIN
     PERFORM pg_temp.expect('application delete removes key',
         (SELECT count(*)::text FROM practitioner_client WHERE application_id = 102), '0');
 
+    -- deleting the user deletes practitioner, key row and application (both paths at once)
+    INSERT INTO oauth_application (id, client_id, name, client_type, authorization_grant_type,
+                                   client_secret_digest, user_id)
+    VALUES (103, 'key-victor-2', '_practitioner_client_80004_20250101000001', 'confidential',
+            'client-credentials', sha256('secret4'), 10004);
+    INSERT INTO practitioner_client (id, application_id, practitioner_id, label)
+    VALUES (900004, 103, 80004, 'victor 2');
+    DELETE FROM jhe_user WHERE id = 10004;
+    PERFORM pg_temp.expect('user delete removes practitioner, key and application',
+        format('%s %s %s', (SELECT count(*) FROM practitioner WHERE id = 80004),
+               (SELECT count(*) FROM practitioner_client), (SELECT count(*) FROM oauth_application WHERE id >= 100)),
+        '0 0 0');
+
     -- user delete cascades through practitioner/patient rows; audit rows survive
     INSERT INTO audit_event (user_id, action, outcome) VALUES (10006, 'login.success', 200);
     DELETE FROM jhe_user WHERE id = 10006;
