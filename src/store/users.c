@@ -29,5 +29,7 @@ char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e)
 		e->msg = "No JheUser matches the given query.";
 		return NULL;
 	}
-	return arena_strdup(a, db_get(r, 0, 0));
+	char *json = arena_strdup(a, db_get(r, 0, 0));
+	json_minify(json);
+	return json;
 }

@@ -269,3 +269,29 @@ bool json_get_int(json_object *o, const char *key, int64_t *out)
 {
 	return json_as_int(json_get(o, key), out);
 }
+
+size_t json_minify(char *s)
+{
+	/* drop insignificant whitespace outside strings (PostgreSQL's json output has some) */
+	char *o = s;
+	bool in_str = false;
+	for (char *p = s; *p; p++) {
+		char c = *p;
+		if (in_str) {
+			*o++ = c;
+			if (c == '\\' && p[1]) {
+				*o++ = *++p;
+			} else if (c == '"') {
+				in_str = false;
+			}
+			continue;
+		}
+		if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
+			continue;
+		if (c == '"')
+			in_str = true;
+		*o++ = c;
+	}
+	*o = 0;
+	return (size_t)(o - s);
+}

@@ -72,6 +72,8 @@ void jw_kint(struct jw *w, const char *k, int64_t v);
 void jw_kbool(struct jw *w, const char *k, bool v);
 void jw_knull(struct jw *w, const char *k);
 void jw_kraw(struct jw *w, const char *k, const char *json);
+/* Remove whitespace outside strings in place (PostgreSQL json text -> compact). Returns length. */
+size_t json_minify(char *s);
 /* Escape s as a JSON string literal (with quotes) into b. */
 void json_escape(struct buf *b, const char *s, size_t n);
 

@@ -84,6 +84,9 @@ START_TEST(json_writer_shapes)
 	jw_obj_end(&w);
 	ck_assert_str_eq(b->data, "{\"id\":40001,\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"list\":[1,{\"x\":"
 				  "null},true],\"raw\":{\"k\":[]},\"d\":67.5}");
+	char pg[] = "{\"id\" : 1, \"s\" : \"a \\\" b\", \"l\" : [1, 2]}";
+	json_minify(pg);
+	ck_assert_str_eq(pg, "{\"id\":1,\"s\":\"a \\\" b\",\"l\":[1,2]}");
 	arena_free(a);
 }
 END_TEST
