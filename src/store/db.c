@@ -152,10 +152,26 @@ struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
 			return NULL;
 		}
 	}
-	if (prepare(st, nparams, a, e))
-		return NULL;
-	PGresult *res = PQexecPrepared(conn, st->name, nparams, params, NULL, NULL, 0);
-	ExecStatusType s = PQresultStatus(res);
+	PGresult *res = NULL;
+	ExecStatusType s = PGRES_FATAL_ERROR;
+	for (int attempt = 0; attempt < 2; attempt++) {
+		if (prepare(st, nparams, a, e)) {
+			/* a connection that died while idle (server restart): reconnect once */
+			if (attempt == 0 && !in_tx && PQstatus(conn) != CONNECTION_OK &&
+			    db_ensure(e) == 0)
+				continue;
+			return NULL;
+		}
+		res = PQexecPrepared(conn, st->name, nparams, params, NULL, NULL, 0);
+		s = PQresultStatus(res);
+		if ((s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) || attempt == 1 || in_tx ||
+		    PQstatus(conn) == CONNECTION_OK)
+			break;
+		PQclear(res);
+		res = NULL;
+		if (db_ensure(e))
+			return NULL;
+	}
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		result_error(a, res, e);
 		PQclear(res);

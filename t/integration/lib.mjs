@@ -1,0 +1,83 @@
+// Shared helpers of the integration tests: they talk HTTPS to the real stack started by
+// t/run-integration (NGINX -> spawn-fcgi workers -> PostgreSQL), never to mocks.
+import { execFileSync } from 'node:child_process';
+import assert from 'node:assert/strict';
+
+export const BASE = process.env.JHE_URL || 'https://localhost:9443';
+const SRC = new URL('../../', import.meta.url).pathname;
+const INSTANCE = process.env.JHE_INSTANCE || 'test';
+
+// Run a scripts/stack subcommand for this instance (e.g. admin, psql).
+export function stack(args, opts = {}) {
+  return execFileSync(`${SRC}scripts/stack`, args, {
+    env: { ...process.env, JHE_INSTANCE: INSTANCE },
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'pipe'],
+    ...opts,
+  });
+}
+
+const tokenCache = new Map();
+// A fresh access token for a seeded user, from `jhe-admin token issue` (stored as a digest).
+export function token(email, client = 'jhe-admin-ui') {
+  const key = `${email}|${client}`;
+  if (!tokenCache.has(key)) {
+    tokenCache.set(key, stack(['admin', 'token', 'issue', '--user', email, '--client', client]).trim());
+  }
+  return tokenCache.get(key);
+}
+
+// Run SQL as the cluster superuser; returns rows as arrays of strings (tab-separated output).
+export function sql(query) {
+  const out = stack(['psql', '-qtAX', '-F', '\t', '-c', query]);
+  return out.split('\n').filter((l) => l.length).map((l) => l.split('\t'));
+}
+
+// One HTTP request. body: object (JSON), string (sent as is) or URLSearchParams (form).
+export async function req(method, path, { token: tok, body, headers = {}, redirect = 'manual' } = {}) {
+  const h = { ...headers };
+  if (tok) h.Authorization = `Bearer ${tok}`;
+  let payload;
+  if (body instanceof URLSearchParams) {
+    payload = body.toString();
+    h['Content-Type'] ??= 'application/x-www-form-urlencoded';
+  } else if (typeof body === 'string' || body instanceof Uint8Array) {
+    payload = body;
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    h['Content-Type'] ??= 'application/json';
+  }
+  const res = await fetch(path.startsWith('http') ? path : BASE + path, { method, headers: h, body: payload, redirect });
+  const text = await res.text();
+  let json;
+  try { json = text.length ? JSON.parse(text) : undefined; } catch { json = undefined; }
+  return { status: res.status, headers: res.headers, text, json };
+}
+
+export const get = (path, opts) => req('GET', path, opts);
+export const post = (path, body, opts = {}) => req('POST', path, { ...opts, body });
+export const patch = (path, body, opts = {}) => req('PATCH', path, { ...opts, body });
+export const put = (path, body, opts = {}) => req('PUT', path, { ...opts, body });
+export const del = (path, body, opts = {}) => req('DELETE', path, { ...opts, body });
+
+// Assert status, showing the body on failure.
+export function expectStatus(res, status) {
+  assert.equal(res.status, status, `expected ${status}, got ${res.status}: ${res.text.slice(0, 500)}`);
+}
+
+export { assert };
+
+export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
+
+// Wait until GET /health answers 200 (after restarts).
+export async function waitHealthy(timeoutMs = 15000) {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      const r = await get('/health');
+      if (r.status === 200) return;
+    } catch { /* not up yet */ }
+    await sleep(100);
+  }
+  throw new Error('server did not become healthy');
+}
