@@ -599,8 +599,8 @@ static int parse_repeat(struct re_parser *ps)
 		ps->nodes[r].a = atom;
 		ps->nodes[r].min = mn;
 		ps->nodes[r].max = mx;
-		atom = r;
-		t = N_REP;
+		/* one quantifier per atom: "a**" then fails in parse_atom ("nothing to repeat") */
+		return r;
 	}
 }
 

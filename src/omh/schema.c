@@ -1301,8 +1301,9 @@ int omh_registry_has(const struct omh_registry *r, const char *uri)
 /* ------------------------------------------------------------------ validation */
 
 #define MAX_PATH 32
-#define MAX_CALLS 4096 /* nested schema applications: guards against $ref cycles without progress  \
-	                */
+#define MAX_CALLS                                                                                  \
+	4096 /* nested schema applications: guards against $ref cycles without progress            \
+	      */
 
 enum {
 	R_NONE,
