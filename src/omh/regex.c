@@ -725,16 +725,21 @@ static void gen(struct re_gen *g, int ni)
 			g->prog[j].x = (uint16_t)i;
 			g->prog[i].y = (uint16_t)g->n;
 		} else {
-			int pend[RE_MAX_REPEAT];
-			int np = 0;
+			/* optional copies: SPLIT next, END; the pending END targets are chained
+			 * through the y fields (0xFFFF ends the chain) and patched at the end */
+			uint16_t chain = 0xFFFF;
 			for (int k = nd->min; k < nd->max && !g->ps->failed; k++) {
 				i = emit(g, I_SPLIT);
 				g->prog[i].x = (uint16_t)g->n;
-				pend[np++] = i;
+				g->prog[i].y = chain;
+				chain = (uint16_t)i;
 				gen(g, nd->a);
 			}
-			for (int k = 0; k < np; k++)
-				g->prog[pend[k]].y = (uint16_t)g->n;
+			while (chain != 0xFFFF && !g->ps->failed) {
+				uint16_t next = g->prog[chain].y;
+				g->prog[chain].y = (uint16_t)g->n;
+				chain = next;
+			}
 		}
 		break;
 	}

@@ -1301,9 +1301,8 @@ int omh_registry_has(const struct omh_registry *r, const char *uri)
 /* ------------------------------------------------------------------ validation */
 
 #define MAX_PATH 32
-#define MAX_CALLS                                                                                  \
-	4096 /* nested schema applications: guards against $ref cycles without progress            \
-	      */
+#define MAX_RDEPTH 1000 /* nested schema applications (guards against $ref cycles) */
+#define MAX_REF_HOPS 64 /* $ref to $ref chains */
 
 enum {
 	R_NONE,
@@ -1354,7 +1353,7 @@ struct verr {
 
 struct vctx {
 	int depth;
-	int calls;
+	int rdepth;
 	int has_err;
 	const char *fatal_ref; /* unresolvable $ref reached */
 	int fatal_depth;       /* recursion limit reached */
@@ -1700,30 +1699,41 @@ static int validate_string(const struct sch *s, json_object *v, struct vctx *c)
 	return 1;
 }
 
+static int validate_inner(const struct sch *s, json_object *v, struct vctx *c);
+
 static int validate(const struct sch *s, json_object *v, struct vctx *c)
 {
 	if (c->fatal_ref || c->fatal_depth)
 		return 0;
+	int hops = 0;
 	while (s->kw == KW_REF) {
 		if (!s->ref) {
 			c->fatal_ref = s->ref_uri;
 			return 0;
 		}
 		s = s->ref;
-		if (++c->calls > MAX_CALLS) {
+		if (++hops > MAX_REF_HOPS) {
 			c->fatal_depth = 1;
 			return 0;
 		}
 	}
 	if (s->kw == 0 && !s->nall && !s->nany && !s->none && !s->nprops && !s->nreq &&
 	    !s->npprops && !s->ndeps)
-		return 1;
-	if (s->kw & KW_FALSE)
-		return fail_with(c, R_FALSE);
-	if (c->depth >= 1000 || ++c->calls > MAX_CALLS * 64) {
+		return 1; /* empty schema (also annotations only) */
+	if (++c->rdepth > MAX_RDEPTH) {
 		c->fatal_depth = 1;
 		return 0;
 	}
+	int ok = validate_inner(s, v, c);
+	c->rdepth--;
+	return ok;
+}
+
+static int validate_inner(const struct sch *s, json_object *v, struct vctx *c)
+{
+	struct saved sv; /* one per frame: the speculative blocks below run one after the other */
+	if (s->kw & KW_FALSE)
+		return fail_with(c, R_FALSE);
 	int t = inst_types(v);
 	if ((s->kw & KW_TYPE) && !(t & s->types))
 		return fail4(c, R_TYPE, NULL, NULL, (double)s->types);
@@ -1757,7 +1767,6 @@ static int validate(const struct sch *s, json_object *v, struct vctx *c)
 		if (!validate(s->all[i], v, c))
 			return 0;
 	if (s->nany) {
-		struct saved sv;
 		save_err(c, &sv);
 		int ok = 0;
 		for (size_t i = 0; i < s->nany && !ok; i++) {
@@ -1770,7 +1779,6 @@ static int validate(const struct sch *s, json_object *v, struct vctx *c)
 		restore_err(c, &sv);
 	}
 	if (s->none) {
-		struct saved sv;
 		save_err(c, &sv);
 		int count = 0;
 		for (size_t i = 0; i < s->none && count < 2; i++) {
@@ -1785,7 +1793,6 @@ static int validate(const struct sch *s, json_object *v, struct vctx *c)
 			return fail_with(c, R_ONEOF_MANY);
 	}
 	if (s->kw & KW_NOT) {
-		struct saved sv;
 		save_err(c, &sv);
 		int ok = validate(s->not_, v, c);
 		restore_err(c, &sv);
@@ -1795,7 +1802,6 @@ static int validate(const struct sch *s, json_object *v, struct vctx *c)
 			return fail_with(c, R_NOT);
 	}
 	if (s->kw & KW_IF) {
-		struct saved sv;
 		save_err(c, &sv);
 		int ok = validate(s->if_, v, c);
 		restore_err(c, &sv);
@@ -1984,7 +1990,7 @@ static int run(const struct sch *s, json_object *v, const char *prefix, char *ms
 {
 	struct vctx c;
 	c.depth = 0;
-	c.calls = 0;
+	c.rdepth = 0;
 	c.has_err = 0;
 	c.fatal_ref = NULL;
 	c.fatal_depth = 0;
