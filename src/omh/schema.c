@@ -1877,7 +1877,6 @@ static void format_error(const struct vctx *c, const char *prefix, char *msg, si
 	}
 	const struct verr *e = &c->err;
 	char ptr[1024], reason[600], tn[80];
-	append_ptr(ptr, 0, sizeof ptr, prefix, e);
 	if (c->fatal_depth) {
 		snprintf(msg, msglen,
 		         "Open mHealth validation failed at %s: schema recursion is too deep",
@@ -1889,6 +1888,7 @@ static void format_error(const struct vctx *c, const char *prefix, char *msg, si
 		         prefix[0] ? prefix : "/");
 		return;
 	}
+	append_ptr(ptr, 0, sizeof ptr, prefix, e);
 	switch (e->reason) {
 	case R_TYPE:
 		type_names((int)e->num, tn, sizeof tn);
@@ -1991,6 +1991,8 @@ static int run(const struct sch *s, json_object *v, const char *prefix, char *ms
 	struct vctx c;
 	c.depth = 0;
 	c.rdepth = 0;
+	c.err.npath = 0;
+	c.err.depth = 0;
 	c.has_err = 0;
 	c.fatal_ref = NULL;
 	c.fatal_depth = 0;
