@@ -55,4 +55,3 @@ nobase_dist_pkgdata_DATA += \
 	schemas/omh/time-interval-1.x.json \
 	schemas/omh/unit-value-1.x.json \
 	schemas/omh/volume-unit-value-1.x.json
-EXTRA_DIST += doc/omh-validation.md
