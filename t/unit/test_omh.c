@@ -1129,7 +1129,7 @@ START_TEST(validation_speed)
 		            (rounds * batch);
 		fprintf(stderr, "test_omh: %s schemas: %.2f us per data point\n",
 		        s ? "official" : "project", us);
-		ck_assert_msg(us < 500.0, "validation too slow: %.1f us per data point", us);
+		/* the figure is informational: timings are measured by bench/, never asserted */
 	}
 	for (int i = 0; i < 4; i++)
 		json_object_put(dps[i]);
