@@ -23,10 +23,20 @@ static int run_file(const char *name, struct err *e)
 
 int cmd_seed(int argc, char **argv)
 {
-	bool flush = false;
+	bool flush = false, demo = false;
+	long demo_patients = 20, demo_days = 28;
+	unsigned long long demo_seed_value = 1;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--flush-db") || !strcmp(argv[i], "--flush"))
 			flush = true;
+		else if (!strcmp(argv[i], "--demo"))
+			demo = true;
+		else if (!strcmp(argv[i], "--demo-patients") && i + 1 < argc)
+			demo_patients = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--demo-days") && i + 1 < argc)
+			demo_days = atol(argv[++i]);
+		else if (!strcmp(argv[i], "--demo-seed") && i + 1 < argc)
+			demo_seed_value = strtoull(argv[++i], NULL, 10);
 		else {
 			fprintf(stderr, "seed: unknown option %s\n", argv[i]);
 			return 2;
@@ -57,6 +67,10 @@ int cmd_seed(int argc, char **argv)
 		goto fail;
 	if (db_get_i64(r, 0, 0) != 0) {
 		db_rollback();
+		if (demo) { /* the base seed is already present: only the demo cohort (seed.md §13) */
+			rc = demo_seed(demo_patients, demo_days, demo_seed_value) ? 1 : 0;
+			goto out;
+		}
 		fprintf(stderr, "seed: database is not empty (use --flush-db)\n");
 		goto out;
 	}
@@ -68,7 +82,7 @@ int cmd_seed(int argc, char **argv)
 	if (db_commit(&e))
 		goto fail;
 	printf("seed: loaded (site.url %s)\n", g_config.site_url);
-	rc = 0;
+	rc = demo ? (demo_seed(demo_patients, demo_days, demo_seed_value) ? 1 : 0) : 0;
 	goto out;
 fail:
 	db_rollback();
