@@ -1,1 +1,5 @@
 libjhe_a_SOURCES += src/api/api.h src/api/routes.c src/api/users.c src/api/audit.c src/api/common.c
+# admin API part A
+libjhe_a_SOURCES += src/api/api_a.h src/api/admin_a.c src/api/organizations.c \
+	src/api/practitioners.c src/api/studies.c src/api/data_sources.c src/api/clients.c \
+	src/api/settings.c src/api/audit_events.c

@@ -1,6 +1,9 @@
-/* /api/v1/users */
-#include "api/api.h"
-#include "store/store.h"
+/* /api/v1/users (admin-api.md §4). */
+#include "api/api_a.h"
+
+#include <string.h>
+
+static const char *NF_USER = "No JheUser matches the given query.";
 
 static int users_profile(struct request *r)
 {
@@ -12,7 +15,206 @@ static int users_profile(struct request *r)
 	return 0;
 }
 
+static int users_list(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	const char *email = api_param(r, "email", NULL);
+	API_A_LIST(r, 20, store_user_list(r->arena, email, pg_.offset, pg_.size, &count_, &e_));
+}
+
+static int users_get(struct request *r)
+{
+	int64_t id = req_path_id(r, "id");
+	if (!IS_SU(r) && id != UID(r))
+		return fail_with(r, ERR_FORBIDDEN, "You do not have permission to perform this action.");
+	struct err e = {0};
+	char *json = store_user_json(r->arena, id, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+static int users_search(struct request *r)
+{
+	struct err e = {0};
+	if (!IS_SU(r)) {
+		int m = store_is_manager_somewhere(r->arena, UID(r), &e);
+		if (m < 0)
+			return fail_err(r, &e);
+		if (!m)
+			return fail_with(r, ERR_FORBIDDEN,
+					 "You do not have permission to perform this action.");
+	}
+	const char *email = api_param(r, "email", NULL);
+	if (!email || !*email)
+		return fail_msg400(r, "email parameter required");
+	char *json = store_user_search_json(r->arena, email, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+static const char *const USER_FIELDS[] = {"email", "first_name", "last_name", "user_type",
+					  "is_superuser", NULL};
+static const char *const USER_READONLY[] = {"id", "patient", NULL};
+
+/* Email field: required on create/PUT. Returns the normalized email or NULL. */
+static const char *user_email(struct request *r, struct field_errors *fe, json_object *body,
+			      bool required, int64_t self_id, struct err *e, bool *dberr)
+{
+	const char *raw = NULL;
+	if (!api_a_text(r, fe, body, "email", required, false, false, 0, &raw))
+		return NULL;
+	const char *email = api_a_email(r, raw);
+	if (!email) {
+		fe_add(r, fe, "email", "Enter a valid email address.");
+		return NULL;
+	}
+	int t = store_email_taken(r->arena, email, self_id, e);
+	if (t < 0) {
+		*dberr = true;
+		return NULL;
+	}
+	if (t) {
+		fe_add(r, fe, "email", "jhe user with this email already exists.");
+		return NULL;
+	}
+	return email;
+}
+
+static int users_create(struct request *r)
+{
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	if (api_require_superuser(r))
+		return -1;
+	struct field_errors fe = {0};
+	struct err e = {0};
+	bool dberr = false;
+	fe_unknown_keys(r, &fe, body, USER_FIELDS, USER_READONLY);
+	const char *email = user_email(r, &fe, body, true, 0, &e, &dberr);
+	if (dberr)
+		return fail_err(r, &e);
+	const char *first = NULL, *last = NULL, *type = NULL;
+	api_a_text(r, &fe, body, "first_name", false, true, false, 150, &first);
+	api_a_text(r, &fe, body, "last_name", false, true, false, 150, &last);
+	if (api_a_text(r, &fe, body, "user_type", false, true, true, 0, &type) && type &&
+	    strcmp(type, "patient") && strcmp(type, "practitioner"))
+		fe_add(r, &fe, "user_type", arena_printf(r->arena, "\"%s\" is not a valid choice.", type));
+	bool su = false, present = false;
+	fe_bool(r, &fe, body, "is_superuser", &su, &present);
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
+	int64_t id = 0, pr = 0;
+	if (db_begin(&e) || store_user_create(r->arena, email, first, last, type, su, &id, &e))
+		return fail_err(r, &e);
+	if (type && !strcmp(type, "patient") && store_patient_create_for_user(r->arena, id, &e))
+		return fail_err(r, &e);
+	if ((type && !strcmp(type, "practitioner")) || su) {
+		if (store_practitioner_create(r->arena, id, NULL, NULL, &pr, &e))
+			return fail_err(r, &e);
+		if (!su && api_a_default_orgs(r, pr))
+			return -1;
+	}
+	char *json = store_user_json(r->arena, id, &e);
+	if (!json || db_commit(&e))
+		return fail_err(r, &e);
+	resp_json_str(r, 201, json);
+	return 0;
+}
+
+static int users_update(struct request *r)
+{
+	bool put = strcmp(r->method, "PUT") == 0;
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	if (api_require_superuser(r))
+		return -1;
+	int64_t id = req_path_id(r, "id");
+	struct user_info ui;
+	struct err e = {0};
+	int rc = store_user_info(r->arena, id, NULL, &ui, &e);
+	if (rc < 0)
+		return fail_err(r, &e);
+	if (rc)
+		return fail_with(r, ERR_NOT_FOUND, NF_USER);
+	struct field_errors fe = {0};
+	bool dberr = false;
+	fe_unknown_keys(r, &fe, body, USER_FIELDS, USER_READONLY);
+	const char *email = user_email(r, &fe, body, put, id, &e, &dberr);
+	if (dberr)
+		return fail_err(r, &e);
+	const char *first = NULL, *last = NULL, *type = NULL;
+	api_a_text(r, &fe, body, "first_name", false, true, false, 150, &first);
+	api_a_text(r, &fe, body, "last_name", false, true, false, 150, &last);
+	if (api_a_text(r, &fe, body, "user_type", false, true, true, 0, &type) &&
+	    !str_eq(type, ui.user_type))
+		fe_add(r, &fe, "user_type", "userType cannot be changed.");
+	bool su = false, present = false;
+	fe_bool(r, &fe, body, "is_superuser", &su, &present);
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
+	if (present && !su && ui.is_superuser) {
+		int64_t n = 0;
+		if (store_superuser_count(r->arena, &n, &e))
+			return fail_err(r, &e);
+		if (n <= 1)
+			return fail_msg400(r, "At least one superuser must remain.");
+	}
+	if (db_begin(&e) ||
+	    store_user_update(r->arena, id, email, first, last, present ? su : -1, &e))
+		return fail_err(r, &e);
+	if (present && su && !ui.practitioner_id) {
+		int64_t pr;
+		if (store_practitioner_create(r->arena, id, NULL, NULL, &pr, &e))
+			return fail_err(r, &e);
+	}
+	char *json = store_user_json(r->arena, id, &e);
+	if (!json || db_commit(&e))
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+static int users_delete(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	int64_t id = req_path_id(r, "id");
+	struct user_info ui;
+	struct err e = {0};
+	int rc = store_user_info(r->arena, id, NULL, &ui, &e);
+	if (rc < 0)
+		return fail_err(r, &e);
+	if (rc)
+		return fail_with(r, ERR_NOT_FOUND, NF_USER);
+	if (id == UID(r))
+		return fail_msg400(r, "You cannot delete your own account.");
+	if (db_begin(&e) || store_user_delete(r->arena, id, &e))
+		return fail_err(r, &e);
+	if (ui.patient_id &&
+	    api_audit(r, "delete", "Patient", arena_printf(r->arena, "%lld", (long long)ui.patient_id),
+		      ui.patient_id, 204, NULL))
+		return -1;
+	if (db_commit(&e))
+		return fail_err(r, &e);
+	resp_empty(r, 204);
+	return 0;
+}
+
 const struct route api_user_routes[] = {
 	{"GET", "/api/v1/users/profile", users_profile, ROUTE_AUTH},
+	{"GET", "/api/v1/users/search_by_email", users_search, ROUTE_AUTH},
+	{"GET", "/api/v1/users", users_list, ROUTE_AUTH},
+	{"POST", "/api/v1/users", users_create, ROUTE_AUTH},
+	{"GET", "/api/v1/users/{id}", users_get, ROUTE_AUTH},
+	{"PUT", "/api/v1/users/{id}", users_update, ROUTE_AUTH},
+	{"PATCH", "/api/v1/users/{id}", users_update, ROUTE_AUTH},
+	{"DELETE", "/api/v1/users/{id}", users_delete, ROUTE_AUTH},
 	{NULL, NULL, NULL, 0},
 };

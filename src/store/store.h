@@ -103,4 +103,213 @@ const char *store_setting_text(struct arena *a, const char *key, struct err *e);
 /* JSON of GET /api/v1/users/profile for the principal's user (admin-api.md §4.1). */
 char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e);
 
+/* ================= admin API part A (users, organizations, practitioners, studies, data
+ * sources, clients, settings, audit events). JSON texts are minified; list functions return the
+ * JSON array of one page and set *count to the total. ================= */
+/* Helpers: first column of the first row (minified); no row or NULL -> ERR_NOT_FOUND with nf. */
+char *store_a_json(struct arena *a, struct db_stmt *st, int n, const char *const *p, const char *nf,
+		   struct err *e);
+/* A paged list statement returning one row (count, json array). */
+char *store_a_page(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *count,
+		   struct err *e);
+/* First column of the first row as an integer: 0 found, 1 no row / NULL, -1 error. */
+int store_a_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *out,
+		struct err *e);
+/* Permission of admin-api.md §2.2 (jhe_can): 1 yes, 0 no, -1 error. */
+int store_can(struct arena *a, int64_t user_id, const char *perm, int64_t org_id, struct err *e);
+/* member(c, o) (jhe_is_member): 1 yes, 0 no, -1 error. */
+int store_is_member(struct arena *a, int64_t user_id, int64_t org_id, struct err *e);
+/* 1 when the user is manager in at least one organization. */
+int store_is_manager_somewhere(struct arena *a, int64_t user_id, struct err *e);
+
+/* organizations */
+struct org_info {
+	bool exists;
+	bool visible;	 /* org_visible(caller, o) */
+	int64_t part_of; /* -1 for ROOT */
+};
+int store_org_info(struct arena *a, int64_t user_id, int64_t org_id, struct org_info *out,
+		   struct err *e);
+/* Is candidate the organization itself or one of its descendants? 1/0/-1. */
+int store_org_in_subtree(struct arena *a, int64_t org_id, int64_t candidate, struct err *e);
+char *store_org_list(struct arena *a, int64_t user_id, const int64_t *part_of, int64_t offset,
+		     int64_t limit, int64_t *count, struct err *e);
+char *store_org_json(struct arena *a, int64_t user_id, int64_t org_id, struct err *e);
+char *store_org_tree(struct arena *a, int64_t user_id, int64_t org_id, struct err *e);
+/* Insert; the creator's practitioner (if any, and when add_manager) becomes manager. */
+int store_org_create(struct arena *a, int64_t user_id, const char *name, const char *type,
+		     int64_t parent, bool add_manager, int64_t *id, struct err *e);
+/* NULL name/type and parent < 0 keep the current values. */
+int store_org_update(struct arena *a, int64_t org_id, const char *name, const char *type,
+		     int64_t parent, struct err *e);
+int store_org_delete(struct arena *a, int64_t org_id, struct err *e);
+char *store_org_members(struct arena *a, int64_t org_id, struct err *e);
+char *store_org_studies(struct arena *a, int64_t org_id, struct err *e);
+char *store_user_organizations(struct arena *a, int64_t user_id, struct err *e);
+/* Create or change a membership; *created tells which. Returns the membership JSON. */
+char *store_membership_set(struct arena *a, int64_t org_id, int64_t practitioner_id,
+			   const char *role, bool *created, struct err *e);
+/* Add a membership unless one exists (default orgs, practitioners create). */
+int store_membership_add_missing(struct arena *a, int64_t org_id, int64_t practitioner_id,
+				 const char *role, struct err *e);
+int store_membership_remove(struct arena *a, int64_t org_id, int64_t practitioner_id,
+			    struct err *e);
+
+/* users */
+struct user_info {
+	int64_t id;
+	bool is_superuser;
+	int64_t practitioner_id; /* 0 none */
+	int64_t patient_id;	 /* 0 none */
+	const char *user_type;	 /* NULL none */
+	const char *email;
+};
+/* By id (email NULL) or by email (case-insensitive). 0 found, 1 not found, -1 error. */
+int store_user_info(struct arena *a, int64_t id, const char *email, struct user_info *out,
+		    struct err *e);
+char *store_user_list(struct arena *a, const char *email, int64_t offset, int64_t limit,
+		      int64_t *count, struct err *e);
+char *store_user_json(struct arena *a, int64_t user_id, struct err *e);
+char *store_user_search_json(struct arena *a, const char *email, struct err *e);
+/* Email in use by another user than exclude_id (0 = none)? 1/0/-1. */
+int store_email_taken(struct arena *a, const char *email, int64_t exclude_id, struct err *e);
+int store_user_create(struct arena *a, const char *email, const char *first, const char *last,
+		      const char *user_type, bool is_superuser, int64_t *id, struct err *e);
+/* NULL keeps a value; is_superuser -1 keeps it. */
+int store_user_update(struct arena *a, int64_t id, const char *email, const char *first,
+		      const char *last, int is_superuser, struct err *e);
+int store_user_delete(struct arena *a, int64_t id, struct err *e);
+int store_superuser_count(struct arena *a, int64_t *n, struct err *e);
+/* Patient row for a user (names copied from the user, no birth date). */
+int store_patient_create_for_user(struct arena *a, int64_t user_id, struct err *e);
+
+/* practitioners */
+/* Practitioner row for a user with the given names (NULL: copied from the user). */
+int store_practitioner_create(struct arena *a, int64_t user_id, const char *name_family,
+			      const char *name_given, int64_t *id, struct err *e);
+char *store_practitioner_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
+			      struct err *e);
+char *store_practitioner_json(struct arena *a, int64_t id, struct err *e);
+/* Returns 1 when the practitioner does not exist. NULL names keep the value. */
+int store_practitioner_update(struct arena *a, int64_t id, const char *name_family,
+			      const char *name_given, struct err *e);
+/* Delete the row, then its user when it has no patient row and is not a superuser.
+ * 1 when not found. */
+int store_practitioner_delete(struct arena *a, int64_t id, struct err *e);
+/* Sticky settings (admin-api.md §17) of the user's practitioner row (no-op without one):
+ * org_id > = 0 sets current_organization_id; study_id >= 0 sets current_study_id,
+ * study_id == -2 removes it, -1 keeps it. Runs in its own statement (autocommit). */
+int store_practitioner_sticky(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,
+			      struct err *e);
+/* Exists-check helpers: 1 exists, 0 not, -1 error. */
+int store_row_exists(struct arena *a, const char *table, int64_t id, struct err *e);
+
+/* studies */
+struct study_info {
+	bool exists;
+	bool readable; /* study_readable */
+	int64_t organization_id;
+};
+int store_study_info(struct arena *a, int64_t user_id, int64_t id, struct study_info *out,
+		     struct err *e);
+/* org_id NULL: all readable studies. */
+char *store_study_list(struct arena *a, int64_t user_id, const int64_t *org_id, int64_t offset,
+		       int64_t limit, int64_t *count, struct err *e);
+char *store_study_json(struct arena *a, int64_t id, bool write_shape, struct err *e);
+int store_study_create(struct arena *a, const char *name, const char *description, int64_t org,
+		       const char *icon_url, bool icon_set, int64_t *id, struct err *e);
+int store_study_update(struct arena *a, int64_t id, const char *name, const char *description,
+		       const char *icon_url, bool icon_set, struct err *e);
+int store_study_delete(struct arena *a, int64_t id, struct err *e);
+/* kind: "scope_requests", "clients", "data_sources" */
+char *store_study_links(struct arena *a, int64_t study_id, const char *kind, struct err *e);
+/* Adds a link; 1 when it already exists. new_id receives the row id. */
+int store_study_link_add(struct arena *a, int64_t study_id, const char *kind, int64_t ref,
+			 int64_t *new_id, struct err *e);
+int store_study_link_remove(struct arena *a, int64_t study_id, const char *kind, int64_t ref,
+			    struct err *e);
+char *store_scope_request_json(struct arena *a, int64_t id, struct err *e);
+/* "system|code" of a codeable concept, NULL when missing. */
+const char *store_scope_label(struct arena *a, int64_t id, struct err *e);
+/* Is the application a patient client? 1/0/-1 */
+int store_app_is_patient_client(struct arena *a, int64_t app_id, struct err *e);
+
+/* data sources */
+char *store_data_source_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
+			     struct err *e);
+char *store_data_source_json(struct arena *a, int64_t id, struct err *e);
+int store_data_source_create(struct arena *a, const char *name, const char *type, int64_t *id,
+			     struct err *e);
+int store_data_source_update(struct arena *a, int64_t id, const char *name, const char *type,
+			     struct err *e);
+int store_data_source_delete(struct arena *a, int64_t id, struct err *e);
+char *store_all_scopes(struct arena *a, struct err *e);
+char *store_supported_scopes(struct arena *a, int64_t ds_id, struct err *e);
+/* 1 when the link exists already. Returns the row JSON in *json. */
+int store_supported_scope_add(struct arena *a, int64_t ds_id, int64_t scope_id, char **json,
+			      struct err *e);
+int store_supported_scope_remove(struct arena *a, int64_t ds_id, int64_t scope_id, struct err *e);
+
+/* clients (patient clients) and OAuth applications */
+char *store_client_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
+			struct err *e);
+char *store_client_json(struct arena *a, int64_t id, struct err *e);
+/* Is a client_id used by an application other than exclude_id? 1/0/-1 */
+int store_client_id_taken(struct arena *a, const char *client_id, int64_t exclude_id, struct err *e);
+int store_client_create(struct arena *a, const char *name, const char *client_id,
+			const char *invitation_url, const char *redirect_uri, int64_t *id,
+			struct err *e);
+int store_client_update(struct arena *a, int64_t id, const char *name, const char *client_id,
+			const char *invitation_url, struct err *e);
+int store_application_delete(struct arena *a, int64_t id, struct err *e);
+char *store_client_data_sources(struct arena *a, int64_t app_id, struct err *e);
+int store_client_data_source_add(struct arena *a, int64_t app_id, int64_t ds_id, char **json,
+				 struct err *e);
+int store_client_data_source_remove(struct arena *a, int64_t app_id, int64_t ds_id, struct err *e);
+/* oauth_applications: not patient clients, not API keys */
+char *store_oauth_app_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
+			   struct err *e);
+char *store_oauth_app_json(struct arena *a, int64_t id, struct err *e);
+int store_oauth_app_create(struct arena *a, const char *name, const char *client_id,
+			   const char *client_type, const char *grant_type, const char *redirect_uris,
+			   const char *secret_digest_hex, int64_t *id, struct err *e);
+/* NULL keeps; grant_type/client_type of the row are returned when wanted. */
+int store_oauth_app_update(struct arena *a, int64_t id, const char *name, const char *redirect_uris,
+			   const char *secret_digest_hex, struct err *e);
+/* client_type of an oauth_applications row, NULL when not one. */
+const char *store_oauth_app_type(struct arena *a, int64_t id, const char **grant_type,
+				 struct err *e);
+
+/* settings */
+char *store_setting_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
+			 struct err *e);
+char *store_setting_json(struct arena *a, int64_t id, struct err *e);
+struct setting_row {
+	int64_t id;
+	const char *key;
+	const char *value_type;
+	const char *value_text; /* value as text (json as JSON text) */
+};
+int store_setting_get(struct arena *a, int64_t id, struct setting_row *out, struct err *e);
+int store_setting_key_taken(struct arena *a, const char *key, int64_t exclude_id, struct err *e);
+/* value is the text of the typed value (JSON text for json). id <= 0 inserts. */
+int store_setting_save(struct arena *a, int64_t id, const char *key, const char *value_type,
+		       const char *value, int64_t *out_id, struct err *e);
+int store_setting_delete(struct arena *a, int64_t id, struct err *e);
+/* Rewrite client redirect URIs old_site/auth/callback -> new_site/auth/callback. */
+int store_site_url_rewrite(struct arena *a, const char *old_site, const char *new_site,
+			   struct err *e);
+
+/* audit events */
+struct audit_filter {
+	const char *patient_id, *user_id, *outcome; /* decimal text or NULL */
+	const char *actions;			    /* comma-separated or NULL */
+	const char *resource_type, *request_id;
+	const char *since, *until; /* RFC 3339 or NULL */
+};
+char *store_audit_list(struct arena *a, const struct audit_filter *f, int64_t offset,
+		       int64_t limit, int64_t *count, struct err *e);
+char *store_audit_json(struct arena *a, int64_t id, struct err *e);
+/* ================= end of admin API part A ================= */
+
 #endif

@@ -33,3 +33,136 @@ char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e)
 	json_minify(json);
 	return json;
 }
+
+/* ---------- admin API part A: users (admin-api.md §4) ---------- */
+#include <string.h>
+
+static struct db_stmt q_user_info_id = DB_STMT(
+	"SELECT u.id, u.is_superuser, COALESCE(pr.id, 0), COALESCE(pa.id, 0), u.user_type, u.email"
+	"  FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
+	"  LEFT JOIN patient pa ON pa.jhe_user_id = u.id WHERE u.id = $1");
+static struct db_stmt q_user_info_email = DB_STMT(
+	"SELECT u.id, u.is_superuser, COALESCE(pr.id, 0), COALESCE(pa.id, 0), u.user_type, u.email"
+	"  FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
+	"  LEFT JOIN patient pa ON pa.jhe_user_id = u.id WHERE lower(u.email) = lower(btrim($1))");
+
+int store_user_info(struct arena *a, int64_t id, const char *email, struct user_info *out,
+		    struct err *e)
+{
+	memset(out, 0, sizeof(*out));
+	const char *p[1] = {email ? email : db_i64(a, id)};
+	struct db_result *r = db_query(a, email ? &q_user_info_email : &q_user_info_id, 1, p, e);
+	if (!r)
+		return -1;
+	if (db_nrows(r) == 0)
+		return 1;
+	out->id = db_get_i64(r, 0, 0);
+	out->is_superuser = db_get_bool(r, 0, 1);
+	out->practitioner_id = db_get_i64(r, 0, 2);
+	out->patient_id = db_get_i64(r, 0, 3);
+	out->user_type = arena_strdup(a, db_get(r, 0, 4));
+	out->email = arena_strdup(a, db_get(r, 0, 5));
+	return 0;
+}
+
+static struct db_stmt q_user_list = DB_STMT(
+	"WITH f AS (SELECT u.id, u.last_name, u.first_name FROM jhe_user u"
+	"            WHERE $1::text IS NULL OR lower(u.email) = lower(btrim($1)))"
+	"SELECT (SELECT count(*) FROM f),"
+	"       (SELECT json_agg(jhe_user_json(x.id) ORDER BY x.last_name, x.first_name, x.id)"
+	"          FROM (SELECT * FROM f ORDER BY f.last_name, f.first_name, f.id"
+	"                OFFSET $2 LIMIT $3) x)");
+
+char *store_user_list(struct arena *a, const char *email, int64_t offset, int64_t limit,
+		      int64_t *count, struct err *e)
+{
+	const char *p[3] = {email, db_i64(a, offset), db_i64(a, limit)};
+	return store_a_page(a, &q_user_list, 3, p, count, e);
+}
+
+static struct db_stmt q_user_json = DB_STMT("SELECT jhe_user_json($1)");
+
+char *store_user_json(struct arena *a, int64_t user_id, struct err *e)
+{
+	const char *p[1] = {db_i64(a, user_id)};
+	return store_a_json(a, &q_user_json, 1, p, "No JheUser matches the given query.", e);
+}
+
+static struct db_stmt q_user_search = DB_STMT(
+	"SELECT COALESCE((SELECT json_build_object('id', u.id, 'email', u.email,"
+	"    'firstName', CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL THEN '' ELSE u.first_name END,"
+	"    'lastName', CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL THEN '' ELSE u.last_name END,"
+	"    'patient', CASE WHEN pa.id IS NULL THEN NULL ELSE json_build_object('id', pa.id) END,"
+	"    'userType', u.user_type, 'isSuperuser', u.is_superuser)"
+	"   FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
+	"   LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
+	"  WHERE lower(u.email) = lower(btrim($1))),"
+	"  json_build_object('email', '', 'firstName', '', 'lastName', '', 'userType', NULL,"
+	"                    'isSuperuser', false))");
+
+char *store_user_search_json(struct arena *a, const char *email, struct err *e)
+{
+	const char *p[1] = {email};
+	return store_a_json(a, &q_user_search, 1, p, NULL, e);
+}
+
+static struct db_stmt q_email_taken = DB_STMT(
+	"SELECT EXISTS (SELECT 1 FROM jhe_user WHERE lower(email) = lower($1) AND id <> $2)");
+
+int store_email_taken(struct arena *a, const char *email, int64_t exclude_id, struct err *e)
+{
+	const char *p[2] = {email, db_i64(a, exclude_id)};
+	struct db_result *r = db_query(a, &q_email_taken, 2, p, e);
+	if (!r)
+		return -1;
+	return db_get_bool(r, 0, 0) ? 1 : 0;
+}
+
+static struct db_stmt q_user_insert = DB_STMT(
+	"INSERT INTO jhe_user (email, first_name, last_name, user_type, is_superuser)"
+	" VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), $4, $5) RETURNING id");
+
+int store_user_create(struct arena *a, const char *email, const char *first, const char *last,
+		      const char *user_type, bool is_superuser, int64_t *id, struct err *e)
+{
+	const char *p[5] = {email, first, last, user_type, is_superuser ? "true" : "false"};
+	return store_a_i64(a, &q_user_insert, 5, p, id, e) ? -1 : 0;
+}
+
+static struct db_stmt q_user_update = DB_STMT(
+	"UPDATE jhe_user SET email = COALESCE($2, email), first_name = COALESCE($3, first_name),"
+	" last_name = COALESCE($4, last_name), is_superuser = COALESCE($5::boolean, is_superuser)"
+	" WHERE id = $1");
+
+int store_user_update(struct arena *a, int64_t id, const char *email, const char *first,
+		      const char *last, int is_superuser, struct err *e)
+{
+	const char *p[5] = {db_i64(a, id), email, first, last,
+			    is_superuser < 0 ? NULL : is_superuser ? "true" : "false"};
+	return db_exec(a, &q_user_update, 5, p, e) < 0 ? -1 : 0;
+}
+
+static struct db_stmt q_user_delete = DB_STMT("DELETE FROM jhe_user WHERE id = $1");
+
+int store_user_delete(struct arena *a, int64_t id, struct err *e)
+{
+	const char *p[1] = {db_i64(a, id)};
+	return db_exec(a, &q_user_delete, 1, p, e) < 0 ? -1 : 0;
+}
+
+static struct db_stmt q_su_count = DB_STMT("SELECT count(*) FROM jhe_user WHERE is_superuser");
+
+int store_superuser_count(struct arena *a, int64_t *n, struct err *e)
+{
+	return store_a_i64(a, &q_su_count, 0, NULL, n, e) < 0 ? -1 : 0;
+}
+
+static struct db_stmt q_patient_for_user = DB_STMT(
+	"INSERT INTO patient (jhe_user_id, name_family, name_given)"
+	" SELECT u.id, u.last_name, u.first_name FROM jhe_user u WHERE u.id = $1");
+
+int store_patient_create_for_user(struct arena *a, int64_t user_id, struct err *e)
+{
+	const char *p[1] = {db_i64(a, user_id)};
+	return db_exec(a, &q_patient_for_user, 1, p, e) < 0 ? -1 : 0;
+}

@@ -1,0 +1,506 @@
+/* /api/v1/clients (admin-api.md §13) and /api/v1/oauth_applications (§13.1). */
+#include "api/api_a.h"
+
+#include <string.h>
+
+static const char *NF_APP = "No Application matches the given query.";
+
+static int cl_list(struct request *r)
+{
+	API_A_LIST(r, 1000, store_client_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
+}
+
+static int cl_get(struct request *r)
+{
+	struct err e = {0};
+	char *json = store_client_json(r->arena, req_path_id(r, "id"), &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+/* A patient client exists (404 otherwise). */
+static int cl_exists(struct request *r, int64_t id)
+{
+	struct err e = {0};
+	int pc = store_app_is_patient_client(r->arena, id, &e);
+	if (pc < 0)
+		return fail_err(r, &e);
+	if (!pc)
+		return fail_with(r, ERR_NOT_FOUND, NF_APP);
+	return 0;
+}
+
+static bool client_id_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > 100)
+		return false;
+	for (const char *c = s; *c; c++)
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+		      *c == '.' || *c == '_' || *c == '~' || *c == '-'))
+			return false;
+	return true;
+}
+
+/* clientId of a body into fe (key "clientId", the spelling of admin-api.md §13). */
+static void client_id_field(struct request *r, struct field_errors *fe, json_object *body,
+			    bool required, const char **out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(body, "client_id", &v)) {
+		if (required)
+			fe_add(r, fe, "clientId", "This field is required.");
+		return;
+	}
+	if (v == NULL) {
+		fe_add(r, fe, "clientId", "This field may not be null.");
+		return;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		fe_add(r, fe, "clientId", "Not a valid string.");
+		return;
+	}
+	const char *s = json_object_get_string(v);
+	if (!*s) {
+		fe_add(r, fe, "clientId", "This field may not be blank.");
+		return;
+	}
+	if (!client_id_ok(s)) {
+		fe_add(r, fe, "clientId", "Only letters, digits and . _ ~ - are allowed.");
+		return;
+	}
+	*out = s;
+}
+
+static int cl_write(struct request *r, int64_t id, bool all_required)
+{
+	static const char *const fields[] = {"name", "client_id", "invitation_url", NULL};
+	static const char *const ro[] = {"id", NULL};
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	if (id && cl_exists(r, id))
+		return -1;
+	if (api_require_superuser(r))
+		return -1;
+	struct field_errors fe = {0};
+	fe_unknown_keys(r, &fe, body, fields, ro);
+	const char *name = NULL, *cid = NULL, *url = NULL;
+	api_a_text(r, &fe, body, "name", all_required, false, false, 0, &name);
+	client_id_field(r, &fe, body, all_required, &cid);
+	json_object *v;
+	if (json_object_object_get_ex(body, "invitation_url", &v)) {
+		if (v == NULL)
+			fe_add(r, &fe, "invitationUrl", "This field may not be null.");
+		else if (!json_object_is_type(v, json_type_string))
+			fe_add(r, &fe, "invitationUrl", "Not a valid string.");
+		else if (!*json_object_get_string(v))
+			fe_add(r, &fe, "invitationUrl", "This field may not be blank.");
+		else if (!strstr(json_object_get_string(v), "CODE"))
+			fe_add(r, &fe, "invitationUrl",
+			       "The invitation URL must contain the placeholder CODE.");
+		else
+			url = json_object_get_string(v);
+	} else if (all_required) {
+		fe_add(r, &fe, "invitationUrl", "This field is required.");
+	}
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
+	struct err e = {0};
+	if (cid) {
+		int t = store_client_id_taken(r->arena, cid, id, &e);
+		if (t < 0)
+			return fail_err(r, &e);
+		if (t)
+			return fail_withf(r, ERR_CONFLICT,
+					  "An OAuth client with clientId \"%s\" already exists.", cid);
+	}
+	if (db_begin(&e))
+		return fail_err(r, &e);
+	if (!id) {
+		const char *site = store_setting_text(r->arena, "site.url", &e);
+		if (e.kind)
+			return fail_err(r, &e);
+		if (!site || !*site)
+			site = g_config.site_url;
+		const char *redirect = arena_printf(r->arena, "%s/auth/callback", site);
+		if (store_client_create(r->arena, name, cid, url, redirect, &id, &e))
+			return fail_err(r, &e);
+	} else if (store_client_update(r->arena, id, name, cid, url, &e)) {
+		return fail_err(r, &e);
+	}
+	char *json = store_client_json(r->arena, id, &e);
+	if (!json || db_commit(&e))
+		return fail_err(r, &e);
+	resp_json_str(r, strcmp(r->method, "POST") == 0 ? 201 : 200, json);
+	return 0;
+}
+
+static int cl_create(struct request *r)
+{
+	return cl_write(r, 0, true);
+}
+
+static int cl_update(struct request *r)
+{
+	return cl_write(r, req_path_id(r, "id"), strcmp(r->method, "PUT") == 0);
+}
+
+static int cl_delete(struct request *r)
+{
+	int64_t id = req_path_id(r, "id");
+	if (cl_exists(r, id) || api_require_superuser(r))
+		return -1;
+	struct err e = {0};
+	if (db_begin(&e) || store_application_delete(r->arena, id, &e) || db_commit(&e))
+		return fail_err(r, &e);
+	resp_empty(r, 204);
+	return 0;
+}
+
+static int cds_get(struct request *r)
+{
+	int64_t id = req_path_id(r, "id");
+	if (cl_exists(r, id))
+		return -1;
+	struct err e = {0};
+	char *json = store_client_data_sources(r->arena, id, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+static int cds_ref(struct request *r, json_object *body, int64_t *ds)
+{
+	struct field_errors fe = {0};
+	if (!api_a_id(r, &fe, body, "data_source_id", true, ds))
+		return fe_fail(r, &fe);
+	struct err e = {0};
+	int ex = store_row_exists(r->arena, "data_source", *ds, &e);
+	if (ex < 0)
+		return fail_err(r, &e);
+	if (!ex) {
+		api_a_invalid_pk(r, &fe, "data_source_id", *ds);
+		return fe_fail(r, &fe);
+	}
+	return 0;
+}
+
+static int cds_post(struct request *r)
+{
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	int64_t id = req_path_id(r, "id"), ds;
+	if (cl_exists(r, id) || api_require_superuser(r) || cds_ref(r, body, &ds))
+		return -1;
+	struct err e = {0};
+	char *json = NULL;
+	int rc = store_client_data_source_add(r->arena, id, ds, &json, &e);
+	if (rc < 0)
+		return fail_err(r, &e);
+	if (rc == 1)
+		return fail_withf(r, ERR_CONFLICT, "Client %lld already has data source %lld.",
+				  (long long)id, (long long)ds);
+	resp_json_str(r, 201, json);
+	return 0;
+}
+
+static int cds_delete(struct request *r)
+{
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	int64_t id = req_path_id(r, "id"), ds;
+	if (cl_exists(r, id) || api_require_superuser(r) || cds_ref(r, body, &ds))
+		return -1;
+	struct err e = {0};
+	if (store_client_data_source_remove(r->arena, id, ds, &e))
+		return fail_err(r, &e);
+	resp_empty(r, 204);
+	return 0;
+}
+
+/* ---------- oauth_applications ---------- */
+
+static int oa_list(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	API_A_LIST(r, 20, store_oauth_app_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
+}
+
+static int oa_exists(struct request *r, int64_t id, const char **client_type, const char **grant)
+{
+	struct err e = {0};
+	const char *t = store_oauth_app_type(r->arena, id, grant, &e);
+	if (e.kind)
+		return fail_err(r, &e);
+	if (!t)
+		return fail_with(r, ERR_NOT_FOUND, NF_APP);
+	if (client_type)
+		*client_type = t;
+	return 0;
+}
+
+static int oa_get(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	struct err e = {0};
+	char *json = store_oauth_app_json(r->arena, req_path_id(r, "id"), &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+/* Redirect URI rules of oauth.md §2.1: absolute, no fragment, https or loopback http. */
+static bool redirect_ok(const char *u)
+{
+	if (strchr(u, '#') || strchr(u, ' '))
+		return false;
+	if (str_starts(u, "https://"))
+		return strlen(u) > 8 && u[8] != '/';
+	if (str_starts(u, "http://localhost") || str_starts(u, "http://127.0.0.1") ||
+	    str_starts(u, "http://[::1]")) {
+		const char *h = u + 7;
+		size_t n = strcspn(h, ":/?");
+		const char *end = h + n;
+		if (str_starts(h, "[::1]"))
+			end = h + 5;
+		return *end == 0 || *end == ':' || *end == '/' || *end == '?';
+	}
+	return false;
+}
+
+/* redirectUris: a JSON array of strings (a space-separated string is accepted too). Returns the
+ * space-separated text or NULL (fe set); *n receives the count. */
+static const char *redirect_field(struct request *r, struct field_errors *fe, json_object *body,
+				  int *n)
+{
+	json_object *v;
+	*n = 0;
+	if (!json_object_object_get_ex(body, "redirect_uris", &v) || v == NULL)
+		return "";
+	struct buf *b = buf_new(r->arena, 128);
+	if (json_object_is_type(v, json_type_string)) {
+		char *copy = arena_strdup(r->arena, json_object_get_string(v));
+		char *save = NULL;
+		for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+			if (!redirect_ok(t)) {
+				fe_add(r, fe, "redirect_uris",
+				       arena_printf(r->arena, "Invalid redirect URI \"%s\".", t));
+				return NULL;
+			}
+			buf_printf(b, "%s%s", *n ? " " : "", t);
+			(*n)++;
+		}
+		return b->data ? b->data : "";
+	}
+	if (!json_object_is_type(v, json_type_array)) {
+		fe_add(r, fe, "redirect_uris", "Expected a list of items.");
+		return NULL;
+	}
+	for (size_t i = 0; i < json_object_array_length(v); i++) {
+		json_object *it = json_object_array_get_idx(v, i);
+		if (!it || !json_object_is_type(it, json_type_string)) {
+			fe_add(r, fe, "redirect_uris", "Not a valid string.");
+			return NULL;
+		}
+		const char *t = json_object_get_string(it);
+		if (!redirect_ok(t)) {
+			fe_add(r, fe, "redirect_uris",
+			       arena_printf(r->arena, "Invalid redirect URI \"%s\".", t));
+			return NULL;
+		}
+		buf_printf(b, "%s%s", *n ? " " : "", t);
+		(*n)++;
+	}
+	return *n ? b->data : "";
+}
+
+/* New secret: 32 characters [A-Za-z0-9]; *digest_hex receives the bytea literal of its SHA-256. */
+static const char *new_secret(struct request *r, const char **digest_hex)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	char *s = arena_alloc(r->arena, 33);
+	const char *rnd = random_token(r->arena, 48);
+	for (int i = 0; i < 32; i++)
+		s[i] = alphabet[(unsigned char)rnd[i] % 62];
+	s[32] = 0;
+	unsigned char d[32];
+	sha256(s, 32, d);
+	*digest_hex = arena_printf(r->arena, "\\x%s", hex_encode(r->arena, d, 32));
+	return s;
+}
+
+/* Append "clientSecret" to an Application JSON object. */
+static const char *with_secret(struct request *r, const char *json, const char *secret)
+{
+	size_t n = strlen(json);
+	return arena_printf(r->arena, "%.*s,\"clientSecret\":\"%s\"}", (int)(n - 1), json, secret);
+}
+
+static int oa_create(struct request *r)
+{
+	static const char *const fields[] = {"name", "client_id", "client_type", "grant_type",
+					     "redirect_uris", NULL};
+	static const char *const ro[] = {"id", "created", "updated", NULL};
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	if (api_require_superuser(r))
+		return -1;
+	struct field_errors fe = {0};
+	fe_unknown_keys(r, &fe, body, fields, ro);
+	const char *name = NULL, *cid = NULL, *type = "public", *grant = "authorization_code";
+	api_a_text(r, &fe, body, "name", true, false, false, 0, &name);
+	client_id_field(r, &fe, body, true, &cid);
+	const char *t = NULL;
+	if (api_a_text(r, &fe, body, "client_type", false, false, false, 0, &t)) {
+		if (strcmp(t, "public") && strcmp(t, "confidential"))
+			fe_add(r, &fe, "client_type",
+			       arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
+		else
+			type = t;
+	}
+	if (api_a_text(r, &fe, body, "grant_type", false, false, false, 0, &t)) {
+		if (strcmp(t, "authorization_code") && strcmp(t, "client_credentials"))
+			fe_add(r, &fe, "grantType",
+			       arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
+		else
+			grant = t;
+	}
+	int n = 0;
+	const char *uris = redirect_field(r, &fe, body, &n);
+	if (!strcmp(grant, "client_credentials") && !strcmp(type, "public"))
+		fe_add(r, &fe, "grantType", "Public clients cannot use client_credentials.");
+	if (uris && !strcmp(grant, "authorization_code") && n == 0)
+		fe_add(r, &fe, "redirect_uris", "At least one redirect URI is required.");
+	if (uris && !strcmp(grant, "client_credentials") && n > 0)
+		fe_add(r, &fe, "redirect_uris", "client_credentials clients have no redirect URIs.");
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
+	struct err e = {0};
+	int taken = store_client_id_taken(r->arena, cid, 0, &e);
+	if (taken < 0)
+		return fail_err(r, &e);
+	if (taken)
+		return fail_withf(r, ERR_CONFLICT, "An OAuth client with clientId \"%s\" already exists.",
+				  cid);
+	const char *secret = NULL, *digest = NULL;
+	if (!strcmp(type, "confidential"))
+		secret = new_secret(r, &digest);
+	int64_t id;
+	if (db_begin(&e) ||
+	    store_oauth_app_create(r->arena, name, cid, type,
+				   !strcmp(grant, "client_credentials") ? "client-credentials"
+									: "authorization-code",
+				   uris, digest, &id, &e))
+		return fail_err(r, &e);
+	char *json = store_oauth_app_json(r->arena, id, &e);
+	if (!json || db_commit(&e))
+		return fail_err(r, &e);
+	resp_json_str(r, 201, secret ? with_secret(r, json, secret) : json);
+	return 0;
+}
+
+static int oa_update(struct request *r)
+{
+	static const char *const fields[] = {"name", "redirect_uris", NULL};
+	static const char *const ro[] = {"id", "client_id", "client_type", "grant_type", "created",
+					 "updated", NULL};
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	if (api_require_superuser(r))
+		return -1;
+	int64_t id = req_path_id(r, "id");
+	const char *grant = NULL;
+	if (oa_exists(r, id, NULL, &grant))
+		return -1;
+	struct field_errors fe = {0};
+	fe_unknown_keys(r, &fe, body, fields, ro);
+	const char *name = NULL;
+	api_a_text(r, &fe, body, "name", false, false, false, 0, &name);
+	int n = 0;
+	const char *uris = NULL;
+	if (json_object_object_get_ex(body, "redirect_uris", NULL)) {
+		uris = redirect_field(r, &fe, body, &n);
+		if (uris && !strcmp(grant, "authorization-code") && n == 0)
+			fe_add(r, &fe, "redirect_uris", "At least one redirect URI is required.");
+		if (uris && !strcmp(grant, "client-credentials") && n > 0)
+			fe_add(r, &fe, "redirect_uris",
+			       "client_credentials clients have no redirect URIs.");
+	}
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
+	struct err e = {0};
+	if (db_begin(&e) || store_oauth_app_update(r->arena, id, name, uris, NULL, &e))
+		return fail_err(r, &e);
+	char *json = store_oauth_app_json(r->arena, id, &e);
+	if (!json || db_commit(&e))
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+static int oa_rotate(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	int64_t id = req_path_id(r, "id");
+	const char *type = NULL;
+	if (oa_exists(r, id, &type, NULL))
+		return -1;
+	if (strcmp(type, "confidential"))
+		return fail_msg400(r, "Only confidential clients have a secret.");
+	const char *digest = NULL;
+	const char *secret = new_secret(r, &digest);
+	struct err e = {0};
+	if (db_begin(&e) || store_oauth_app_update(r->arena, id, NULL, NULL, digest, &e))
+		return fail_err(r, &e);
+	char *json = store_oauth_app_json(r->arena, id, &e);
+	if (!json || db_commit(&e))
+		return fail_err(r, &e);
+	resp_json_str(r, 200, with_secret(r, json, secret));
+	return 0;
+}
+
+static int oa_delete(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	int64_t id = req_path_id(r, "id");
+	if (oa_exists(r, id, NULL, NULL))
+		return -1;
+	struct err e = {0};
+	if (db_begin(&e) || store_application_delete(r->arena, id, &e) || db_commit(&e))
+		return fail_err(r, &e);
+	resp_empty(r, 204);
+	return 0;
+}
+
+const struct route api_clients_routes[] = {
+	{"GET", "/api/v1/clients", cl_list, ROUTE_AUTH},
+	{"POST", "/api/v1/clients", cl_create, ROUTE_AUTH},
+	{"GET", "/api/v1/clients/{id}", cl_get, ROUTE_AUTH},
+	{"PUT", "/api/v1/clients/{id}", cl_update, ROUTE_AUTH},
+	{"PATCH", "/api/v1/clients/{id}", cl_update, ROUTE_AUTH},
+	{"DELETE", "/api/v1/clients/{id}", cl_delete, ROUTE_AUTH},
+	{"GET", "/api/v1/clients/{id}/data_sources", cds_get, ROUTE_AUTH},
+	{"POST", "/api/v1/clients/{id}/data_sources", cds_post, ROUTE_AUTH},
+	{"DELETE", "/api/v1/clients/{id}/data_sources", cds_delete, ROUTE_AUTH},
+	{"GET", "/api/v1/oauth_applications", oa_list, ROUTE_AUTH},
+	{"POST", "/api/v1/oauth_applications", oa_create, ROUTE_AUTH},
+	{"GET", "/api/v1/oauth_applications/{id}", oa_get, ROUTE_AUTH},
+	{"PATCH", "/api/v1/oauth_applications/{id}", oa_update, ROUTE_AUTH},
+	{"DELETE", "/api/v1/oauth_applications/{id}", oa_delete, ROUTE_AUTH},
+	{"POST", "/api/v1/oauth_applications/{id}/rotate_secret", oa_rotate, ROUTE_AUTH},
+	{NULL, NULL, NULL, 0},
+};

@@ -1,0 +1,150 @@
+/* /api/v1/practitioners (admin-api.md §6): superuser only. */
+#include "api/api_a.h"
+
+#include <string.h>
+
+static const char *NF_PR = "No Practitioner matches the given query.";
+
+static int pr_list(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	API_A_LIST(r, 1000, store_practitioner_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
+}
+
+static int pr_get(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	struct err e = {0};
+	char *json = store_practitioner_json(r->arena, req_path_id(r, "id"), &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+static const char *const PR_FIELDS[] = {"telecom_email", "name_family", "name_given",
+					"organization_id", NULL};
+static const char *const PR_READONLY[] = {"id", "jhe_user_id", "organizations", NULL};
+
+static int pr_create(struct request *r)
+{
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	if (api_require_superuser(r))
+		return -1;
+	struct field_errors fe = {0};
+	fe_unknown_keys(r, &fe, body, PR_FIELDS, PR_READONLY);
+	const char *raw = NULL, *family = NULL, *given = NULL;
+	bool has_email = api_a_text(r, &fe, body, "telecom_email", false, true, true, 0, &raw);
+	api_a_text(r, &fe, body, "name_family", false, true, true, 150, &family);
+	api_a_text(r, &fe, body, "name_given", false, true, true, 150, &given);
+	int64_t org = -1;
+	json_object *ov;
+	if (json_object_object_get_ex(body, "organization_id", &ov) && ov != NULL)
+		api_a_id(r, &fe, body, "organization_id", false, &org);
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
+	if (!has_email || !raw || !*raw)
+		return fail_msg400(r, "Email is required to create a practitioner.");
+	const char *email = api_a_email(r, raw);
+	if (!email)
+		return fail_msg400(r, "Enter a valid email address.");
+	struct err e = {0};
+	if (org >= 0) {
+		int ex = org == 0 ? 0 : store_row_exists(r->arena, "organization", org, &e);
+		if (ex < 0)
+			return fail_err(r, &e);
+		if (!ex)
+			return fail_msg400(r, "Organization not found.");
+	}
+	if (db_begin(&e))
+		return fail_err(r, &e);
+	struct user_info ui;
+	int rc = store_user_info(r->arena, 0, email, &ui, &e);
+	if (rc < 0)
+		return fail_err(r, &e);
+	int64_t uid = ui.id, pr = ui.practitioner_id;
+	if (rc == 1) {
+		if (store_user_create(r->arena, email, given, family, "practitioner", false, &uid, &e))
+			return fail_err(r, &e);
+		ui.is_superuser = false;
+	}
+	if (!pr) {
+		if (store_practitioner_create(r->arena, uid, family ? family : "", given ? given : "",
+					      &pr, &e))
+			return fail_err(r, &e);
+		if (!ui.is_superuser && api_a_default_orgs(r, pr))
+			return -1;
+	}
+	if (org > 0 && store_membership_add_missing(r->arena, org, pr, "member", &e))
+		return fail_err(r, &e);
+	char *json = store_practitioner_json(r->arena, pr, &e);
+	if (!json || db_commit(&e))
+		return fail_err(r, &e);
+	resp_json_str(r, 201, json);
+	return 0;
+}
+
+static int pr_update(struct request *r)
+{
+	json_object *body = api_a_body(r);
+	if (!body)
+		return -1;
+	if (api_require_superuser(r))
+		return -1;
+	int64_t id = req_path_id(r, "id");
+	struct err e = {0};
+	int ex = store_row_exists(r->arena, "practitioner", id, &e);
+	if (ex < 0)
+		return fail_err(r, &e);
+	if (!ex)
+		return fail_with(r, ERR_NOT_FOUND, NF_PR);
+	static const char *const ro[] = {"id", "jhe_user_id", "organizations", "telecom_email",
+					 "organization_id", NULL};
+	static const char *const allowed[] = {"name_family", "name_given", NULL};
+	struct field_errors fe = {0};
+	fe_unknown_keys(r, &fe, body, allowed, ro);
+	const char *family = NULL, *given = NULL;
+	api_a_text(r, &fe, body, "name_family", false, true, true, 150, &family);
+	api_a_text(r, &fe, body, "name_given", false, true, true, 150, &given);
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
+	if (db_begin(&e) || store_practitioner_update(r->arena, id, family, given, &e) < 0)
+		return fail_err(r, &e);
+	char *json = store_practitioner_json(r->arena, id, &e);
+	if (!json || db_commit(&e))
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+static int pr_delete(struct request *r)
+{
+	if (api_require_superuser(r))
+		return -1;
+	struct err e = {0};
+	if (db_begin(&e))
+		return fail_err(r, &e);
+	int rc = store_practitioner_delete(r->arena, req_path_id(r, "id"), &e);
+	if (rc < 0)
+		return fail_err(r, &e);
+	if (rc == 1)
+		return fail_with(r, ERR_NOT_FOUND, NF_PR);
+	if (db_commit(&e))
+		return fail_err(r, &e);
+	resp_empty(r, 204);
+	return 0;
+}
+
+const struct route api_practitioners_routes[] = {
+	{"GET", "/api/v1/practitioners", pr_list, ROUTE_AUTH},
+	{"POST", "/api/v1/practitioners", pr_create, ROUTE_AUTH},
+	{"GET", "/api/v1/practitioners/{id}", pr_get, ROUTE_AUTH},
+	{"PUT", "/api/v1/practitioners/{id}", pr_update, ROUTE_AUTH},
+	{"PATCH", "/api/v1/practitioners/{id}", pr_update, ROUTE_AUTH},
+	{"DELETE", "/api/v1/practitioners/{id}", pr_delete, ROUTE_AUTH},
+	{NULL, NULL, NULL, 0},
+};
