@@ -3,3 +3,6 @@ libjhe_a_SOURCES += src/api/api.h src/api/routes.c src/api/users.c src/api/audit
 libjhe_a_SOURCES += src/api/api_a.h src/api/admin_a.c src/api/organizations.c \
 	src/api/practitioners.c src/api/studies.c src/api/data_sources.c src/api/clients.c \
 	src/api/settings.c src/api/audit_events.c
+# admin API part B
+libjhe_a_SOURCES += src/api/api_b.h src/api/patients.c src/api/consents.c \
+	src/api/study_patients.c src/api/observations.c

@@ -312,4 +312,139 @@ char *store_audit_list(struct arena *a, const struct audit_filter *f, int64_t of
 char *store_audit_json(struct arena *a, int64_t id, struct err *e);
 /* ================= end of admin API part A ================= */
 
+/* ==================== admin API part B: patients, consents, enrolments, observations ====== */
+/* One page of a list: total count, the results (JSON array), the patient ids of the page
+ * (JSON array, for the audit detail), the only patient of the page (0 when none or several)
+ * and the number of rows on the page. */
+struct pb_page {
+	int64_t count;
+	const char *results;
+	const char *patient_ids;
+	int64_t single_patient;
+	int rows;
+};
+struct db_result;
+void store_pb_page_from(struct arena *a, struct db_result *r, struct pb_page *out);
+/* Sticky selection (admin-api.md §17): org saved when non-zero, study saved when non-zero and
+ * removed when zero and remove_study. No-op for users without a practitioner row. */
+int store_sticky_selection(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,
+			   bool remove_study, struct err *e);
+
+struct patient_filter {
+	int64_t organization_id, study_id, patient_id; /* 0 = absent */
+	const char *identifier_value;		       /* NULL = absent */
+};
+int store_patients_page(struct arena *a, int64_t user_id, const struct patient_filter *f,
+			int64_t limit, int64_t offset, struct pb_page *out, struct err *e);
+/* Facts for the checks of one patient (and one organization, 0 when none). */
+struct patient_facts {
+	bool exists, visible, self, shares, is_practitioner;
+	bool in_org;	     /* the patient belongs to the organization */
+	bool can_manage_org; /* jhe_can(caller, patient.manage_for_organization, org) */
+	bool org_exists;
+	int64_t user_id; /* the patient's user */
+};
+int store_patient_facts(struct arena *a, int64_t user_id, int64_t patient_id, int64_t org_id,
+			struct patient_facts *out, struct err *e);
+/* Patient JSON (admin-api.md §3); NULL with ERR_NOT_FOUND for an unknown id. */
+char *store_patient_json(struct arena *a, int64_t patient_id, struct err *e);
+struct patient_input {
+	const char *email; /* create only */
+	const char *name_family, *name_given, *birth_date, *telecom_phone;
+	bool has_name_family, has_name_given, has_birth_date, has_telecom_phone;
+	const char *identifiers; /* JSON array [{"system","value"}], NULL when absent */
+};
+/* "system|value" of the first identifier (JSON array, body order) owned by a patient other
+ * than exclude_patient; "" when none; NULL on a database error. */
+const char *store_identifier_in_use(struct arena *a, const char *identifiers_json,
+				    int64_t exclude_patient, struct err *e);
+/* In the caller's transaction. Create: reuses the user with that email or creates one;
+ * ERR_CONFLICT (message of §7.2) when that user already has a patient row. */
+int64_t store_patient_create(struct arena *a, const struct patient_input *in, int64_t org_id,
+			     struct err *e);
+int store_patient_update(struct arena *a, int64_t patient_id, const struct patient_input *in,
+			 struct err *e);
+/* §7.4 steps 2-3; *deleted tells whether the patient (and maybe its user) was deleted. */
+int store_patient_remove_org(struct arena *a, int64_t patient_id, int64_t org_id, bool *deleted,
+			     struct err *e);
+int store_patient_add_org(struct arena *a, int64_t patient_id, int64_t org_id, struct err *e);
+/* Bare array [Patient] of the patient whose user has that email (case-insensitive). */
+char *store_patient_lookup_email(struct arena *a, const char *email, int64_t *patient_id,
+				 struct err *e);
+/* 1 when superuser or some membership role grants patient.manage_for_organization. */
+int store_user_manages_patients_somewhere(struct arena *a, int64_t user_id, struct err *e);
+char *store_patient_consolidated_clients(struct arena *a, int64_t patient_id, struct err *e);
+
+/* consents (§8) */
+char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, bool all_studies,
+			  struct err *e);
+struct consent_study_access {
+	bool exists;
+	int64_t org_id;
+	const char *role; /* caller's role in the study's organization, NULL when none */
+	bool patient_in_org;
+};
+int store_consent_study_access(struct arena *a, int64_t user_id, int64_t patient_id,
+			       const char *study_ids_json, struct consent_study_access *out, int n,
+			       struct err *e);
+struct consent_item {
+	int64_t study_id;
+	const char *system, *code;
+	bool consented, has_consented;
+	/* filled by store_consent_lookup (0 = none) */
+	int64_t study_patient_id, code_id, consent_id;
+	bool requested, old_consented;
+};
+int store_consent_lookup(struct arena *a, int64_t patient_id, struct consent_item *items, int n,
+			 struct err *e);
+/* op 'c' insert, 'u' update, 'd' delete; returns the row id. */
+int64_t store_consent_write(struct arena *a, char op, const struct consent_item *it,
+			    struct err *e);
+/* {"studyScopeConsents":[...]} for consent ids (JSON array, in that order). */
+char *store_consent_rows_json(struct arena *a, const char *ids_json, struct err *e);
+struct consent_deleted {
+	int64_t id, study_id;
+	const char *code; /* "system|code" */
+	bool old;
+};
+/* Delete every consent row of the patient; returns the number (rows in *out) or -1. */
+int store_consents_reset(struct arena *a, int64_t patient_id, struct consent_deleted **out,
+			 struct err *e);
+
+/* study enrolments (§10) */
+struct study_facts {
+	bool exists, data_readable, can_manage, is_superuser;
+	int64_t org_id;
+};
+int store_study_facts(struct arena *a, int64_t user_id, int64_t study_id, struct study_facts *out,
+		      struct err *e);
+int store_study_patients_page(struct arena *a, int64_t study_id, int64_t limit, int64_t offset,
+			      struct pb_page *out, struct err *e);
+struct enrol_check {
+	int64_t patient_id;
+	bool exists, in_org;
+	int64_t study_patient_id; /* 0 when not enrolled */
+};
+int store_enrol_check(struct arena *a, int64_t study_id, int64_t org_id, const char *ids_json,
+		      struct enrol_check *out, int n, struct err *e);
+int64_t store_enrol(struct arena *a, int64_t study_id, int64_t patient_id, struct err *e);
+int64_t store_unenrol(struct arena *a, int64_t study_id, int64_t patient_id, struct err *e);
+char *store_study_patient_rows_json(struct arena *a, const char *ids_json, struct err *e);
+
+/* observations (§11) */
+struct observation_filter {
+	int64_t organization_id, study_id, patient_id, observation_id; /* 0 = absent */
+};
+int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
+			    int64_t limit, int64_t offset, struct pb_page *out, struct err *e);
+struct observation_facts {
+	bool exists, visible, manages;
+	int64_t patient_id;
+};
+int store_observation_facts(struct arena *a, int64_t user_id, int64_t observation_id,
+			    struct observation_facts *out, struct err *e);
+char *store_observation_json(struct arena *a, int64_t observation_id, struct err *e);
+int store_observation_delete(struct arena *a, int64_t observation_id, struct err *e);
+/* ==================== end of admin API part B ==================== */
+
 #endif

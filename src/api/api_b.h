@@ -1,0 +1,50 @@
+/*
+ * Admin API part B (patients, consents, study enrolments, observations): helpers shared by
+ * src/api/patients.c, consents.c, study_patients.c and observations.c. Mainly the audit
+ * discipline of data-model.md §7 for requests that touch patient data:
+ *   - writes: pb_audit_tx() inside the transaction, before db_commit();
+ *   - reads: pb_audit_done() after the response is built (own transaction, async commit);
+ *   - failures: pb_fail() rolls back, then writes the row of the attempted action with the
+ *     error's status, or access.denied for 401/403.
+ */
+#ifndef JHE_API_B_H
+#define JHE_API_B_H
+
+#include "api/api.h"
+#include "store/store.h"
+
+struct pb_audit {
+	const char *action;	   /* read, search, create, update, delete */
+	const char *resource_type; /* Patient, Consent, StudyPatient, Observation, ... */
+	const char *resource_id;   /* NULL when none */
+	int64_t patient_id;	   /* 0 when not exactly one */
+	const char *detail;	   /* JSON or NULL */
+};
+
+/* r->err is set: roll back, write the audit row of the failure, return -1. */
+int pb_fail(struct request *r, const struct pb_audit *au);
+/* fail_with + pb_fail in one call. */
+int pb_deny(struct request *r, const struct pb_audit *au, enum err_kind kind, const char *msg);
+/* A 400 with a bare array of one sentence, audited. */
+int pb_fail400(struct request *r, const struct pb_audit *au, const char *msg);
+/* Successful read: write the row (outcome status) after the work. 0 or -1 (500). */
+int pb_audit_done(struct request *r, const struct pb_audit *au, int status);
+/* Successful write: the row inside the open transaction. 0 or -1. */
+int pb_audit_tx(struct request *r, const struct pb_audit *au, int status);
+/* {"query": "<query string>", "count": rows, "patientIds": [...]} */
+const char *pb_search_detail(struct request *r, const struct pb_page *pg);
+/* An integer id filter: 0 absent, 1 present (an explicit 0 becomes -1, which names no row),
+ * -1 on a non-integer (r->err set). */
+int pb_param_id(struct request *r, const char *snake_key, int64_t *out);
+/* The JSON body, syntax checked (415/400, "Expected a JSON object."): *out NULL for an empty
+ * body. 0 or -1 with r->err set (not audited). */
+int pb_body(struct request *r, json_object **out);
+/* The id as decimal text. */
+const char *pb_id(struct request *r, int64_t id);
+/* Email: trimmed, validated (Django's EmailValidator, simplified); domain lower-cased.
+ * Returns NULL when invalid; *empty set when nothing was given. */
+const char *pb_email(struct request *r, const char *in, bool *empty);
+/* JSON type name as DRF reports it ("dict", "str", "int", ...). */
+const char *pb_json_type(json_object *v);
+
+#endif

@@ -1,0 +1,635 @@
+/* /api/v1/patients (admin-api.md §7) and the part-B helpers of api_b.h. */
+#include "api/api_b.h"
+
+#include <ctype.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------------------------------- */
+/* helpers shared by the part-B files                                                        */
+/* ---------------------------------------------------------------------------------------- */
+
+int pb_fail(struct request *r, const struct pb_audit *au)
+{
+	db_rollback();
+	int status = err_http_status(&r->err);
+	const char *action = au->action;
+	if (status == 401 || status == 403)
+		action = "access.denied";
+	struct err saved = r->err;
+	if (api_audit(r, action, au->resource_type, au->resource_id, au->patient_id, status,
+		      status == 401 || status == 403 ? NULL : au->detail))
+		return -1; /* r->err now says why the audit row failed (500) */
+	r->err = saved;
+	return -1;
+}
+
+int pb_deny(struct request *r, const struct pb_audit *au, enum err_kind kind, const char *msg)
+{
+	fail_with(r, kind, msg);
+	return pb_fail(r, au);
+}
+
+int pb_fail400(struct request *r, const struct pb_audit *au, const char *msg)
+{
+	fail_msg400(r, msg);
+	return pb_fail(r, au);
+}
+
+int pb_audit_done(struct request *r, const struct pb_audit *au, int status)
+{
+	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
+			 au->detail);
+}
+
+int pb_audit_tx(struct request *r, const struct pb_audit *au, int status)
+{
+	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
+			 au->detail);
+}
+
+const char *pb_search_detail(struct request *r, const struct pb_page *pg)
+{
+	struct buf *b = buf_new(r->arena, 128);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "query", r->query ? r->query : "");
+	jw_kint(&w, "count", pg->rows);
+	jw_kraw(&w, "patientIds", pg->patient_ids ? pg->patient_ids : "[]");
+	jw_obj_end(&w);
+	return b->data;
+}
+
+int pb_param_id(struct request *r, const char *snake_key, int64_t *out)
+{
+	*out = 0;
+	int rc = api_param_id(r, snake_key, out);
+	if (rc == 1 && *out == 0)
+		*out = -1;
+	return rc;
+}
+
+int pb_body(struct request *r, json_object **out)
+{
+	*out = req_json_body(r, true);
+	if (!*out)
+		return r->err.kind ? -1 : 0;
+	if (!json_object_is_type(*out, json_type_object)) {
+		*out = NULL;
+		fail_msg400(r, "Expected a JSON object.");
+		return -1;
+	}
+	return 0;
+}
+
+const char *pb_id(struct request *r, int64_t id)
+{
+	return arena_printf(r->arena, "%lld", (long long)id);
+}
+
+static bool email_local_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 64 || s[0] == '.' || s[n - 1] == '.')
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || strchr("!#$%&'*+/=?^_`{|}~-", c))
+			continue;
+		if (c == '.' && s[i + 1] != '.')
+			continue;
+		return false;
+	}
+	return true;
+}
+
+static bool email_domain_ok(const char *s, size_t n)
+{
+	if (n == 9 && strncasecmp(s, "localhost", 9) == 0)
+		return true;
+	if (n == 0 || n > 253)
+		return false;
+	size_t label = 0, labels = 0, last_start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || s[i] == '.') {
+			if (label == 0 || label > 63 || s[i - 1] == '-' || s[i - label] == '-')
+				return false;
+			labels++;
+			last_start = i - label;
+			label = 0;
+			continue;
+		}
+		unsigned char c = (unsigned char)s[i];
+		if (!isalnum(c) && c != '-')
+			return false;
+		label++;
+	}
+	if (labels < 2)
+		return false;
+	/* the top-level label: letters only, at least two */
+	size_t tl = n - last_start;
+	if (tl < 2)
+		return false;
+	for (size_t i = last_start; i < n; i++)
+		if (!isalpha((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+const char *pb_email(struct request *r, const char *in, bool *empty)
+{
+	*empty = false;
+	if (!in) {
+		*empty = true;
+		return NULL;
+	}
+	while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
+		in++;
+	size_t n = strlen(in);
+	while (n && (in[n - 1] == ' ' || in[n - 1] == '\t' || in[n - 1] == '\n' || in[n - 1] == '\r'))
+		n--;
+	if (n == 0) {
+		*empty = true;
+		return NULL;
+	}
+	if (n > 254)
+		return NULL;
+	char *s = arena_strndup(r->arena, in, n);
+	char *at = strrchr(s, '@');
+	if (!at || !email_local_ok(s, (size_t)(at - s)) ||
+	    !email_domain_ok(at + 1, strlen(at + 1)))
+		return NULL;
+	for (char *p = at + 1; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return s;
+}
+
+const char *pb_json_type(json_object *v)
+{
+	switch (json_object_get_type(v)) {
+	case json_type_object:
+		return "dict";
+	case json_type_array:
+		return "list";
+	case json_type_string:
+		return "str";
+	case json_type_int:
+		return "int";
+	case json_type_double:
+		return "float";
+	case json_type_boolean:
+		return "bool";
+	default:
+		return "NoneType";
+	}
+}
+
+/* ---------------------------------------------------------------------------------------- */
+/* patients                                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+static const char *const MSG_NO_PATIENT = "No Patient matches the given query.";
+static const char *const MSG_PATIENT_FORBIDDEN =
+	"Current User does not have authorization to access this Patient.";
+static const char *const MSG_DENIED = "You do not have permission to perform this action.";
+
+static int64_t uid(struct request *r)
+{
+	return r->principal->user_id;
+}
+
+/* GET /patients */
+static int patients_list(struct request *r)
+{
+	struct pb_audit au = {"search", "Patient", NULL, 0, NULL};
+	struct patient_filter f = {0};
+	int64_t org_raw = 0, study_raw = 0;
+	if (pb_param_id(r, "organization_id", &f.organization_id) < 0 ||
+	    pb_param_id(r, "study_id", &f.study_id) < 0 ||
+	    pb_param_id(r, "patient_id", &f.patient_id) < 0)
+		return pb_fail(r, &au);
+	org_raw = f.organization_id > 0 ? f.organization_id : 0;
+	study_raw = f.study_id > 0 ? f.study_id : 0;
+	f.identifier_value = api_param(r, "patient_identifier_value", NULL);
+	if (f.patient_id > 0)
+		au.patient_id = f.patient_id;
+	struct page pg;
+	if (api_page_parse(r, 20, &pg))
+		return pb_fail(r, &au);
+	struct err e = {0};
+	if (r->principal->practitioner_id &&
+	    store_sticky_selection(r->arena, uid(r), org_raw, study_raw, true, &e))
+		return fail_err(r, &e);
+	struct pb_page res;
+	int64_t offset = pg.offset;
+	if (store_patients_page(r->arena, uid(r), &f, pg.size, offset, &res, &e))
+		return fail_err(r, &e);
+	if (api_page_check(r, &pg, res.count))
+		return pb_fail(r, &au);
+	if (pg.offset != offset &&
+	    store_patients_page(r->arena, uid(r), &f, pg.size, pg.offset, &res, &e))
+		return fail_err(r, &e);
+	api_page_respond(r, &pg, res.count, res.results);
+	au.detail = pb_search_detail(r, &res);
+	if (!au.patient_id)
+		au.patient_id = res.single_patient;
+	return pb_audit_done(r, &au, 200);
+}
+
+/* GET /patients/{id} */
+static int patient_get(struct request *r)
+{
+	int64_t pid = req_path_id(r, "id");
+	struct pb_audit au = {"read", "Patient", pb_id(r, pid), pid, NULL};
+	struct patient_facts f;
+	struct err e = {0};
+	if (store_patient_facts(r->arena, uid(r), pid, 0, &f, &e))
+		return fail_err(r, &e);
+	if (!f.exists)
+		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+	if (!f.visible)
+		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
+	char *json = store_patient_json(r->arena, pid, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return pb_audit_done(r, &au, 200);
+}
+
+/* Validate the identifiers array (§7.2 step 6). Returns the normalized JSON array, or NULL
+ * with the message in *msg. */
+static const char *identifiers_json(struct request *r, json_object *arr, const char **msg)
+{
+	size_t n = json_object_array_length(arr);
+	struct buf *b = buf_new(r->arena, 64 + 64 * n);
+	struct jw w;
+	jw_init(&w, b);
+	jw_arr_begin(&w);
+	const char **seen = arena_alloc(r->arena, sizeof(char *) * (n + 1));
+	for (size_t i = 0; i < n; i++) {
+		json_object *it = json_object_array_get_idx(arr, i);
+		const char *sys = it && json_object_is_type(it, json_type_object)
+					  ? json_get_str(it, "system")
+					  : NULL;
+		const char *val = it && json_object_is_type(it, json_type_object)
+					  ? json_get_str(it, "value")
+					  : NULL;
+		if (!sys || !*sys || !val || !*val) {
+			*msg = "Each identifier needs a system and a value.";
+			return NULL;
+		}
+		const char *key = arena_printf(r->arena, "%s|%s", sys, val);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(seen[j], key) == 0) {
+				*msg = arena_printf(r->arena, "Duplicate identifier %s.", key);
+				return NULL;
+			}
+		seen[i] = key;
+		jw_obj_begin(&w);
+		jw_kstr(&w, "system", sys);
+		jw_kstr(&w, "value", val);
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	return b->data;
+}
+
+static bool valid_birth_date(const char *s)
+{
+	int y, m, d;
+	return date_parse(s, &y, &m, &d) == 0 && y >= 1;
+}
+
+/* The writable fields of create/update into in; field errors into fe. identifiers_arr gets the
+ * array when present (NULL for absent or null). */
+static void read_patient_fields(struct request *r, struct field_errors *fe, json_object *body,
+				struct patient_input *in, json_object **identifiers_arr)
+{
+	fe_string(r, fe, body, "name_family", &in->name_family, &in->has_name_family);
+	fe_string(r, fe, body, "name_given", &in->name_given, &in->has_name_given);
+	fe_string(r, fe, body, "birth_date", &in->birth_date, &in->has_birth_date);
+	fe_string(r, fe, body, "telecom_phone", &in->telecom_phone, &in->has_telecom_phone);
+	*identifiers_arr = NULL;
+	json_object *v;
+	if (json_object_object_get_ex(body, "identifiers", &v) && v) {
+		if (json_object_is_type(v, json_type_array))
+			*identifiers_arr = v;
+		else
+			fe_add(r, fe, "identifiers",
+			       arena_printf(r->arena, "Expected a list of items but got type \"%s\".",
+					    pb_json_type(v)));
+	}
+}
+
+/* Steps shared by create and update after the permission checks: birth date, identifiers
+ * (shape, duplicates, owned by another patient). Returns 0 or -1 (audited failure). */
+static int check_patient_values(struct request *r, const struct pb_audit *au,
+				struct patient_input *in, json_object *ids, int64_t self_id)
+{
+	if (in->has_birth_date && in->birth_date && !valid_birth_date(in->birth_date))
+		return pb_fail400(r, au, "Enter a valid birth date (YYYY-MM-DD).");
+	if (ids) {
+		const char *msg = NULL;
+		in->identifiers = identifiers_json(r, ids, &msg);
+		if (!in->identifiers)
+			return pb_fail400(r, au, msg);
+		struct err e = {0};
+		const char *used = store_identifier_in_use(r->arena, in->identifiers, self_id, &e);
+		if (!used)
+			return fail_err(r, &e);
+		if (*used)
+			return pb_fail400(
+				r, au,
+				arena_printf(r->arena,
+					     "The external identifier %s is already in use by another "
+					     "patient.",
+					     used));
+	}
+	return 0;
+}
+
+/* POST /patients */
+static int patient_create(struct request *r)
+{
+	static const char *const allowed[] = {"organization_id", "telecom_email", "name_family",
+					      "name_given",	 "birth_date",	  "telecom_phone",
+					      "identifiers",	 NULL};
+	static const char *const ignored[] = {"id", "jhe_user_id", "organizations", NULL};
+	struct pb_audit au = {"create", "Patient", NULL, 0, NULL};
+	json_object *body = api_body_object(r);
+	if (!body)
+		return pb_fail(r, &au);
+	struct field_errors fe = {0};
+	fe_unknown_keys(r, &fe, body, allowed, ignored);
+	int64_t org = 0;
+	bool has_org = false;
+	bool org_ok = fe_int(r, &fe, body, "organization_id", &org, &has_org);
+	const char *email_in = NULL;
+	fe_string(r, &fe, body, "telecom_email", &email_in, NULL);
+	struct patient_input in = {0};
+	json_object *ids = NULL;
+	read_patient_fields(r, &fe, body, &in, &ids);
+	if (fe_any(&fe)) {
+		fe_fail(r, &fe);
+		return pb_fail(r, &au);
+	}
+	if (!has_org || !org_ok)
+		return pb_fail400(r, &au, "organizationId is required.");
+	struct patient_facts f;
+	struct err e = {0};
+	if (store_patient_facts(r->arena, uid(r), 0, org, &f, &e))
+		return fail_err(r, &e);
+	if (!f.can_manage_org)
+		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
+	if (!f.org_exists)
+		return pb_fail400(r, &au, "Organization not found.");
+	if (org == 0)
+		return pb_fail400(r, &au, "Patients cannot be added to the ROOT organization.");
+	bool empty;
+	in.email = pb_email(r, email_in, &empty);
+	if (empty)
+		return pb_fail400(r, &au, "Email is required to create a patient.");
+	if (!in.email)
+		return pb_fail400(r, &au, "Enter a valid email address.");
+	if (check_patient_values(r, &au, &in, ids, 0))
+		return -1;
+	if (db_begin(&e))
+		return fail_err(r, &e);
+	int64_t pid = store_patient_create(r->arena, &in, org, &e);
+	if (pid < 0) {
+		fail_err(r, &e);
+		return pb_fail(r, &au);
+	}
+	au.resource_id = pb_id(r, pid);
+	au.patient_id = pid;
+	if (pb_audit_tx(r, &au, 201) || db_commit(&e))
+		return r->err.kind ? -1 : fail_err(r, &e);
+	char *json = store_patient_json(r->arena, pid, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 201, json);
+	return 0;
+}
+
+/* The organizationId parameter of update/delete/global_add_organization: 0 ok (*org set), -1. */
+static int org_param(struct request *r, const struct pb_audit *au, int64_t *org)
+{
+	int rc = api_param_id(r, "organization_id", org);
+	if (rc < 0)
+		return pb_fail(r, au);
+	if (rc == 0)
+		return pb_fail400(r, au, "organizationId parameter required");
+	return 0;
+}
+
+/* The checks of §7.4 step 1 (update and delete). */
+static int member_checks(struct request *r, const struct pb_audit *au, int64_t pid, int64_t org,
+			 struct patient_facts *f)
+{
+	struct err e = {0};
+	if (store_patient_facts(r->arena, uid(r), pid, org, f, &e))
+		return fail_err(r, &e);
+	if (!f->exists)
+		return pb_deny(r, au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+	if (!f->can_manage_org)
+		return pb_deny(r, au, ERR_FORBIDDEN, MSG_DENIED);
+	if (!f->in_org)
+		return pb_fail400(r, au,
+				  arena_printf(r->arena,
+					       "Patient %lld is not a member of organization %lld.",
+					       (long long)pid, (long long)org));
+	return 0;
+}
+
+/* PUT/PATCH /patients/{id}?organizationId=X */
+static int patient_update(struct request *r)
+{
+	static const char *const allowed[] = {"name_family", "name_given", "birth_date",
+					      "telecom_phone", "identifiers", NULL};
+	static const char *const ignored[] = {"id", "jhe_user_id", "telecom_email", "organizations",
+					      NULL};
+	int64_t pid = req_path_id(r, "id");
+	struct pb_audit au = {"update", "Patient", pb_id(r, pid), pid, NULL};
+	json_object *body = NULL;
+	if (pb_body(r, &body))
+		return pb_fail(r, &au);
+	if (!body)
+		body = arena_json(r->arena, json_object_new_object());
+	int64_t org = 0;
+	if (org_param(r, &au, &org))
+		return -1;
+	struct patient_facts f;
+	if (member_checks(r, &au, pid, org, &f))
+		return -1;
+	struct field_errors fe = {0};
+	fe_unknown_keys(r, &fe, body, allowed, ignored);
+	struct patient_input in = {0};
+	json_object *ids = NULL;
+	read_patient_fields(r, &fe, body, &in, &ids);
+	if (fe_any(&fe)) {
+		fe_fail(r, &fe);
+		return pb_fail(r, &au);
+	}
+	if (check_patient_values(r, &au, &in, ids, pid))
+		return -1;
+	struct err e = {0};
+	if (db_begin(&e))
+		return fail_err(r, &e);
+	if (store_patient_update(r->arena, pid, &in, &e)) {
+		fail_err(r, &e);
+		return pb_fail(r, &au);
+	}
+	if (pb_audit_tx(r, &au, 200) || db_commit(&e))
+		return r->err.kind ? -1 : fail_err(r, &e);
+	char *json = store_patient_json(r->arena, pid, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+/* DELETE /patients/{id}?organizationId=X */
+static int patient_delete(struct request *r)
+{
+	int64_t pid = req_path_id(r, "id");
+	struct pb_audit au = {"delete", "Patient", pb_id(r, pid), pid, NULL};
+	int64_t org = 0;
+	if (org_param(r, &au, &org))
+		return -1;
+	struct patient_facts f;
+	if (member_checks(r, &au, pid, org, &f))
+		return -1;
+	struct err e = {0};
+	if (db_begin(&e))
+		return fail_err(r, &e);
+	bool deleted = false;
+	if (store_patient_remove_org(r->arena, pid, org, &deleted, &e)) {
+		fail_err(r, &e);
+		return pb_fail(r, &au);
+	}
+	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld,\"patientDeleted\":%s}",
+				 (long long)org, deleted ? "true" : "false");
+	if (pb_audit_tx(r, &au, 204) || db_commit(&e))
+		return r->err.kind ? -1 : fail_err(r, &e);
+	resp_empty(r, 204);
+	return 0;
+}
+
+/* GET /patients/global_lookup?email= */
+static int patient_global_lookup(struct request *r)
+{
+	struct pb_audit au = {"search", "Patient", NULL, 0, NULL};
+	struct err e = {0};
+	int ok = store_user_manages_patients_somewhere(r->arena, uid(r), &e);
+	if (ok < 0)
+		return fail_err(r, &e);
+	if (!ok)
+		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
+	const char *email = api_param(r, "email", NULL);
+	while (email && *email == ' ')
+		email++;
+	if (!email || !*email)
+		return pb_fail400(r, &au, "email parameter required");
+	size_t n = strlen(email);
+	while (n && email[n - 1] == ' ')
+		n--;
+	int64_t pid = 0;
+	char *json = store_patient_lookup_email(r->arena, arena_strndup(r->arena, email, n), &pid,
+						&e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	struct pb_page pg = {.rows = pid ? 1 : 0,
+			     .patient_ids = pid ? arena_printf(r->arena, "[%lld]", (long long)pid)
+						: "[]"};
+	au.patient_id = pid;
+	au.detail = pb_search_detail(r, &pg);
+	return pb_audit_done(r, &au, 200);
+}
+
+/* PATCH /patients/{id}/global_add_organization?organizationId=X */
+static int patient_add_org(struct request *r)
+{
+	int64_t pid = req_path_id(r, "id");
+	struct pb_audit au = {"update", "Patient", pb_id(r, pid), pid, NULL};
+	int64_t org = 0;
+	if (org_param(r, &au, &org))
+		return -1;
+	struct patient_facts f;
+	struct err e = {0};
+	if (store_patient_facts(r->arena, uid(r), pid, org, &f, &e))
+		return fail_err(r, &e);
+	if (!f.exists)
+		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+	if (!f.can_manage_org)
+		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
+	if (!f.org_exists)
+		return pb_fail400(r, &au, "Organization not found.");
+	if (org == 0)
+		return pb_fail400(r, &au, "Patients cannot be added to the ROOT organization.");
+	if (f.in_org)
+		return pb_fail400(r, &au, "This patient is already a member of this organization.");
+	if (db_begin(&e))
+		return fail_err(r, &e);
+	if (store_patient_add_org(r->arena, pid, org, &e)) {
+		fail_err(r, &e);
+		return pb_fail(r, &au);
+	}
+	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld}", (long long)org);
+	if (pb_audit_tx(r, &au, 200) || db_commit(&e))
+		return r->err.kind ? -1 : fail_err(r, &e);
+	char *json = store_patient_json(r->arena, pid, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return 0;
+}
+
+/* GET /patients/me */
+static int patient_me(struct request *r)
+{
+	int64_t pid = r->principal->patient_id;
+	struct pb_audit au = {"read", "Patient", pid ? pb_id(r, pid) : NULL, pid, NULL};
+	if (!pid)
+		return pb_deny(r, &au, ERR_FORBIDDEN, "Current user is not a patient.");
+	struct err e = {0};
+	char *json = store_patient_json(r->arena, pid, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return pb_audit_done(r, &au, 200);
+}
+
+/* GET /patients/{id}/consolidated_clients */
+static int patient_consolidated_clients(struct request *r)
+{
+	int64_t pid = req_path_id(r, "id");
+	struct pb_audit au = {"read", "Client", NULL, pid, NULL};
+	struct patient_facts f;
+	struct err e = {0};
+	if (store_patient_facts(r->arena, uid(r), pid, 0, &f, &e))
+		return fail_err(r, &e);
+	if (!f.exists)
+		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+	if (!f.visible)
+		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
+	char *json = store_patient_consolidated_clients(r->arena, pid, &e);
+	if (!json)
+		return fail_err(r, &e);
+	resp_json_str(r, 200, json);
+	return pb_audit_done(r, &au, 200);
+}
+
+const struct route api_patient_routes[] = {
+	{"GET", "/api/v1/patients", patients_list, ROUTE_AUTH},
+	{"POST", "/api/v1/patients", patient_create, ROUTE_AUTH},
+	{"GET", "/api/v1/patients/global_lookup", patient_global_lookup, ROUTE_AUTH},
+	{"GET", "/api/v1/patients/me", patient_me, ROUTE_AUTH},
+	{"GET", "/api/v1/patients/{id}", patient_get, ROUTE_AUTH},
+	{"PUT", "/api/v1/patients/{id}", patient_update, ROUTE_AUTH},
+	{"PATCH", "/api/v1/patients/{id}", patient_update, ROUTE_AUTH},
+	{"DELETE", "/api/v1/patients/{id}", patient_delete, ROUTE_AUTH},
+	{"PATCH", "/api/v1/patients/{id}/global_add_organization", patient_add_org, ROUTE_AUTH},
+	{"GET", "/api/v1/patients/{id}/consolidated_clients", patient_consolidated_clients,
+	 ROUTE_AUTH},
+	{NULL, NULL, NULL, 0},
+};

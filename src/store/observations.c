@@ -1,0 +1,96 @@
+/* Observations of the Admin API (admin-api.md §11), filtered by the consent rule of
+ * sql/003_access.sql (the same functions as the FHIR API). */
+#include "store/store.h"
+
+#include <string.h>
+
+static const char *opt_i64(struct arena *a, int64_t v)
+{
+	return v ? db_i64(a, v) : NULL;
+}
+
+/* Without an organization or study filter: the whole rule (self + consent), i.e.
+ * jhe_visible_observation_keys. With one: only the consent rule narrowed to it. */
+static struct db_stmt q_page = DB_STMT(
+	"WITH keys AS ("
+	"  SELECT k.patient_id, k.codeable_concept_id FROM jhe_visible_observation_keys($1) k"
+	"   WHERE $2::bigint IS NULL AND $3::bigint IS NULL"
+	"  UNION"
+	"  SELECT v.patient_id, v.codeable_concept_id FROM jhe_consented_scopes($1) v"
+	"   WHERE ($2::bigint IS NOT NULL OR $3::bigint IS NOT NULL)"
+	"     AND ($2::bigint IS NULL OR v.organization_id = $2)"
+	"     AND ($3::bigint IS NULL OR v.study_id = $3)"
+	"), ids AS ("
+	"  SELECT o.id, o.subject_patient_id AS pid, o.last_updated FROM observation o"
+	"   WHERE (o.subject_patient_id, o.codeable_concept_id) IN"
+	"         (SELECT keys.patient_id, keys.codeable_concept_id FROM keys)"
+	"     AND ($4::bigint IS NULL OR o.subject_patient_id = $4)"
+	"     AND ($5::bigint IS NULL OR o.id = $5)"
+	"), pg AS (SELECT * FROM ids ORDER BY last_updated DESC, id DESC LIMIT $6 OFFSET $7)"
+	" SELECT (SELECT count(*) FROM ids),"
+	"   COALESCE((SELECT json_agg(jhe_pb_observation_json(pg.id)"
+	"                             ORDER BY pg.last_updated DESC, pg.id DESC) FROM pg), '[]'),"
+	"   COALESCE((SELECT json_agg(DISTINCT pg.pid ORDER BY pg.pid) FROM pg), '[]'),"
+	"   (SELECT CASE WHEN count(DISTINCT pg.pid) = 1 THEN min(pg.pid) END FROM pg),"
+	"   (SELECT count(*) FROM pg)");
+
+int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
+			    int64_t limit, int64_t offset, struct pb_page *out, struct err *e)
+{
+	const char *params[7] = {db_i64(a, user_id),	     opt_i64(a, f->organization_id),
+				 opt_i64(a, f->study_id),    opt_i64(a, f->patient_id),
+				 opt_i64(a, f->observation_id), db_i64(a, limit),
+				 db_i64(a, offset)};
+	struct db_result *r = db_query(a, &q_page, 7, params, e);
+	if (!r)
+		return -1;
+	store_pb_page_from(a, r, out);
+	return 0;
+}
+
+static struct db_stmt q_facts = DB_STMT(
+	"SELECT o.id IS NOT NULL, jhe_observation_visible($1, $2),"
+	"       COALESCE(jhe_manages_patient($1, o.subject_patient_id), false),"
+	"       COALESCE(o.subject_patient_id, 0)"
+	"  FROM (SELECT 1) one LEFT JOIN observation o ON o.id = $2");
+
+int store_observation_facts(struct arena *a, int64_t user_id, int64_t observation_id,
+			    struct observation_facts *out, struct err *e)
+{
+	const char *params[2] = {db_i64(a, user_id), db_i64(a, observation_id)};
+	struct db_result *r = db_query(a, &q_facts, 2, params, e);
+	if (!r)
+		return -1;
+	memset(out, 0, sizeof(*out));
+	out->exists = db_get_bool(r, 0, 0);
+	out->visible = db_get_bool(r, 0, 1);
+	out->manages = db_get_bool(r, 0, 2);
+	out->patient_id = db_get_i64(r, 0, 3);
+	return 0;
+}
+
+static struct db_stmt q_json = DB_STMT("SELECT jhe_pb_observation_json($1)");
+
+char *store_observation_json(struct arena *a, int64_t observation_id, struct err *e)
+{
+	const char *params[1] = {db_i64(a, observation_id)};
+	struct db_result *r = db_query(a, &q_json, 1, params, e);
+	if (!r)
+		return NULL;
+	if (db_nrows(r) == 0 || db_isnull(r, 0, 0)) {
+		e->kind = ERR_NOT_FOUND;
+		e->msg = "No Observation matches the given query.";
+		return NULL;
+	}
+	char *json = arena_strdup(a, db_get(r, 0, 0));
+	json_minify(json);
+	return json;
+}
+
+static struct db_stmt q_delete = DB_STMT("DELETE FROM observation WHERE id = $1");
+
+int store_observation_delete(struct arena *a, int64_t observation_id, struct err *e)
+{
+	const char *params[1] = {db_i64(a, observation_id)};
+	return db_exec(a, &q_delete, 1, params, e) < 0 ? -1 : 0;
+}
