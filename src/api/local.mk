@@ -6,3 +6,5 @@ libjhe_a_SOURCES += src/api/api_a.h src/api/admin_a.c src/api/organizations.c \
 # admin API part B
 libjhe_a_SOURCES += src/api/api_b.h src/api/patients.c src/api/consents.c \
 	src/api/study_patients.c src/api/observations.c
+# auth (issue 3): invitations and API keys
+libjhe_a_SOURCES += src/api/invitations.c src/api/practitioner_clients.c

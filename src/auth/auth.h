@@ -1,12 +1,14 @@
 /*
- * auth: who the caller is. Bearer tokens (digest lookup), and (issue 3) passwords, sessions,
- * OAuth/OIDC endpoints, login form, CSRF, throttling and invitations. Decides identity only;
+ * auth: who the caller is. Bearer tokens (digest lookup), passwords, sessions, the OAuth/OIDC
+ * endpoints, the login form, CSRF, throttling and invitation redemption. Decides identity only;
  * what the caller may do is authz's job.
  */
 #ifndef JHE_AUTH_H
 #define JHE_AUTH_H
 
 #include "http/http.h"
+
+struct evp_pkey_st; /* OpenSSL EVP_PKEY */
 
 /* Authenticate "Authorization: Bearer <token>". 0: r->principal set. 1: no credentials sent.
  * -1: error in r->err (401 for an invalid token, 503 when the database is down). */
@@ -15,9 +17,83 @@ int auth_bearer(struct request *r);
 /* Routes of the OAuth/OIDC endpoints, login pages and invitation redemption. */
 extern const struct route *const auth_route_tables[];
 
+/* POST /api/v1/invitation/{token} (admin-api.md §9.3): redeem a 32-character invitation token
+ * for an authorization code. Writes the response (or sets r->err); handler convention. */
+int auth_invitation_redeem(struct request *r, const char *token);
+
+/* ---------- passwords (oauth.md §11) ---------- */
 /* Argon2id hash of a password (libsodium, g_config limits) in arena; NULL on failure. */
 char *auth_password_hash(struct arena *a, const char *password);
-/* Verify a password against a stored hash (Argon2id; Django pbkdf2_sha256 as well). */
+/* Verify a password against a stored hash (Argon2id; Django pbkdf2_sha256 as well). Passwords
+ * longer than 1024 bytes never verify. */
 bool auth_password_verify(const char *stored, const char *password);
+/* True when a verified hash should be replaced (pbkdf2, or Argon2id with other parameters). */
+bool auth_password_needs_rehash(const char *stored);
+/* Django "pbkdf2_sha256$<iter>$<salt>$<b64 hash>" verification (iterations 1..10,000,000). */
+bool auth_pbkdf2_verify(const char *stored, const char *password);
+/* Policy for operator-set passwords: NULL when acceptable, else the reason. */
+const char *auth_password_policy(const char *password);
+
+/* ---------- PKCE (RFC 7636, S256 only) ---------- */
+/* base64url_nopad(SHA-256(verifier)) into out (44 bytes incl. NUL). */
+void auth_pkce_s256(const char *verifier, char out[44]);
+/* 43-128 characters of A-Z a-z 0-9 - . _ ~ */
+bool auth_pkce_verifier_valid(const char *v);
+/* Constant-time comparison of S256(verifier) with challenge. */
+bool auth_pkce_check(const char *verifier, const char *challenge);
+
+/* ---------- scopes (oauth.md §9) ---------- */
+enum { SMART_C = 1, SMART_R = 2, SMART_U = 4, SMART_D = 8, SMART_S = 16 };
+struct smart_scope {
+	char context;	  /* 'p'atient, 'u'ser, 's'ystem */
+	const char *type; /* "Observation", ..., "*" */
+	unsigned perms;	  /* SMART_* bits */
+	int n_codes;
+	const char *codes[8]; /* "<system>|<code>" restrictions (Observation and * only) */
+};
+/* Parse one SMART resource scope. 0 ok; -1 not a valid SMART resource scope. */
+int auth_smart_scope_parse(struct arena *a, const char *scope, struct smart_scope *out);
+enum scope_grant { SCOPE_GRANT_CODE, SCOPE_GRANT_CLIENT_CREDENTIALS };
+/* Requested scope string -> granted scope string (recognised scopes, de-duplicated, request
+ * order; no-effect scopes dropped; launch/patient only for patient users). 0 ok; -1 invalid_scope
+ * with *bad naming the offending scope. NULL/empty request gives "openid email". */
+int auth_scope_grant(struct arena *a, const char *requested, enum scope_grant g, bool patient_user,
+		     char **granted, const char **bad);
+bool auth_scope_has(const char *scopes, const char *scope);
+/* Every scope of sub is in super. */
+bool auth_scope_subset(const char *sub, const char *super);
+
+/* ---------- redirect URIs and local paths ---------- */
+/* Exact match, except the port of a registered http loopback URI (oauth.md §2.1). */
+bool auth_redirect_uri_matches(const char *registered, const char *requested);
+/* A path on this site: starts with "/", not "//" or "/\", no scheme, no control characters. */
+bool auth_local_path(const char *next);
+
+/* ---------- CSRF (oauth.md §4.4) ---------- */
+/* base64url(HMAC-SHA-256(key, "csrf:" + cookie)) (43 characters). */
+char *auth_csrf_token(struct arena *a, const unsigned char *key, size_t keylen, const char *cookie);
+
+/* ---------- JWT / JWK (oauth.md §3.2, §6) ---------- */
+/* base64url n and e of an RSA key (n without leading zero bytes). 0 ok. */
+int auth_rsa_jwk(struct arena *a, struct evp_pkey_st *key, char **n, char **e);
+/* RFC 7638 thumbprint of an RSA JWK. */
+char *auth_jwk_thumbprint(struct arena *a, const char *n, const char *e);
+/* Compact RS256 JWS of payload_json with header {"alg":"RS256","kid":kid,"typ":"JWT"}. */
+char *auth_jwt_sign(struct arena *a, struct evp_pkey_st *key, const char *kid,
+		    const char *payload_json);
+/* Verify an RS256 compact JWS; returns the decoded payload or NULL. */
+char *auth_jwt_verify(struct arena *a, struct evp_pkey_st *key, const char *jwt);
+/* The current signing key and its kid (loaded once from g_config.oidc_key_file); NULL if missing. */
+struct evp_pkey_st *auth_signing_key(const char **kid);
+/* {"keys":[...]} of the signing key and JHE_OIDC_EXTRA_KEY_FILES; NULL if the key is missing. */
+char *auth_jwks_json(struct arena *a);
+
+/* ---------- misc ---------- */
+/* n characters from [A-Za-z0-9], unbiased (libsodium CSPRNG); out gets n+1 bytes. */
+void auth_random_alnum(char *out, size_t n);
+/* Random UUID v4 string (37 bytes). */
+void auth_uuid4(char out[37]);
+/* Percent-encode so that only A-Z a-z 0-9 _ . - ~ stay literal. */
+char *auth_pct_encode(struct arena *a, const char *s);
 
 #endif

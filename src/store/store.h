@@ -447,4 +447,191 @@ char *store_observation_json(struct arena *a, int64_t observation_id, struct err
 int store_observation_delete(struct arena *a, int64_t observation_id, struct err *e);
 /* ==================== end of admin API part B ==================== */
 
+/* ======================= auth (issue 3): clients, users, codes, tokens, sessions, throttle,
+ * invitations, API keys. Implemented in src/store/auth_*.c. ======================= */
+/* True when a bytea column (hex text "\x...") equals the 32-byte digest (constant time). */
+bool store_digest_equal(const char *hex, const unsigned char d[32]);
+
+struct auth_client {
+	int64_t id; /* application id */
+	const char *client_id;
+	const char *name;
+	bool confidential;
+	bool client_credentials;   /* grant type client-credentials (else authorization-code) */
+	const char *redirect_uris; /* space-separated */
+	bool has_secret;
+	unsigned char secret_digest[32];
+	int64_t owner_user_id; /* 0: none */
+	bool owner_active;     /* owner exists and is active */
+	bool introspection_allowed;
+};
+/* 0 found; 1 unknown; -1 error. */
+int store_auth_client(struct arena *a, const char *client_id, struct auth_client *out,
+		      struct err *e);
+
+struct auth_user {
+	int64_t id;
+	const char *email;
+	const char *password; /* stored hash or NULL */
+	bool is_active;
+	bool is_superuser;
+	int64_t practitioner_id; /* 0: none */
+	int64_t patient_id;	 /* 0: none */
+};
+int store_auth_user_by_email(struct arena *a, const char *email, struct auth_user *out,
+			     struct err *e);
+int store_auth_user_by_id(struct arena *a, int64_t id, struct auth_user *out, struct err *e);
+/* last_login = now(); the password hash replaced when new_hash is not NULL. */
+int store_auth_login_success(struct arena *a, int64_t user_id, const char *new_hash,
+			     struct err *e);
+/* Set a user's password hash (operator CLI). 1 when no such user. */
+int store_auth_set_password(struct arena *a, const char *email, const char *hash, struct err *e);
+/* Create a user (operator CLI) with optional practitioner row. Returns the id or -1. */
+int64_t store_auth_create_user(struct arena *a, const char *email, const char *hash,
+			       bool superuser, bool practitioner, struct err *e);
+/* Register a client (operator CLI). secret_digest NULL for public clients. */
+int64_t store_auth_create_client(struct arena *a, const char *name, const char *client_id,
+				 const char *redirect_uris, bool confidential,
+				 bool client_credentials, bool introspection,
+				 const unsigned char *secret_digest, struct err *e);
+
+/* Authorization codes */
+struct auth_code_new {
+	int64_t application_id, user_id;
+	const char *redirect_uri;
+	bool redirect_uri_in_request;
+	const char *scope, *challenge, *nonce;
+	int64_t auth_time; /* epoch seconds; 0 = now() */
+	int64_t invitation_id; /* 0: none */
+};
+/* *expires receives the code's expiry as conventions.md §5 text. */
+int store_code_create(struct arena *a, const unsigned char digest[32],
+		      const struct auth_code_new *c, char **expires, struct err *e);
+struct auth_code {
+	int64_t id, application_id, user_id, invitation_id, family_id;
+	const char *redirect_uri;
+	bool redirect_uri_in_request;
+	const char *scope, *challenge, *nonce;
+	int64_t auth_time;
+	bool used, expired;
+	struct auth_user user;
+};
+/* Lock the code row (FOR UPDATE, in the open transaction). 0/1/-1. */
+int store_code_lock(struct arena *a, const unsigned char digest[32], struct auth_code *out,
+		    struct err *e);
+int store_code_mark_used(struct arena *a, int64_t code_id, int64_t family_id, struct err *e);
+
+/* Token issuance: an access token, optionally a refresh token, optionally a new family. */
+struct auth_issue {
+	int64_t family_id; /* 0: create the family from the fields below (filled on return) */
+	int64_t application_id, user_id;
+	const char *origin; /* authorization_code, invitation, client_credentials */
+	const char *family_scope;
+	int64_t patient_context_id; /* 0: none */
+	int64_t auth_time;	    /* epoch seconds */
+	long family_lifetime;	    /* seconds; 0 = unlimited */
+	const char *scope;	    /* scope of the access token */
+	const unsigned char *access_digest;
+	const unsigned char *refresh_digest; /* NULL: no refresh token */
+	long access_lifetime;
+};
+int store_tokens_issue(struct arena *a, struct auth_issue *in, struct err *e);
+
+struct auth_refresh {
+	int64_t id, family_id, application_id, user_id, access_token_id;
+	bool rotated, revoked, family_revoked, family_expired;
+	const char *family_scope;
+	int64_t patient_context_id, auth_time;
+	struct auth_user user;
+};
+int store_refresh_lock(struct arena *a, const unsigned char digest[32], struct auth_refresh *out,
+		       struct err *e);
+/* Mark the refresh token rotated and revoke the access token issued with it. */
+int store_refresh_rotate(struct arena *a, int64_t refresh_id, int64_t access_token_id,
+			 struct err *e);
+/* Revoke a family with its tokens. Returns 1 when it was active, 0 when already revoked. */
+int store_family_revoke(struct arena *a, int64_t family_id, const char *reason, struct err *e);
+
+/* A token (access first, then refresh) by digest, for revocation and introspection. */
+struct auth_token_info {
+	int kind; /* 1 access, 2 refresh */
+	int64_t id, family_id, application_id, user_id;
+	const char *client_id, *scope, *email;
+	bool active;
+	int64_t iat, exp; /* epoch seconds; exp 0 = none */
+};
+int store_token_lookup(struct arena *a, const unsigned char digest[32],
+		       struct auth_token_info *out, struct err *e);
+int store_access_token_revoke(struct arena *a, int64_t id, struct err *e);
+
+/* Browser sessions (web_session) */
+int store_session_create(struct arena *a, const unsigned char digest[32], int64_t user_id,
+			 long lifetime, const char *addr, const char *user_agent, struct err *e);
+struct auth_session {
+	int64_t user_id;
+	int64_t auth_time; /* epoch seconds */
+	int64_t remaining; /* seconds until expiry */
+};
+/* 0 valid (user active, not expired); 1 none; -1 error. */
+int store_session_get(struct arena *a, const unsigned char digest[32], struct auth_session *out,
+		      struct err *e);
+/* Delete a session; *user_id receives its user (0 when none). */
+int store_session_delete(struct arena *a, const unsigned char digest[32], int64_t *user_id,
+			 struct err *e);
+
+/* Login throttle (login_throttle): seconds to wait before the next attempt (0: none). */
+int store_throttle_wait(struct arena *a, const char *key, long free_failures, long *wait,
+			struct err *e);
+int store_throttle_fail(struct arena *a, const char *key, struct err *e);
+int store_throttle_clear(struct arena *a, const char *key, struct err *e);
+
+/* Invitations (admin-api.md §9) */
+struct inv_create_in {
+	int64_t caller_user_id, patient_id, application_id;
+	const char *token_hash;
+};
+struct inv_create_out {
+	int64_t id, patient_id, application_id;
+	const char *status, *last_updated, *invitation_url, *site_url;
+};
+/* The checks of §9.1 steps 2-6 (e set with the documented status and message), then the
+ * effects (reissue + insert) in the open transaction. */
+int store_invitation_create(struct arena *a, const struct inv_create_in *in,
+			    struct inv_create_out *out, struct err *e);
+/* Paged list for the caller (superuser: all; else patients it manages). status may be NULL,
+ * patient_id 0 = any. Returns the JSON array text and *count. */
+char *store_invitation_list(struct arena *a, int64_t caller, bool superuser, int64_t patient_id,
+			    const char *status, int64_t limit, int64_t offset, int64_t *count,
+			    struct err *e);
+/* One invitation visible to the caller as JSON; *patient_id receives its patient. NULL + 404. */
+char *store_invitation_get(struct arena *a, int64_t caller, bool superuser, int64_t id,
+			   int64_t *patient_id, struct err *e);
+/* Cancel (in the open transaction); fills the ids of the token families revoked (max 64). */
+int store_invitation_cancel(struct arena *a, int64_t id, int64_t *families, int *n_families,
+			    struct err *e);
+struct inv_redeem {
+	int64_t id, patient_id, user_id, application_id;
+	const char *status, *client_id, *site_url;
+	bool user_active, expired_now, window_passed;
+};
+/* Lock the invitation by token hash in the open transaction. 0/1/-1. */
+int store_invitation_lock(struct arena *a, const char *token_hash, struct inv_redeem *out,
+			  struct err *e);
+int store_invitation_set_expired(struct arena *a, int64_t id, struct err *e);
+/* Success effects: last_login, unused codes of the user for the client deleted, status redeemed. */
+int store_invitation_redeemed(struct arena *a, const struct inv_redeem *inv, struct err *e);
+
+/* Practitioner API keys (admin-api.md §14) */
+/* Create the application and the practitioner_client row; returns the row JSON with "key":null. */
+char *store_apikey_create(struct arena *a, int64_t practitioner_id, int64_t user_id,
+			  const char *label, const char *client_id, const unsigned char digest[32],
+			  struct err *e);
+char *store_apikey_list(struct arena *a, int64_t practitioner_id, int64_t limit, int64_t offset,
+			int64_t *count, struct err *e);
+char *store_apikey_get(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e);
+char *store_apikey_update(struct arena *a, int64_t practitioner_id, int64_t id, const char *label,
+			  struct err *e);
+int store_apikey_delete(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e);
+/* ======================= end of auth ======================= */
+
 #endif

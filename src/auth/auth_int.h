@@ -1,0 +1,46 @@
+/* Internal helpers of the auth layer (not used outside src/auth). */
+#ifndef JHE_AUTH_INT_H
+#define JHE_AUTH_INT_H
+
+#include "auth/auth.h"
+#include "store/store.h"
+
+/* HTML-escape & < > " ' */
+char *html_escape(struct arena *a, const char *s);
+/* A complete HTML page (text/html; charset=utf-8) with the HTML security policy. */
+void auth_html_page(struct request *r, int status, const char *title, const char *body_html);
+/* A simple error page: <h1>title</h1><p>message</p>. Returns 0 (response written). */
+int auth_html_error(struct request *r, int status, const char *message);
+
+/* OAuth JSON error written directly (keeps CORS and extra headers); rolls back an open
+ * transaction. Returns 0 (response written). */
+int oauth_error(struct request *r, int status, const char *code, const char *desc);
+/* A store error on an OAuth endpoint: 500 server_error (503 when the database is down). */
+int oauth_store_error(struct request *r, const struct err *e);
+/* Token-style response headers: Cache-Control: no-store, Pragma: no-cache. */
+void oauth_no_store(struct request *r);
+
+/* Audit row of an authentication event (data-model.md §7). 0 ok, -1 failed (logged). */
+int auth_audit(struct request *r, const char *action, int64_t user_id, const char *client_id,
+	       const char *resource_type, const char *resource_id, int64_t patient_id,
+	       int outcome, const char *detail);
+
+/* A cookie of the request (NULL when absent). */
+const char *auth_cookie(struct request *r, const char *name);
+/* "; Secure" when the public origin is https, else "". */
+const char *auth_cookie_secure(struct request *r);
+/* The form fields of an x-www-form-urlencoded body; false when the body is not a form. */
+bool auth_form(struct request *r, struct kvlist *form);
+/* A setting with a fallback. */
+const char *auth_setting(struct request *r, const char *key, const char *def);
+
+/* Client authentication of oauth.md §2.2 on the token, revocation and introspection endpoints.
+ * 0: *out is the authenticated client. 1: a response (error) was written. */
+int auth_client_authenticate(struct request *r, struct kvlist *form, struct auth_client *out);
+
+/* The issuer: <origin>/o */
+char *auth_issuer(struct request *r);
+/* Is the user a "patient user" (patient row, no practitioner row, not superuser)? */
+bool auth_is_patient_user(const struct auth_user *u);
+
+#endif

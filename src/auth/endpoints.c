@@ -1,0 +1,267 @@
+/* Revocation, introspection, userinfo (oauth.md §8) and discovery documents (§3, fhir.md §12). */
+#include "auth/auth_int.h"
+
+#include <string.h>
+
+/* ---------- POST /o/revoke_token/ (RFC 7009) ---------- */
+
+static int revoke(struct request *r)
+{
+	struct kvlist f;
+	if (!auth_form(r, &f))
+		return oauth_error(r, 400, "invalid_request",
+				   "The body must be application/x-www-form-urlencoded.");
+	const char *tok = kv_get(&f, "token");
+	if (!tok || !*tok)
+		return oauth_error(r, 400, "invalid_request", "token is required.");
+	struct auth_client c;
+	if (auth_client_authenticate(r, &f, &c))
+		return 0;
+	oauth_no_store(r);
+	if (strlen(tok) > 512) {
+		resp_body(r, 200, NULL, NULL);
+		return 0;
+	}
+	unsigned char d[32];
+	sha256(tok, strlen(tok), d);
+	struct err e = {0};
+	struct auth_token_info t;
+	int rc = store_token_lookup(r->arena, d, &t, &e);
+	if (rc < 0)
+		return oauth_store_error(r, &e);
+	if (rc == 0 && t.application_id == c.id) {
+		if (db_begin(&e))
+			return oauth_store_error(r, &e);
+		int n = t.kind == 1 ? store_access_token_revoke(r->arena, t.id, &e)
+				    : store_family_revoke(r->arena, t.family_id, "revoked", &e);
+		if (n < 0)
+			return oauth_store_error(r, &e);
+		if (n > 0 && auth_audit(r, "token.revoked", t.user_id, c.client_id, "Token",
+					db_i64(r->arena, t.family_id), 0, 200,
+					"{\"reason\":\"revoked\"}"))
+			return oauth_store_error(r, &e);
+		if (db_commit(&e))
+			return oauth_store_error(r, &e);
+	}
+	resp_body(r, 200, NULL, NULL);
+	return 0;
+}
+
+/* ---------- /o/introspect/ (RFC 7662) ---------- */
+
+static int introspect(struct request *r)
+{
+	struct kvlist f = {0};
+	const char *tok;
+	if (!strcmp(r->method, "POST")) {
+		if (!auth_form(r, &f))
+			return oauth_error(r, 400, "invalid_request",
+					   "The body must be application/x-www-form-urlencoded.");
+		tok = kv_get(&f, "token");
+	} else {
+		tok = req_param(r, "token");
+	}
+	struct auth_client c;
+	if (auth_client_authenticate(r, &f, &c))
+		return 0;
+	if (!c.confidential) {
+		r->resp.headers.n = 0;
+		resp_header(r, "Access-Control-Allow-Origin", "*");
+		return oauth_error(r, 401, "invalid_client", "Client authentication failed.");
+	}
+	oauth_no_store(r);
+	struct auth_token_info t;
+	int rc = 1;
+	struct err e = {0};
+	if (tok && *tok && strlen(tok) <= 512) {
+		unsigned char d[32];
+		sha256(tok, strlen(tok), d);
+		rc = store_token_lookup(r->arena, d, &t, &e);
+		if (rc < 0)
+			return oauth_store_error(r, &e);
+	}
+	if (rc != 0 || !t.active || (t.application_id != c.id && !c.introspection_allowed)) {
+		resp_json_str(r, 200, "{\"active\":false}");
+		return 0;
+	}
+	struct buf *b = buf_new(r->arena, 512);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	jw_kbool(&w, "active", true);
+	jw_kstr(&w, "scope", t.scope);
+	jw_kstr(&w, "client_id", t.client_id);
+	jw_kstr(&w, "username", t.email);
+	jw_kstr(&w, "token_type", t.kind == 1 ? "Bearer" : "refresh_token");
+	if (t.exp)
+		jw_kint(&w, "exp", t.exp);
+	jw_kint(&w, "iat", t.iat);
+	jw_kstr(&w, "sub", db_i64(r->arena, t.user_id));
+	jw_kstr(&w, "iss", auth_issuer(r));
+	jw_obj_end(&w);
+	resp_json(r, 200, b);
+	return 0;
+}
+
+/* ---------- /o/userinfo/ ---------- */
+
+static int userinfo(struct request *r)
+{
+	int rc = auth_bearer(r);
+	if (rc < 0 && r->err.kind != ERR_UNAUTHORIZED)
+		return oauth_store_error(r, &r->err);
+	if (rc != 0) {
+		resp_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		return oauth_error(r, 401, "invalid_token", NULL);
+	}
+	struct principal *p = r->principal;
+	if (!auth_scope_has(p->scope, "openid")) {
+		resp_header(r, "WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+		return oauth_error(r, 403, "insufficient_scope", NULL);
+	}
+	struct buf *b = buf_new(r->arena, 256);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "sub", db_i64(r->arena, p->user_id));
+	if (auth_scope_has(p->scope, "email"))
+		jw_kstr(&w, "email", p->email);
+	if (auth_scope_has(p->scope, "fhirUser")) {
+		if (p->patient_id && !p->practitioner_id && !p->is_superuser)
+			jw_kstr(&w, "fhirUser",
+				arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
+					     (long long)p->patient_id));
+		else if (p->practitioner_id)
+			jw_kstr(&w, "fhirUser",
+				arena_printf(r->arena, "%s/FHIR/R5/Practitioner/%lld", r->origin,
+					     (long long)p->practitioner_id));
+	}
+	jw_obj_end(&w);
+	oauth_no_store(r);
+	resp_json(r, 200, b);
+	return 0;
+}
+
+/* ---------- discovery ---------- */
+
+static void str_array(struct jw *w, const char *key, const char *const *items)
+{
+	jw_key(w, key);
+	jw_arr_begin(w);
+	for (int i = 0; items[i]; i++)
+		jw_str(w, items[i]);
+	jw_arr_end(w);
+}
+
+static const char *const auth_methods[] = {"none", "client_secret_basic", "client_secret_post",
+					   NULL};
+static const char *const grant_types[] = {"authorization_code", "refresh_token",
+					  "client_credentials", NULL};
+static const char *const code_only[] = {"code", NULL};
+static const char *const s256[] = {"S256", NULL};
+
+static char *url(struct request *r, const char *path)
+{
+	return arena_printf(r->arena, "%s%s", r->origin, path);
+}
+
+static void public_json(struct request *r, struct buf *b)
+{
+	resp_header(r, "Cache-Control", "public, max-age=3600");
+	resp_json(r, 200, b);
+}
+
+static int openid_configuration(struct request *r)
+{
+	struct buf *b = buf_new(r->arena, 2048);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "issuer", auth_issuer(r));
+	jw_kstr(&w, "authorization_endpoint", url(r, "/o/authorize/"));
+	jw_kstr(&w, "token_endpoint", url(r, "/o/token/"));
+	jw_kstr(&w, "userinfo_endpoint", url(r, "/o/userinfo/"));
+	jw_kstr(&w, "jwks_uri", url(r, "/o/.well-known/jwks.json"));
+	jw_kstr(&w, "revocation_endpoint", url(r, "/o/revoke_token/"));
+	jw_kstr(&w, "introspection_endpoint", url(r, "/o/introspect/"));
+	str_array(&w, "scopes_supported",
+		  (const char *const[]){"openid", "email", "fhirUser", "launch/patient",
+					"offline_access", NULL});
+	str_array(&w, "response_types_supported", code_only);
+	str_array(&w, "response_modes_supported", (const char *const[]){"query", NULL});
+	str_array(&w, "grant_types_supported", grant_types);
+	str_array(&w, "subject_types_supported", (const char *const[]){"public", NULL});
+	str_array(&w, "id_token_signing_alg_values_supported", (const char *const[]){"RS256", NULL});
+	str_array(&w, "token_endpoint_auth_methods_supported", auth_methods);
+	str_array(&w, "revocation_endpoint_auth_methods_supported", auth_methods);
+	str_array(&w, "introspection_endpoint_auth_methods_supported",
+		  (const char *const[]){"client_secret_basic", "client_secret_post", NULL});
+	str_array(&w, "code_challenge_methods_supported", s256);
+	str_array(&w, "claims_supported",
+		  (const char *const[]){"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
+					"at_hash", "jti", "email", "fhirUser", NULL});
+	jw_obj_end(&w);
+	public_json(r, b);
+	return 0;
+}
+
+static int smart_configuration(struct request *r)
+{
+	struct buf *b = buf_new(r->arena, 2048);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "issuer", auth_issuer(r));
+	jw_kstr(&w, "jwks_uri", url(r, "/o/.well-known/jwks.json"));
+	jw_kstr(&w, "authorization_endpoint", url(r, "/o/authorize/"));
+	jw_kstr(&w, "token_endpoint", url(r, "/o/token/"));
+	str_array(&w, "token_endpoint_auth_methods_supported", auth_methods);
+	jw_kstr(&w, "revocation_endpoint", url(r, "/o/revoke_token/"));
+	jw_kstr(&w, "introspection_endpoint", url(r, "/o/introspect/"));
+	jw_kstr(&w, "userinfo_endpoint", url(r, "/o/userinfo/"));
+	str_array(&w, "grant_types_supported", grant_types);
+	str_array(&w, "response_types_supported", code_only);
+	str_array(&w, "scopes_supported",
+		  (const char *const[]){"openid", "email", "fhirUser", "launch/patient",
+					"offline_access", "patient/*.rs", "patient/Observation.crs",
+					"user/*.rs", "user/Observation.crs", "system/*.rs", NULL});
+	str_array(&w, "code_challenge_methods_supported", s256);
+	str_array(&w, "capabilities",
+		  (const char *const[]){"launch-standalone", "client-public",
+					"client-confidential-symmetric", "sso-openid-connect",
+					"context-standalone-patient", "permission-offline",
+					"permission-patient", "permission-user", "permission-v1",
+					"permission-v2", NULL});
+	jw_obj_end(&w);
+	public_json(r, b);
+	return 0;
+}
+
+static int jwks(struct request *r)
+{
+	char *json = auth_jwks_json(r->arena);
+	if (!json) {
+		struct err e = {.kind = ERR_INTERNAL, .log = "no OIDC signing key"};
+		return oauth_store_error(r, &e);
+	}
+	struct buf *b = buf_new(r->arena, strlen(json) + 1);
+	buf_puts(b, json);
+	public_json(r, b);
+	return 0;
+}
+
+const struct route auth_endpoint_routes[] = {
+	{"POST", "/o/revoke_token/?", revoke, ROUTE_CORS_PUBLIC},
+	{"POST", "/o/introspect/?", introspect, ROUTE_CORS_PUBLIC},
+	{"GET", "/o/introspect/?", introspect, ROUTE_CORS_PUBLIC},
+	{"GET", "/o/userinfo/?", userinfo, ROUTE_CORS_PUBLIC},
+	{"POST", "/o/userinfo/?", userinfo, ROUTE_CORS_PUBLIC},
+	{"GET", "/o/.well-known/openid-configuration/?", openid_configuration, ROUTE_CORS_PUBLIC},
+	{"GET", "/FHIR/R5/.well-known/openid-configuration/?", openid_configuration,
+	 ROUTE_CORS_PUBLIC},
+	{"GET", "/o/.well-known/jwks.json", jwks, ROUTE_CORS_PUBLIC},
+	{"GET", "/FHIR/R5/.well-known/smart-configuration/?", smart_configuration,
+	 ROUTE_CORS_PUBLIC},
+	{"GET", "/.well-known/smart-configuration/?", smart_configuration, ROUTE_CORS_PUBLIC},
+	{NULL, NULL, NULL, 0},
+};

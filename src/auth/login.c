@@ -1,0 +1,261 @@
+/* Browser login (oauth.md §4): the login form, CSRF, throttling, sessions and logout. */
+#include "auth/auth_int.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#define CSRF_FAILED "CSRF verification failed. Reload the page and try again."
+#define BAD_LOGIN "Please enter a correct email and password."
+
+static bool b64url_token(const char *s, size_t len)
+{
+	if (!s || strlen(s) != len)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+/* The csrftoken cookie value, set anew when missing (or when fresh is requested). */
+static const char *csrf_cookie(struct request *r, bool fresh)
+{
+	const char *c = auth_cookie(r, "csrftoken");
+	if (!fresh && b64url_token(c, 43))
+		return c;
+	c = random_token(r->arena, 32);
+	resp_header(r, "Set-Cookie",
+		    arena_printf(r->arena, "csrftoken=%s; Path=/accounts/; HttpOnly; SameSite=Lax%s",
+				 c, auth_cookie_secure(r)));
+	return c;
+}
+
+static const char *login_next_default(const char *next)
+{
+	return auth_local_path(next) ? next : "/console/";
+}
+
+static int login_form(struct request *r, int status, bool fresh_csrf, const char *email,
+		      const char *message, const char *next)
+{
+	const char *cookie = csrf_cookie(r, fresh_csrf);
+	const char *token = auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len,
+					    cookie);
+	const char *site = auth_setting(r, "site.ui.title", "JupyterHealth Exchange");
+	struct buf *b = buf_new(r->arena, 2048);
+	buf_puts(b, "<h1>Log in</h1>\n");
+	if (message)
+		buf_printf(b, "<p class=\"error\" role=\"alert\">%s</p>\n",
+			   html_escape(r->arena, message));
+	const char *action = r->query && *r->query
+				     ? arena_printf(r->arena, "/accounts/login/?%s", r->query)
+				     : "/accounts/login/";
+	buf_printf(b, "<form method=\"post\" action=\"%s\">\n", html_escape(r->arena, action));
+	buf_printf(b, "<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"%s\">\n", token);
+	buf_printf(b,
+		   "<label>Email <input type=\"email\" name=\"username\" autocomplete=\"username\" "
+		   "required%s%s%s></label>\n",
+		   email ? " value=\"" : "", email ? html_escape(r->arena, email) : "",
+		   email ? "\"" : "");
+	buf_puts(b, "<label>Password <input type=\"password\" name=\"password\" "
+		    "autocomplete=\"current-password\" required></label>\n");
+	if (next)
+		buf_printf(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n",
+			   html_escape(r->arena, next));
+	buf_puts(b, "<button type=\"submit\">Log in</button>\n</form>\n");
+	auth_html_page(r, status, arena_printf(r->arena, "Log in | %s", site), b->data);
+	return 0;
+}
+
+static int login_get(struct request *r)
+{
+	return login_form(r, 200, false, NULL, NULL, req_param(r, "next"));
+}
+
+/* An Argon2id hash verified for unknown accounts so that timing does not reveal them. */
+static const char *dummy_hash(void)
+{
+	static char h[crypto_pwhash_STRBYTES];
+	if (!h[0]) {
+		char pw[33];
+		auth_random_alnum(pw, 32);
+		if (crypto_pwhash_str(h, pw, strlen(pw), g_config.argon2_opslimit,
+				      g_config.argon2_memlimit) != 0)
+			h[0] = 0;
+	}
+	return h;
+}
+
+static char *lower(struct arena *a, const char *s)
+{
+	char *o = arena_strdup(a, s);
+	for (char *p = o; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return o;
+}
+
+static const char *failure_detail(struct request *r, const char *email, const char *reason)
+{
+	/* the email as typed, at most 254 characters (cut on a UTF-8 boundary) */
+	size_t n = strlen(email);
+	if (n > 254) {
+		n = 254;
+		while (n > 0 && ((unsigned char)email[n] & 0xC0) == 0x80)
+			n--;
+	}
+	struct buf *b = buf_new(r->arena, 300);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	jw_key(&w, "email");
+	jw_strn(&w, email, n);
+	jw_kstr(&w, "reason", reason);
+	jw_obj_end(&w);
+	return b->data;
+}
+
+static int login_post(struct request *r)
+{
+	struct kvlist form;
+	bool is_form = auth_form(r, &form);
+	/* 1. CSRF */
+	const char *cookie = auth_cookie(r, "csrftoken");
+	const char *field = is_form ? kv_get(&form, "csrfmiddlewaretoken") : NULL;
+	const char *origin = req_header(r, "Origin");
+	if (!b64url_token(cookie, 43) || !field || strlen(field) != 43 ||
+	    !ct_equal(field,
+		      auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len, cookie),
+		      43) ||
+	    (origin && strcmp(origin, r->origin) != 0))
+		return auth_html_error(r, 403, CSRF_FAILED);
+	/* 2. next: the form field wins over the query parameter */
+	const char *next_raw = kv_get(&form, "next");
+	if (!next_raw)
+		next_raw = req_param(r, "next");
+	const char *next = login_next_default(next_raw);
+	const char *email = kv_get(&form, "username");
+	const char *password = kv_get(&form, "password");
+	if (!email)
+		email = "";
+	if (!password)
+		password = "";
+	if (!utf8_valid(email, strlen(email)) || strlen(email) > 1000)
+		email = "";
+	/* 3. throttling */
+	struct err e = {0};
+	const char *akey = arena_printf(r->arena, "account:%s", lower(r->arena, email));
+	const char *ikey = arena_printf(r->arena, "address:%s", r->remote_addr ? r->remote_addr : "-");
+	long w1 = 0, w2 = 0;
+	if (store_throttle_wait(r->arena, akey, g_config.throttle_account_free, &w1, &e) ||
+	    store_throttle_wait(r->arena, ikey, g_config.throttle_address_free, &w2, &e))
+		return fail_err(r, &e);
+	struct auth_user u;
+	int found = *email ? store_auth_user_by_email(r->arena, email, &u, &e) : 1;
+	if (found < 0)
+		return fail_err(r, &e);
+	long wait = w1 > w2 ? w1 : w2;
+	if (wait > 0) {
+		auth_audit(r, "login.failure", found == 0 ? u.id : 0, NULL, "Session", NULL, 0, 429,
+			   failure_detail(r, email, "throttled"));
+		resp_header(r, "Retry-After", arena_printf(r->arena, "%ld", wait));
+		return auth_html_error(
+			r, 429,
+			arena_printf(r->arena, "Too many failed attempts. Try again in %ld seconds.",
+				     wait));
+	}
+	/* 4. credentials */
+	bool ok;
+	const char *reason = "bad_credentials";
+	if (strlen(password) > 1024) {
+		ok = false;
+	} else if (found != 0) {
+		auth_password_verify(dummy_hash(), password);
+		ok = false;
+	} else {
+		bool pw_ok = auth_password_verify(u.password, password);
+		if (!u.password || !*u.password || u.password[0] == '!')
+			auth_password_verify(dummy_hash(), password);
+		ok = pw_ok && u.is_active;
+		if (pw_ok && !u.is_active)
+			reason = "inactive";
+	}
+	if (!ok) {
+		/* 5. failure */
+		if (store_throttle_fail(r->arena, akey, &e) || store_throttle_fail(r->arena, ikey, &e))
+			return fail_err(r, &e);
+		auth_audit(r, "login.failure", found == 0 ? u.id : 0, NULL, "Session", NULL, 0, 200,
+			   failure_detail(r, email, reason));
+		return login_form(r, 200, true, email, BAD_LOGIN, next_raw);
+	}
+	/* 6. success: one transaction */
+	const char *new_hash = NULL;
+	if (auth_password_needs_rehash(u.password)) {
+		new_hash = auth_password_hash(r->arena, password);
+		if (!new_hash)
+			log_error("request %s: password rehash failed", r->request_id);
+	}
+	char *sid = random_token(r->arena, 32);
+	unsigned char sd[32];
+	sha256(sid, strlen(sid), sd);
+	if (db_begin(&e))
+		return fail_err(r, &e);
+	const char *old = auth_cookie(r, "sessionid");
+	if (old && *old && strlen(old) < 200) {
+		unsigned char od[32];
+		sha256(old, strlen(old), od);
+		if (store_session_delete(r->arena, od, NULL, &e))
+			return fail_err(r, &e);
+	}
+	if (store_auth_login_success(r->arena, u.id, new_hash, &e) ||
+	    store_throttle_clear(r->arena, akey, &e) ||
+	    store_session_create(r->arena, sd, u.id, g_config.session_lifetime, r->remote_addr,
+				 req_header(r, "User-Agent"), &e))
+		return fail_err(r, &e);
+	if (auth_audit(r, "login.success", u.id, NULL, "Session", NULL, 0, 303, NULL))
+		return fail_with(r, ERR_INTERNAL, "audit");
+	if (db_commit(&e))
+		return fail_err(r, &e);
+	resp_header(r, "Set-Cookie",
+		    arena_printf(r->arena,
+				 "sessionid=%s; Path=/; HttpOnly; SameSite=Lax%s; Max-Age=%ld", sid,
+				 auth_cookie_secure(r), g_config.session_lifetime));
+	resp_redirect(r, 303, next);
+	return 0;
+}
+
+static int logout(struct request *r)
+{
+	struct err e = {0};
+	const char *sid = auth_cookie(r, "sessionid");
+	int64_t uid = 0;
+	if (sid && *sid && strlen(sid) < 200) {
+		unsigned char d[32];
+		sha256(sid, strlen(sid), d);
+		if (store_session_delete(r->arena, d, &uid, &e))
+			return fail_err(r, &e);
+	}
+	struct kvlist form;
+	const char *next = NULL;
+	if (auth_form(r, &form))
+		next = kv_get(&form, "next");
+	if (!next)
+		next = req_param(r, "next");
+	if (!auth_local_path(next))
+		next = "/";
+	auth_audit(r, "logout", uid, NULL, "Session", NULL, 0, 303, NULL);
+	resp_header(r, "Set-Cookie",
+		    arena_printf(r->arena, "sessionid=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax%s",
+				 auth_cookie_secure(r)));
+	resp_redirect(r, 303, next);
+	return 0;
+}
+
+const struct route auth_login_routes[] = {
+	{"GET", "/accounts/login/?", login_get, ROUTE_PUBLIC},
+	{"POST", "/accounts/login/?", login_post, ROUTE_PUBLIC},
+	{"GET", "/accounts/logout/?", logout, ROUTE_PUBLIC},
+	{"POST", "/accounts/logout/?", logout, ROUTE_PUBLIC},
+	{NULL, NULL, NULL, 0},
+};

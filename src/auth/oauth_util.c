@@ -1,0 +1,446 @@
+/* Pure OAuth helpers: PKCE, scopes, redirect URI matching, local paths, CSRF tokens, JWT/JWK. */
+#include "auth/auth.h"
+
+#include <ctype.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <sodium.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---------- PKCE ---------- */
+
+void auth_pkce_s256(const char *verifier, char out[44])
+{
+	unsigned char d[32];
+	sha256(verifier, strlen(verifier), d);
+	base64url_encode(d, 32, out);
+	out[43] = 0;
+}
+
+static bool unreserved(char c)
+{
+	return isalnum((unsigned char)c) || c == '-' || c == '.' || c == '_' || c == '~';
+}
+
+bool auth_pkce_verifier_valid(const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+	if (n < 43 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!unreserved(v[i]) || (unsigned char)v[i] > 127)
+			return false;
+	return true;
+}
+
+bool auth_pkce_check(const char *verifier, const char *challenge)
+{
+	if (!verifier || !challenge || strlen(challenge) != 43)
+		return false;
+	char got[44];
+	auth_pkce_s256(verifier, got);
+	return ct_equal(got, challenge, 43);
+}
+
+/* ---------- scopes ---------- */
+
+static const char *const smart_types[] = {"Observation", "Patient", "Group", "Device",
+					  "Organization", "Practitioner", "*", NULL};
+
+int auth_smart_scope_parse(struct arena *a, const char *scope, struct smart_scope *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *slash = strchr(scope, '/');
+	if (!slash)
+		return -1;
+	size_t cl = (size_t)(slash - scope);
+	if (cl == 7 && !strncmp(scope, "patient", 7))
+		out->context = 'p';
+	else if (cl == 4 && !strncmp(scope, "user", 4))
+		out->context = 'u';
+	else if (cl == 6 && !strncmp(scope, "system", 6))
+		out->context = 's';
+	else
+		return -1;
+	const char *t = slash + 1;
+	const char *q = strchr(t, '?');
+	const char *end = q ? q : t + strlen(t);
+	/* the type ends at the last '.' before the query (types contain no '.') */
+	const char *dot = memchr(t, '.', (size_t)(end - t));
+	if (!dot)
+		return -1;
+	char *type = arena_strndup(a, t, (size_t)(dot - t));
+	bool known = false;
+	for (int i = 0; smart_types[i]; i++)
+		if (!strcmp(type, smart_types[i]))
+			known = true;
+	if (!known)
+		return -1;
+	out->type = type;
+	char *perm = arena_strndup(a, dot + 1, (size_t)(end - dot - 1));
+	if (!strcmp(perm, "read"))
+		out->perms = SMART_R | SMART_S;
+	else if (!strcmp(perm, "write"))
+		out->perms = SMART_C | SMART_U | SMART_D;
+	else if (!strcmp(perm, "*"))
+		out->perms = SMART_C | SMART_R | SMART_U | SMART_D | SMART_S;
+	else {
+		static const char order[] = "cruds";
+		static const unsigned bits[] = {SMART_C, SMART_R, SMART_U, SMART_D, SMART_S};
+		size_t pos = 0;
+		if (!*perm)
+			return -1;
+		for (const char *p = perm; *p; p++) {
+			const char *f = strchr(order + pos, *p);
+			if (!f || !*p)
+				return -1;
+			pos = (size_t)(f - order);
+			out->perms |= bits[pos];
+			pos++;
+		}
+	}
+	if (q) {
+		if (strcmp(type, "Observation") != 0 && strcmp(type, "*") != 0)
+			return -1;
+		char *params = arena_strdup(a, q + 1);
+		if (!*params)
+			return -1;
+		char *save = NULL;
+		for (char *p = strtok_r(params, "&", &save); p; p = strtok_r(NULL, "&", &save)) {
+			if (strncmp(p, "code=", 5) != 0 || !p[5])
+				return -1;
+			char *v = url_decode(a, p + 5, strlen(p + 5), false, true);
+			if (!v || !strchr(v, '|') || out->n_codes >= 8)
+				return -1;
+			out->codes[out->n_codes++] = v;
+		}
+		if (out->n_codes == 0)
+			return -1;
+	}
+	return 0;
+}
+
+bool auth_scope_has(const char *scopes, const char *scope)
+{
+	if (!scopes || !scope)
+		return false;
+	size_t n = strlen(scope);
+	const char *s = scopes;
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+		while (*e && *e != ' ')
+			e++;
+		if ((size_t)(e - s) == n && !strncmp(s, scope, n))
+			return true;
+		s = e;
+	}
+	return false;
+}
+
+bool auth_scope_subset(const char *sub, const char *super)
+{
+	char tok[512];
+	const char *s = sub ? sub : "";
+	while (*s) {
+		while (*s == ' ')
+			s++;
+		const char *e = s;
+		while (*e && *e != ' ')
+			e++;
+		size_t n = (size_t)(e - s);
+		if (n) {
+			if (n >= sizeof(tok))
+				return false;
+			memcpy(tok, s, n);
+			tok[n] = 0;
+			if (!auth_scope_has(super, tok))
+				return false;
+		}
+		s = e;
+	}
+	return true;
+}
+
+int auth_scope_grant(struct arena *a, const char *requested, enum scope_grant g, bool patient_user,
+		     char **granted, const char **bad)
+{
+	*bad = NULL;
+	if (!requested || !*requested) {
+		*granted = arena_strdup(a, "openid email");
+		return 0;
+	}
+	if (strlen(requested) > 4096) {
+		*bad = "scope";
+		return -1;
+	}
+	struct buf *b = buf_new(a, strlen(requested) + 1);
+	char *copy = arena_strdup(a, requested);
+	char *save = NULL;
+	for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		bool keep = false;
+		if (!strcmp(t, "openid") || !strcmp(t, "email") || !strcmp(t, "fhirUser")) {
+			keep = true;
+		} else if (!strcmp(t, "launch/patient")) {
+			keep = patient_user && g == SCOPE_GRANT_CODE;
+		} else if (!strcmp(t, "offline_access") || !strcmp(t, "online_access") ||
+			   !strcmp(t, "profile") || !strcmp(t, "launch")) {
+			keep = false;
+		} else {
+			struct smart_scope sc;
+			if (auth_smart_scope_parse(a, t, &sc) != 0) {
+				*bad = t;
+				return -1;
+			}
+			if (g == SCOPE_GRANT_CODE && sc.context == 's') {
+				*bad = t;
+				return -1;
+			}
+			if (g == SCOPE_GRANT_CLIENT_CREDENTIALS && sc.context == 'p') {
+				*bad = t;
+				return -1;
+			}
+			keep = true;
+		}
+		if (keep && !auth_scope_has(b->data, t)) {
+			if (b->len)
+				buf_putc(b, ' ');
+			buf_puts(b, t);
+		}
+	}
+	*granted = b->data;
+	return 0;
+}
+
+/* ---------- redirect URIs and local paths ---------- */
+
+struct uri_parts {
+	const char *scheme, *host, *port, *rest; /* rest: path, query */
+	size_t scheme_n, host_n, port_n;
+};
+
+static bool split_uri(const char *u, struct uri_parts *p)
+{
+	memset(p, 0, sizeof(*p));
+	const char *c = strstr(u, "://");
+	if (!c)
+		return false;
+	p->scheme = u;
+	p->scheme_n = (size_t)(c - u);
+	const char *h = c + 3;
+	const char *end = h + strcspn(h, "/?#");
+	p->rest = end;
+	if (*h == '[') {
+		const char *rb = memchr(h, ']', (size_t)(end - h));
+		if (!rb)
+			return false;
+		p->host = h;
+		p->host_n = (size_t)(rb + 1 - h);
+		if (rb + 1 < end && rb[1] == ':') {
+			p->port = rb + 2;
+			p->port_n = (size_t)(end - rb - 2);
+		}
+	} else {
+		const char *colon = memchr(h, ':', (size_t)(end - h));
+		p->host = h;
+		p->host_n = colon ? (size_t)(colon - h) : (size_t)(end - h);
+		if (colon) {
+			p->port = colon + 1;
+			p->port_n = (size_t)(end - colon - 1);
+		}
+	}
+	return true;
+}
+
+static bool loopback(const char *h, size_t n)
+{
+	return (n == 9 && !strncmp(h, "localhost", 9)) || (n == 9 && !strncmp(h, "127.0.0.1", 9)) ||
+	       (n == 5 && !strncmp(h, "[::1]", 5));
+}
+
+bool auth_redirect_uri_matches(const char *registered, const char *requested)
+{
+	if (!registered || !requested)
+		return false;
+	if (!strcmp(registered, requested))
+		return true;
+	struct uri_parts a, b;
+	if (!split_uri(registered, &a) || !split_uri(requested, &b))
+		return false;
+	if (a.scheme_n != 4 || strncmp(a.scheme, "http", 4) != 0)
+		return false;
+	if (b.scheme_n != 4 || strncmp(b.scheme, "http", 4) != 0)
+		return false;
+	if (!loopback(a.host, a.host_n) || a.host_n != b.host_n ||
+	    strncmp(a.host, b.host, a.host_n) != 0)
+		return false;
+	for (size_t i = 0; i < b.port_n; i++)
+		if (!isdigit((unsigned char)b.port[i]))
+			return false;
+	return strcmp(a.rest, b.rest) == 0;
+}
+
+bool auth_local_path(const char *next)
+{
+	if (!next || next[0] != '/')
+		return false;
+	if (next[1] == '/' || next[1] == '\\')
+		return false;
+	for (const char *p = next; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\')
+			return false;
+	/* no scheme: a ':' before the first '/', '?' or '#' after the leading slash cannot occur
+	 * in a path starting with '/', but reject embedded "://" as well */
+	if (strstr(next, "://"))
+		return false;
+	return true;
+}
+
+/* ---------- CSRF ---------- */
+
+char *auth_csrf_token(struct arena *a, const unsigned char *key, size_t keylen, const char *cookie)
+{
+	char *msg = arena_printf(a, "csrf:%s", cookie);
+	unsigned char mac[32];
+	hmac_sha256(key, keylen, msg, strlen(msg), mac);
+	char *out = arena_alloc(a, 45);
+	base64url_encode(mac, 32, out);
+	return out;
+}
+
+/* ---------- JWT / JWK ---------- */
+
+static char *b64url(struct arena *a, const void *p, size_t n)
+{
+	char *out = arena_alloc(a, base64_encoded_len(n) + 1);
+	base64url_encode(p, n, out);
+	return out;
+}
+
+static char *bn_b64url(struct arena *a, const BIGNUM *bn)
+{
+	int n = BN_num_bytes(bn);
+	unsigned char *buf = arena_alloc(a, (size_t)n + 1);
+	BN_bn2bin(bn, buf); /* big-endian, no leading zero bytes */
+	return b64url(a, buf, (size_t)n);
+}
+
+int auth_rsa_jwk(struct arena *a, EVP_PKEY *key, char **n, char **e)
+{
+	BIGNUM *bn = NULL, *be = NULL;
+	if (!key || EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA)
+		return -1;
+	if (!EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_N, &bn) ||
+	    !EVP_PKEY_get_bn_param(key, OSSL_PKEY_PARAM_RSA_E, &be)) {
+		BN_free(bn);
+		BN_free(be);
+		return -1;
+	}
+	*n = bn_b64url(a, bn);
+	*e = bn_b64url(a, be);
+	BN_free(bn);
+	BN_free(be);
+	return 0;
+}
+
+char *auth_jwk_thumbprint(struct arena *a, const char *n, const char *e)
+{
+	char *s = arena_printf(a, "{\"e\":\"%s\",\"kty\":\"RSA\",\"n\":\"%s\"}", e, n);
+	unsigned char d[32];
+	sha256(s, strlen(s), d);
+	return b64url(a, d, 32);
+}
+
+char *auth_jwt_sign(struct arena *a, EVP_PKEY *key, const char *kid, const char *payload_json)
+{
+	char *header = arena_printf(a, "{\"alg\":\"RS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid);
+	char *h64 = b64url(a, header, strlen(header));
+	char *p64 = b64url(a, payload_json, strlen(payload_json));
+	char *input = arena_printf(a, "%s.%s", h64, p64);
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return NULL;
+	size_t siglen = 0;
+	unsigned char *sig = NULL;
+	char *out = NULL;
+	if (EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+	    EVP_DigestSign(ctx, NULL, &siglen, (const unsigned char *)input, strlen(input)) == 1) {
+		sig = arena_alloc(a, siglen);
+		if (EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)input, strlen(input)) == 1)
+			out = arena_printf(a, "%s.%s", input, b64url(a, sig, siglen));
+	}
+	EVP_MD_CTX_free(ctx);
+	return out;
+}
+
+char *auth_jwt_verify(struct arena *a, EVP_PKEY *key, const char *jwt)
+{
+	const char *d1 = strchr(jwt, '.');
+	const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+	if (!d2 || strchr(d2 + 1, '.'))
+		return NULL;
+	const char *s64 = d2 + 1;
+	unsigned char *sig = arena_alloc(a, base64_decoded_max(strlen(s64)) + 1);
+	long siglen = base64_decode(s64, strlen(s64), sig);
+	if (siglen <= 0)
+		return NULL;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	if (!ctx)
+		return NULL;
+	bool ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
+		  EVP_DigestVerify(ctx, sig, (size_t)siglen, (const unsigned char *)jwt,
+				   (size_t)(d2 - jwt)) == 1;
+	EVP_MD_CTX_free(ctx);
+	if (!ok)
+		return NULL;
+	size_t pl = (size_t)(d2 - d1 - 1);
+	char *payload = arena_alloc(a, base64_decoded_max(pl) + 1);
+	long n = base64_decode(d1 + 1, pl, (unsigned char *)payload);
+	if (n < 0)
+		return NULL;
+	payload[n] = 0;
+	return payload;
+}
+
+/* ---------- misc ---------- */
+
+void auth_random_alnum(char *out, size_t n)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	for (size_t i = 0; i < n; i++)
+		out[i] = alphabet[randombytes_uniform(62)];
+	out[n] = 0;
+}
+
+void auth_uuid4(char out[37])
+{
+	unsigned char b[16];
+	randombytes_buf(b, sizeof(b));
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	static const char hex[] = "0123456789abcdef";
+	int o = 0;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = 0;
+}
+
+char *auth_pct_encode(struct arena *a, const char *s)
+{
+	struct buf *b = buf_new(a, strlen(s) * 3 + 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (isalnum(*p) || *p == '_' || *p == '.' || *p == '-' || *p == '~')
+			buf_putc(b, (char)*p);
+		else
+			buf_printf(b, "%%%02X", *p);
+	}
+	return b->data;
+}
