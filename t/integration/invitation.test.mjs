@@ -1,0 +1,253 @@
+// Patient invitations (admin-api.md §9, oauth.md §7) and practitioner API keys (admin-api.md §14).
+import { test } from 'node:test';
+import crypto from 'node:crypto';
+import { BASE, get, post, patch, put, del, req, sql, token, assert, expectStatus } from './lib.mjs';
+import { b64url, tokenRequest, verifyJwt } from './oauth_lib.mjs';
+
+const mary = () => token('manager_mary@example.com');
+
+async function invite(patientId = 40001, clientId = 1, who = mary()) {
+  const r = await post('/api/v1/invitation', { patient_id: patientId, client_id: clientId, send_email: false }, { token: who });
+  expectStatus(r, 201);
+  return r.json;
+}
+
+async function exchange(grant, tok) {
+  return tokenRequest({
+    grant_type: 'authorization_code', code: grant.grant.code, redirect_uri: grant.grant.redirect_uri,
+    client_id: grant.grant.client_id, code_verifier: b64url(Buffer.from(tok, 'ascii')),
+  });
+}
+
+test('full patient path: invite -> redeem -> token -> profile', async () => {
+  const mark = sql('SELECT COALESCE(max(id), 0) FROM audit_event')[0][0];
+  const inv = await invite();
+  assert.deepEqual(Object.keys(inv), ['id', 'patientId', 'client_id', 'tokenHash', 'token', 'status', 'lastUpdated', 'invitationLink', 'emailSent']);
+  assert.match(inv.token, /^[A-Za-z0-9]{32}$/);
+  assert.equal(inv.tokenHash, b64url(crypto.createHash('sha256').update(inv.token).digest()));
+  assert.equal(inv.status, 'issued');
+  assert.equal(inv.patientId, 40001);
+  assert.equal(inv.client_id, 1);
+  assert.equal(inv.emailSent, false);
+  const host = new URL(BASE).host;
+  assert.equal(inv.invitationLink, `https://carex.ai/invitation/${host.replace(':', '%3A')}_${inv.token}`);
+  assert.match(inv.lastUpdated, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{6})?Z$/);
+  // the token itself is never stored
+  assert.equal(sql(`SELECT count(*) FROM patient_invitation WHERE token_hash = '${inv.token}'`)[0][0], '0');
+  // redeem (anonymous; an Authorization header is ignored)
+  const red = await post(`/api/v1/invitation/${inv.token}`, undefined, { headers: { Authorization: 'Bearer junk' } });
+  expectStatus(red, 200);
+  assert.deepEqual(Object.keys(red.json), ['grant', 'token_endpoint', 'expires']);
+  assert.deepEqual(Object.keys(red.json.grant), ['grant_type', 'redirect_uri', 'client_id', 'code']);
+  assert.equal(red.json.grant.client_id, 'carex');
+  assert.equal(red.json.grant.redirect_uri, `${BASE}/auth/callback`);
+  assert.equal(red.json.token_endpoint, `${BASE}/o/token/`);
+  assert.ok(Date.parse(red.json.expires) - Date.now() <= 61000);
+  const t = await exchange(red.json, inv.token);
+  expectStatus(t, 200);
+  assert.equal(t.json.scope, 'openid email');
+  assert.ok(t.json.refresh_token);
+  const { payload } = await verifyJwt(t.json.id_token);
+  assert.equal(payload.sub, '10006');
+  assert.equal(payload.aud, 'carex');
+  const prof = await get('/api/v1/users/profile', { token: t.json.access_token });
+  expectStatus(prof, 200);
+  assert.equal(prof.json.id, 10006);
+  assert.equal(prof.json.patient.id, 40001);
+  assert.equal(prof.json.userType, 'patient');
+  // audit: create, redeemed, token issued from the invitation family
+  const acts = sql(`SELECT action, COALESCE(patient_id::text, '-'), COALESCE(oauth_client_id, '-') FROM audit_event
+                     WHERE id > ${mark} AND action IN ('create', 'invitation.redeemed', 'token.issued') ORDER BY id`);
+  assert.deepEqual(acts.map((a) => a[0]), ['create', 'invitation.redeemed', 'token.issued']);
+  assert.equal(acts[1][1], '40001');
+  assert.equal(acts[1][2], 'carex');
+  const fam = sql(`SELECT origin FROM oauth_token_family ORDER BY id DESC LIMIT 1`);
+  assert.equal(fam[0][0], 'invitation');
+  // a wrong verifier (the token itself, not its base64url) is refused
+  const red2 = await post(`/api/v1/invitation/${inv.token}`);
+  expectStatus(red2, 200);
+  const bad = await tokenRequest({ grant_type: 'authorization_code', code: red2.json.grant.code, client_id: 'carex', code_verifier: inv.token + 'AAAAAAAAAAAA' });
+  expectStatus(bad, 400);
+  assert.equal(bad.json.error, 'invalid_grant');
+  // re-redemption within the window gives a new code; the older unused code is deleted
+  const red3 = await post(`/api/v1/invitation/${inv.token}`);
+  expectStatus(red3, 200);
+  const old = await exchange(red2.json, inv.token);
+  expectStatus(old, 400);
+  expectStatus(await exchange(red3.json, inv.token), 200);
+  const st = sql(`SELECT status, redeemed_at IS NOT NULL FROM patient_invitation WHERE id = ${inv.id}`)[0];
+  assert.deepEqual(st, ['redeemed', 't']);
+  // cancelling revokes every family obtained through the invitation
+  const c = await patch(`/api/v1/invitation/${inv.id}`, { status: 'cancelled' }, { token: mary() });
+  expectStatus(c, 200);
+  assert.equal(c.json.status, 'cancelled');
+  assert.equal(c.json.token, null);
+  expectStatus(await get('/api/v1/users/profile', { token: t.json.access_token }), 401);
+  const r4 = await post(`/api/v1/invitation/${inv.token}`);
+  expectStatus(r4, 403);
+  assert.deepEqual(r4.json, { detail: 'Invitation has been cancelled.' });
+  const failed = sql(`SELECT outcome, resource_id FROM audit_event WHERE action = 'invitation.redeem_failed' ORDER BY id DESC LIMIT 1`);
+  assert.deepEqual(failed[0], ['403', String(inv.id)]);
+});
+
+test('redemption statuses and windows', async () => {
+  // unknown token
+  let r = await post(`/api/v1/invitation/${'A'.repeat(32)}`);
+  expectStatus(r, 404);
+  assert.deepEqual(r.json, { detail: 'Invitation not found or already used.' });
+  // reissued
+  const a = await invite(40002);
+  const b = await invite(40002);
+  r = await post(`/api/v1/invitation/${a.token}`);
+  expectStatus(r, 409);
+  assert.deepEqual(r.json, { detail: 'Invitation has been replaced by a newer invitation.' });
+  // expired by age (7 days)
+  sql(`UPDATE patient_invitation SET created = now() - interval '7 days 1 second' WHERE id = ${b.id}`);
+  r = await post(`/api/v1/invitation/${b.token}`);
+  expectStatus(r, 410);
+  assert.deepEqual(r.json, { detail: 'Invitation has expired.' });
+  assert.equal(sql(`SELECT status FROM patient_invitation WHERE id = ${b.id}`)[0][0], 'expired');
+  r = await post(`/api/v1/invitation/${b.token}`);
+  expectStatus(r, 410);
+  // redemption window measured from the first redemption
+  const c = await invite(40002);
+  expectStatus(await post(`/api/v1/invitation/${c.token}`), 200);
+  sql(`UPDATE patient_invitation SET redeemed_at = now() - interval '12 hours 1 second' WHERE id = ${c.id}`);
+  r = await post(`/api/v1/invitation/${c.token}`);
+  expectStatus(r, 409);
+  assert.deepEqual(r.json, { detail: 'Invitation has already been used.' });
+  // disabled patient account
+  const d = await invite(40002);
+  sql(`UPDATE jhe_user SET is_active = false WHERE id = (SELECT jhe_user_id FROM patient WHERE id = 40002)`);
+  try {
+    r = await post(`/api/v1/invitation/${d.token}`);
+    expectStatus(r, 403);
+    assert.deepEqual(r.json, { detail: 'The patient account is disabled.' });
+  } finally {
+    sql(`UPDATE jhe_user SET is_active = true WHERE id = (SELECT jhe_user_id FROM patient WHERE id = 40002)`);
+  }
+});
+
+test('redemption routing: token, id and other segments', async () => {
+  const tok = 'B'.repeat(32);
+  let r = await get(`/api/v1/invitation/${tok}`);
+  expectStatus(r, 405);
+  assert.equal(r.headers.get('allow'), 'POST, OPTIONS');
+  r = await put(`/api/v1/invitation/${tok}`, {});
+  expectStatus(r, 405);
+  r = await post('/api/v1/invitation/123');
+  expectStatus(r, 401);
+  r = await post('/api/v1/invitation/123', undefined, { token: mary() });
+  expectStatus(r, 405);
+  r = await del('/api/v1/invitation/123', undefined, { token: mary() });
+  expectStatus(r, 405);
+  for (const seg of ['short', 'C'.repeat(33), `${'D'.repeat(31)}-`]) {
+    r = await post(`/api/v1/invitation/${seg}`);
+    expectStatus(r, 404);
+    assert.deepEqual(r.json, { detail: 'Not found.' });
+  }
+});
+
+test('create: validation, permissions, unknown rows', async () => {
+  let r = await post('/api/v1/invitation', {}, { token: mary() });
+  expectStatus(r, 400);
+  assert.deepEqual(r.json, { patientId: ['This field is required.'], client_id: ['This field is required.'] });
+  r = await post('/api/v1/invitation', { patientId: 'x', clientId: 1 }, { token: mary() });
+  expectStatus(r, 400);
+  assert.deepEqual(r.json, { patientId: ['A valid integer is required.'] });
+  r = await post('/api/v1/invitation', { patient_id: 49999, client_id: 1 }, { token: mary() });
+  expectStatus(r, 404);
+  assert.deepEqual(r.json, { detail: 'No Patient matches the given query.' });
+  r = await post('/api/v1/invitation', { patient_id: 40001, client_id: 1 }, { token: token('viewer_victor@example.com') });
+  expectStatus(r, 403);
+  assert.deepEqual(r.json, { detail: 'You do not have permission to invite this patient.' });
+  r = await post('/api/v1/invitation', { patient_id: 40001, client_id: 1 }, { token: token('ll_patient_peter@example.com') });
+  expectStatus(r, 403);
+  // superusers need a real membership
+  r = await post('/api/v1/invitation', { patient_id: 40001, client_id: 1 }, { token: token('admin@example.com') });
+  expectStatus(r, 403);
+  r = await post('/api/v1/invitation', { patient_id: 40001, client_id: 999 }, { token: mary() });
+  expectStatus(r, 404);
+  assert.deepEqual(r.json, { detail: 'No Application matches the given query.' });
+  r = await post('/api/v1/invitation', { patient_id: 40001, client_id: 4 }, { token: mary() });
+  expectStatus(r, 400);
+  assert.deepEqual(r.json, { client_id: ['This client has no invitation URL.'] });
+  r = await post('/api/v1/invitation', { patient_id: 40001, client_id: 1 });
+  expectStatus(r, 401);
+});
+
+test('list, read and cancel', async () => {
+  const inv = await invite();
+  let r = await get('/api/v1/invitation?patientId=40001&status=issued', { token: mary() });
+  expectStatus(r, 200);
+  assert.ok(r.json.count >= 1);
+  assert.equal(r.json.results[0].id, inv.id);
+  assert.equal(r.json.results[0].token, null);
+  assert.deepEqual(Object.keys(r.json.results[0]), ['id', 'patientId', 'client_id', 'tokenHash', 'token', 'status', 'lastUpdated']);
+  assert.ok(r.json.results.every((x) => x.status === 'issued' && x.patientId === 40001));
+  r = await get('/api/v1/invitation', { token: token('viewer_victor@example.com') });
+  expectStatus(r, 200);
+  assert.equal(r.json.count, 0);
+  r = await get('/api/v1/invitation', { token: token('ll_patient_peter@example.com') });
+  expectStatus(r, 403);
+  r = await get(`/api/v1/invitation/${inv.id}`, { token: mary() });
+  expectStatus(r, 200);
+  assert.equal(r.json.tokenHash, inv.tokenHash);
+  r = await get(`/api/v1/invitation/${inv.id}`, { token: token('viewer_victor@example.com') });
+  expectStatus(r, 404);
+  r = await patch(`/api/v1/invitation/${inv.id}`, { status: 'redeemed' }, { token: mary() });
+  expectStatus(r, 400);
+  assert.deepEqual(r.json, { status: ['Only "cancelled" can be set.'] });
+  r = await patch(`/api/v1/invitation/${inv.id}`, { status: 'cancelled' }, { token: mary() });
+  expectStatus(r, 200);
+  r = await patch(`/api/v1/invitation/${inv.id}`, { status: 'cancelled' }, { token: mary() });
+  expectStatus(r, 200);
+  assert.equal(r.json.status, 'cancelled');
+  const reads = sql(`SELECT count(*) FROM audit_event WHERE action = 'read' AND resource_type = 'PatientInvitation' AND resource_id = '${inv.id}'`);
+  assert.equal(reads[0][0], '1');
+});
+
+test('practitioner API keys: create (shown once), list own, patch, delete', async () => {
+  const megan = token('member_megan@example.com');
+  const k = await post('/api/v1/practitioner_clients', { label: 'my laptop' }, { token: megan });
+  expectStatus(k, 201);
+  assert.deepEqual(Object.keys(k.json), ['id', 'label', 'created', 'name', 'key']);
+  assert.match(k.json.name, /^_practitioner_client_80003_\d{14}$/);
+  assert.match(Buffer.from(k.json.key, 'base64').toString(), /^[A-Za-z0-9]{16}:[A-Za-z0-9]{32}$/);
+  const noBody = await post('/api/v1/practitioner_clients', undefined, { token: megan });
+  expectStatus(noBody, 201);
+  assert.equal(noBody.json.label, '');
+  let r = await get('/api/v1/practitioner_clients', { token: megan });
+  expectStatus(r, 200);
+  assert.ok(r.json.count >= 2);
+  assert.equal(r.json.results[0].id, noBody.json.id);
+  assert.ok(r.json.results.every((x) => x.key === null));
+  r = await get(`/api/v1/practitioner_clients/${k.json.id}`, { token: megan });
+  expectStatus(r, 200);
+  assert.equal(r.json.key, null);
+  assert.equal(r.json.label, 'my laptop');
+  // another practitioner sees nothing of it
+  expectStatus(await get(`/api/v1/practitioner_clients/${k.json.id}`, { token: mary() }), 404);
+  expectStatus(await del(`/api/v1/practitioner_clients/${k.json.id}`, undefined, { token: mary() }), 404);
+  r = await patch(`/api/v1/practitioner_clients/${k.json.id}`, { label: 'renamed', name: 'ignored' }, { token: megan });
+  expectStatus(r, 200);
+  assert.equal(r.json.label, 'renamed');
+  r = await post('/api/v1/practitioner_clients', { label: 'x'.repeat(201) }, { token: megan });
+  expectStatus(r, 400);
+  assert.ok(r.json.label);
+  r = await post('/api/v1/practitioner_clients', { label: 'a', bogus: 1 }, { token: megan });
+  expectStatus(r, 400);
+  assert.deepEqual(r.json, { bogus: ['Unknown field.'] });
+  expectStatus(await put(`/api/v1/practitioner_clients/${k.json.id}`, {}, { token: megan }), 405);
+  r = await get('/api/v1/practitioner_clients', { token: token('ll_patient_peter@example.com') });
+  expectStatus(r, 403);
+  assert.deepEqual(r.json, { detail: 'Only practitioner users can manage practitioner clients.' });
+  // the secret is stored as a digest only
+  const [cid, secret] = Buffer.from(k.json.key, 'base64').toString().split(':');
+  const row = sql(`SELECT encode(client_secret_digest, 'hex'), client_type, authorization_grant_type FROM oauth_application WHERE client_id = '${cid}'`)[0];
+  assert.equal(row[0], crypto.createHash('sha256').update(secret).digest('hex'));
+  assert.deepEqual(row.slice(1), ['confidential', 'client-credentials']);
+  expectStatus(await del(`/api/v1/practitioner_clients/${k.json.id}`, undefined, { token: megan }), 204);
+  expectStatus(await get(`/api/v1/practitioner_clients/${k.json.id}`, { token: megan }), 404);
+  assert.equal(sql(`SELECT count(*) FROM oauth_application WHERE client_id = '${cid}'`)[0][0], '0');
+});
