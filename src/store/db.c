@@ -183,6 +183,40 @@ struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
 	return r;
 }
 
+/* Unnamed statement (parsed and planned on every call, one round trip): for SQL whose text is
+ * built per request (FHIR search shapes), where custom plans matter and a named statement per
+ * shape would accumulate on the server. */
+struct db_result *db_query_params(struct arena *a, const char *sql, int nparams,
+				  const char *const *params, struct err *e)
+{
+	if (!conn || PQstatus(conn) != CONNECTION_OK) {
+		if (in_tx || db_ensure(e)) {
+			set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
+				"database connection lost");
+			return NULL;
+		}
+	}
+	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType s = PQresultStatus(res);
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && !in_tx &&
+	    PQstatus(conn) != CONNECTION_OK) {
+		PQclear(res);
+		if (db_ensure(e))
+			return NULL;
+		res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+		s = PQresultStatus(res);
+	}
+	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
+		result_error(a, res, e);
+		PQclear(res);
+		return NULL;
+	}
+	struct db_result *r = arena_alloc(a, sizeof(*r));
+	r->res = res;
+	arena_defer(a, clear_result, res);
+	return r;
+}
+
 long db_exec(struct arena *a, struct db_stmt *st, int nparams, const char *const *params,
 	     struct err *e)
 {

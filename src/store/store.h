@@ -32,6 +32,9 @@ void db_disconnect(void);
 /* Run a prepared statement. params may contain NULL for SQL NULL. Returns NULL with e set. */
 struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
 			   const char *const *params, struct err *e);
+/* Run SQL text built at run time as an unnamed statement (planned per call). */
+struct db_result *db_query_params(struct arena *a, const char *sql, int nparams,
+				  const char *const *params, struct err *e);
 /* Run a statement that returns no rows (or whose rows are ignored). Returns affected rows or -1. */
 long db_exec(struct arena *a, struct db_stmt *st, int nparams, const char *const *params,
 	     struct err *e);
@@ -312,141 +315,6 @@ char *store_audit_list(struct arena *a, const struct audit_filter *f, int64_t of
 char *store_audit_json(struct arena *a, int64_t id, struct err *e);
 /* ================= end of admin API part A ================= */
 
-/* ==================== admin API part B: patients, consents, enrolments, observations ====== */
-/* One page of a list: total count, the results (JSON array), the patient ids of the page
- * (JSON array, for the audit detail), the only patient of the page (0 when none or several)
- * and the number of rows on the page. */
-struct pb_page {
-	int64_t count;
-	const char *results;
-	const char *patient_ids;
-	int64_t single_patient;
-	int rows;
-};
-struct db_result;
-void store_pb_page_from(struct arena *a, struct db_result *r, struct pb_page *out);
-/* Sticky selection (admin-api.md §17): org saved when non-zero, study saved when non-zero and
- * removed when zero and remove_study. No-op for users without a practitioner row. */
-int store_sticky_selection(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,
-			   bool remove_study, struct err *e);
-
-struct patient_filter {
-	int64_t organization_id, study_id, patient_id; /* 0 = absent */
-	const char *identifier_value;		       /* NULL = absent */
-};
-int store_patients_page(struct arena *a, int64_t user_id, const struct patient_filter *f,
-			int64_t limit, int64_t offset, struct pb_page *out, struct err *e);
-/* Facts for the checks of one patient (and one organization, 0 when none). */
-struct patient_facts {
-	bool exists, visible, self, shares, is_practitioner;
-	bool in_org;	     /* the patient belongs to the organization */
-	bool can_manage_org; /* jhe_can(caller, patient.manage_for_organization, org) */
-	bool org_exists;
-	int64_t user_id; /* the patient's user */
-};
-int store_patient_facts(struct arena *a, int64_t user_id, int64_t patient_id, int64_t org_id,
-			struct patient_facts *out, struct err *e);
-/* Patient JSON (admin-api.md §3); NULL with ERR_NOT_FOUND for an unknown id. */
-char *store_patient_json(struct arena *a, int64_t patient_id, struct err *e);
-struct patient_input {
-	const char *email; /* create only */
-	const char *name_family, *name_given, *birth_date, *telecom_phone;
-	bool has_name_family, has_name_given, has_birth_date, has_telecom_phone;
-	const char *identifiers; /* JSON array [{"system","value"}], NULL when absent */
-};
-/* "system|value" of the first identifier (JSON array, body order) owned by a patient other
- * than exclude_patient; "" when none; NULL on a database error. */
-const char *store_identifier_in_use(struct arena *a, const char *identifiers_json,
-				    int64_t exclude_patient, struct err *e);
-/* In the caller's transaction. Create: reuses the user with that email or creates one;
- * ERR_CONFLICT (message of §7.2) when that user already has a patient row. */
-int64_t store_patient_create(struct arena *a, const struct patient_input *in, int64_t org_id,
-			     struct err *e);
-int store_patient_update(struct arena *a, int64_t patient_id, const struct patient_input *in,
-			 struct err *e);
-/* §7.4 steps 2-3; *deleted tells whether the patient (and maybe its user) was deleted. */
-int store_patient_remove_org(struct arena *a, int64_t patient_id, int64_t org_id, bool *deleted,
-			     struct err *e);
-int store_patient_add_org(struct arena *a, int64_t patient_id, int64_t org_id, struct err *e);
-/* Bare array [Patient] of the patient whose user has that email (case-insensitive). */
-char *store_patient_lookup_email(struct arena *a, const char *email, int64_t *patient_id,
-				 struct err *e);
-/* 1 when superuser or some membership role grants patient.manage_for_organization. */
-int store_user_manages_patients_somewhere(struct arena *a, int64_t user_id, struct err *e);
-char *store_patient_consolidated_clients(struct arena *a, int64_t patient_id, struct err *e);
-
-/* consents (§8) */
-char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, bool all_studies,
-			  struct err *e);
-struct consent_study_access {
-	bool exists;
-	int64_t org_id;
-	const char *role; /* caller's role in the study's organization, NULL when none */
-	bool patient_in_org;
-};
-int store_consent_study_access(struct arena *a, int64_t user_id, int64_t patient_id,
-			       const char *study_ids_json, struct consent_study_access *out, int n,
-			       struct err *e);
-struct consent_item {
-	int64_t study_id;
-	const char *system, *code;
-	bool consented, has_consented;
-	/* filled by store_consent_lookup (0 = none) */
-	int64_t study_patient_id, code_id, consent_id;
-	bool requested, old_consented;
-};
-int store_consent_lookup(struct arena *a, int64_t patient_id, struct consent_item *items, int n,
-			 struct err *e);
-/* op 'c' insert, 'u' update, 'd' delete; returns the row id. */
-int64_t store_consent_write(struct arena *a, char op, const struct consent_item *it,
-			    struct err *e);
-/* {"studyScopeConsents":[...]} for consent ids (JSON array, in that order). */
-char *store_consent_rows_json(struct arena *a, const char *ids_json, struct err *e);
-struct consent_deleted {
-	int64_t id, study_id;
-	const char *code; /* "system|code" */
-	bool old;
-};
-/* Delete every consent row of the patient; returns the number (rows in *out) or -1. */
-int store_consents_reset(struct arena *a, int64_t patient_id, struct consent_deleted **out,
-			 struct err *e);
-
-/* study enrolments (§10) */
-struct study_facts {
-	bool exists, data_readable, can_manage, is_superuser;
-	int64_t org_id;
-};
-int store_study_facts(struct arena *a, int64_t user_id, int64_t study_id, struct study_facts *out,
-		      struct err *e);
-int store_study_patients_page(struct arena *a, int64_t study_id, int64_t limit, int64_t offset,
-			      struct pb_page *out, struct err *e);
-struct enrol_check {
-	int64_t patient_id;
-	bool exists, in_org;
-	int64_t study_patient_id; /* 0 when not enrolled */
-};
-int store_enrol_check(struct arena *a, int64_t study_id, int64_t org_id, const char *ids_json,
-		      struct enrol_check *out, int n, struct err *e);
-int64_t store_enrol(struct arena *a, int64_t study_id, int64_t patient_id, struct err *e);
-int64_t store_unenrol(struct arena *a, int64_t study_id, int64_t patient_id, struct err *e);
-char *store_study_patient_rows_json(struct arena *a, const char *ids_json, struct err *e);
-
-/* observations (§11) */
-struct observation_filter {
-	int64_t organization_id, study_id, patient_id, observation_id; /* 0 = absent */
-};
-int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
-			    int64_t limit, int64_t offset, struct pb_page *out, struct err *e);
-struct observation_facts {
-	bool exists, visible, manages;
-	int64_t patient_id;
-};
-int store_observation_facts(struct arena *a, int64_t user_id, int64_t observation_id,
-			    struct observation_facts *out, struct err *e);
-char *store_observation_json(struct arena *a, int64_t observation_id, struct err *e);
-int store_observation_delete(struct arena *a, int64_t observation_id, struct err *e);
-/* ==================== end of admin API part B ==================== */
-
 /* ======================= auth (issue 3): clients, users, codes, tokens, sessions, throttle,
  * invitations, API keys. Implemented in src/store/auth_*.c. ======================= */
 /* True when a bytea column (hex text "\x...") equals the 32-byte digest (constant time). */
@@ -633,5 +501,322 @@ char *store_apikey_update(struct arena *a, int64_t practitioner_id, int64_t id, 
 			  struct err *e);
 int store_apikey_delete(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e);
 /* ======================= end of auth ======================= */
+
+/* ==================== admin API part B: patients, consents, enrolments, observations ====== */
+/* One page of a list: total count, the results (JSON array), the patient ids of the page
+ * (JSON array, for the audit detail), the only patient of the page (0 when none or several)
+ * and the number of rows on the page. */
+struct pb_page {
+	int64_t count;
+	const char *results;
+	const char *patient_ids;
+	int64_t single_patient;
+	int rows;
+};
+struct db_result;
+void store_pb_page_from(struct arena *a, struct db_result *r, struct pb_page *out);
+/* Sticky selection (admin-api.md §17): org saved when non-zero, study saved when non-zero and
+ * removed when zero and remove_study. No-op for users without a practitioner row. */
+int store_sticky_selection(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,
+			   bool remove_study, struct err *e);
+
+struct patient_filter {
+	int64_t organization_id, study_id, patient_id; /* 0 = absent */
+	const char *identifier_value;		       /* NULL = absent */
+};
+int store_patients_page(struct arena *a, int64_t user_id, const struct patient_filter *f,
+			int64_t limit, int64_t offset, struct pb_page *out, struct err *e);
+/* Facts for the checks of one patient (and one organization, 0 when none). */
+struct patient_facts {
+	bool exists, visible, self, shares, is_practitioner;
+	bool in_org;	     /* the patient belongs to the organization */
+	bool can_manage_org; /* jhe_can(caller, patient.manage_for_organization, org) */
+	bool org_exists;
+	int64_t user_id; /* the patient's user */
+};
+int store_patient_facts(struct arena *a, int64_t user_id, int64_t patient_id, int64_t org_id,
+			struct patient_facts *out, struct err *e);
+/* Patient JSON (admin-api.md §3); NULL with ERR_NOT_FOUND for an unknown id. */
+char *store_patient_json(struct arena *a, int64_t patient_id, struct err *e);
+struct patient_input {
+	const char *email; /* create only */
+	const char *name_family, *name_given, *birth_date, *telecom_phone;
+	bool has_name_family, has_name_given, has_birth_date, has_telecom_phone;
+	const char *identifiers; /* JSON array [{"system","value"}], NULL when absent */
+};
+/* "system|value" of the first identifier (JSON array, body order) owned by a patient other
+ * than exclude_patient; "" when none; NULL on a database error. */
+const char *store_identifier_in_use(struct arena *a, const char *identifiers_json,
+				    int64_t exclude_patient, struct err *e);
+/* In the caller's transaction. Create: reuses the user with that email or creates one;
+ * ERR_CONFLICT (message of §7.2) when that user already has a patient row. */
+int64_t store_patient_create(struct arena *a, const struct patient_input *in, int64_t org_id,
+			     struct err *e);
+int store_patient_update(struct arena *a, int64_t patient_id, const struct patient_input *in,
+			 struct err *e);
+/* §7.4 steps 2-3; *deleted tells whether the patient (and maybe its user) was deleted. */
+int store_patient_remove_org(struct arena *a, int64_t patient_id, int64_t org_id, bool *deleted,
+			     struct err *e);
+int store_patient_add_org(struct arena *a, int64_t patient_id, int64_t org_id, struct err *e);
+/* Bare array [Patient] of the patient whose user has that email (case-insensitive). */
+char *store_patient_lookup_email(struct arena *a, const char *email, int64_t *patient_id,
+				 struct err *e);
+/* 1 when superuser or some membership role grants patient.manage_for_organization. */
+int store_user_manages_patients_somewhere(struct arena *a, int64_t user_id, struct err *e);
+char *store_patient_consolidated_clients(struct arena *a, int64_t patient_id, struct err *e);
+
+/* consents (§8) */
+char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, bool all_studies,
+			  struct err *e);
+struct consent_study_access {
+	bool exists;
+	int64_t org_id;
+	const char *role; /* caller's role in the study's organization, NULL when none */
+	bool patient_in_org;
+};
+int store_consent_study_access(struct arena *a, int64_t user_id, int64_t patient_id,
+			       const char *study_ids_json, struct consent_study_access *out, int n,
+			       struct err *e);
+struct consent_item {
+	int64_t study_id;
+	const char *system, *code;
+	bool consented, has_consented;
+	/* filled by store_consent_lookup (0 = none) */
+	int64_t study_patient_id, code_id, consent_id;
+	bool requested, old_consented;
+};
+int store_consent_lookup(struct arena *a, int64_t patient_id, struct consent_item *items, int n,
+			 struct err *e);
+/* op 'c' insert, 'u' update, 'd' delete; returns the row id. */
+int64_t store_consent_write(struct arena *a, char op, const struct consent_item *it,
+			    struct err *e);
+/* {"studyScopeConsents":[...]} for consent ids (JSON array, in that order). */
+char *store_consent_rows_json(struct arena *a, const char *ids_json, struct err *e);
+struct consent_deleted {
+	int64_t id, study_id;
+	const char *code; /* "system|code" */
+	bool old;
+};
+/* Delete every consent row of the patient; returns the number (rows in *out) or -1. */
+int store_consents_reset(struct arena *a, int64_t patient_id, struct consent_deleted **out,
+			 struct err *e);
+
+/* study enrolments (§10) */
+struct study_facts {
+	bool exists, data_readable, can_manage, is_superuser;
+	int64_t org_id;
+};
+int store_study_facts(struct arena *a, int64_t user_id, int64_t study_id, struct study_facts *out,
+		      struct err *e);
+int store_study_patients_page(struct arena *a, int64_t study_id, int64_t limit, int64_t offset,
+			      struct pb_page *out, struct err *e);
+struct enrol_check {
+	int64_t patient_id;
+	bool exists, in_org;
+	int64_t study_patient_id; /* 0 when not enrolled */
+};
+int store_enrol_check(struct arena *a, int64_t study_id, int64_t org_id, const char *ids_json,
+		      struct enrol_check *out, int n, struct err *e);
+int64_t store_enrol(struct arena *a, int64_t study_id, int64_t patient_id, struct err *e);
+int64_t store_unenrol(struct arena *a, int64_t study_id, int64_t patient_id, struct err *e);
+char *store_study_patient_rows_json(struct arena *a, const char *ids_json, struct err *e);
+
+/* observations (§11) */
+struct observation_filter {
+	int64_t organization_id, study_id, patient_id, observation_id; /* 0 = absent */
+};
+int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
+			    int64_t limit, int64_t offset, struct pb_page *out, struct err *e);
+struct observation_facts {
+	bool exists, visible, manages;
+	int64_t patient_id;
+};
+int store_observation_facts(struct arena *a, int64_t user_id, int64_t observation_id,
+			    struct observation_facts *out, struct err *e);
+char *store_observation_json(struct arena *a, int64_t observation_id, struct err *e);
+int store_observation_delete(struct arena *a, int64_t observation_id, struct err *e);
+/* ==================== end of admin API part B ==================== */
+
+/* ====================================================================================== */
+/* ---------- FHIR (fhir.md; src/store/fhir_*.c) ---------- */
+/* ====================================================================================== */
+
+/* PostgreSQL array literals for array parameters ("{...}"; NULL elements allowed). */
+struct pgarr {
+	struct buf *b;
+	int n;
+};
+void pgarr_init(struct arena *a, struct pgarr *x);
+void pgarr_add(struct pgarr *x, const char *s); /* NULL adds SQL NULL */
+void pgarr_addi(struct pgarr *x, int64_t v);
+const char *pgarr_end(struct pgarr *x); /* the literal ("{}" when empty) */
+
+enum fhir_rtype {
+	FT_NONE = -1,
+	FT_OBSERVATION = 0,
+	FT_PATIENT,
+	FT_GROUP,
+	FT_DEVICE,
+	FT_ORGANIZATION,
+	FT_PRACTITIONER,
+	FT_COUNT
+};
+
+/* One value of a token parameter: system NULL or "" = any system. */
+struct fhir_tok {
+	const char *system;
+	const char *code;
+};
+/* One value of a date parameter (fhir.md §5.5): [lo, hi) in microseconds; instant: lo == hi. */
+enum fhir_date_op { FD_EQ, FD_NE, FD_GT, FD_GE, FD_LT, FD_LE };
+struct fhir_date {
+	enum fhir_date_op op;
+	bool instant;
+	usec_t lo, hi;
+};
+enum fhir_filter_kind {
+	FF_ID,		 /* ids */
+	FF_LASTUPDATED,	 /* dates */
+	FF_PATIENT,	 /* ids */
+	FF_STUDY,	 /* ids */
+	FF_ORG,		 /* ids */
+	FF_PATIENT_IDENT, /* toks */
+	FF_IDENT,	 /* toks */
+	FF_CODE,	 /* toks */
+	FF_DATE,	 /* dates (Observation effective_at) */
+	FF_STATUS,	 /* toks (code only) */
+	FF_DEVICE,	 /* ids */
+	FF_NAME,	 /* strs: family or given (Patient, Practitioner) / name */
+	FF_FAMILY,	 /* strs */
+	FF_GIVEN,	 /* strs */
+	FF_BIRTHDATE,	 /* dates */
+	FF_TYPE,	 /* toks (code only) */
+	FF_PARTOF,	 /* ids */
+};
+/* One occurrence of a parameter (repetitions AND), its comma list (values OR). */
+struct fhir_filter {
+	enum fhir_filter_kind kind;
+	int n;
+	int64_t *ids; /* -1 for a value that names no row */
+	struct fhir_tok *toks;
+	const char **strs;
+	struct fhir_date *dates;
+};
+enum fhir_sort_field { FS_ID, FS_LASTUPDATED, FS_DATE, FS_NAME, FS_FAMILY, FS_GIVEN, FS_BIRTHDATE };
+struct fhir_sort_key {
+	enum fhir_sort_field field;
+	bool desc;
+};
+#define FHIR_MAX_SORT 6
+#define FHIR_MAX_KEYVALS 8
+struct fhir_query {
+	enum fhir_rtype type;
+	int64_t user_id;
+	bool self_only; /* SMART patient/ compartment: only the caller's patient view */
+	/* Observation: > 0 replaces the visibility rule by "every observation of this patient"
+	 * (answers to creates, whose access was checked by the create rules) */
+	int64_t any_of_patient;
+	struct fhir_filter *filters;
+	int nfilters;
+	struct fhir_sort_key sort[FHIR_MAX_SORT];
+	int nsort;
+	/* SMART code restriction on Observations (n == 0: none) */
+	struct fhir_tok *scope_codes;
+	int nscope_codes;
+	int64_t limit;	/* rows to fetch (page size + 1 to detect a next page) */
+	int64_t offset; /* offset paging (no cursor) */
+	bool want_total;
+	bool count_only;
+	/* keyset cursor: the sort values and id of the last row of the previous page */
+	bool has_cursor;
+	int ncur;
+	const char *cur_vals[FHIR_MAX_KEYVALS];
+	int64_t cur_id;
+	/* out: number of sort values per row (columns FHIR_COL_SORT ...) */
+	int nvals;
+};
+/* Result columns of store_fhir_search (one row per resource, in order):
+ * 0 total (NULL unless want_total), 1 id, 2..9 sort values as text (for cursors),
+ * FHIR_COL_RES...: the resource: Observation columns FOC_* (relative), other types one json. */
+#define FHIR_COL_TOTAL 0
+#define FHIR_COL_ID 1
+#define FHIR_COL_SORT 2
+#define FHIR_COL_RES 10
+enum fhir_obs_col {
+	FOC_ID = 0,
+	FOC_LAST_UPDATED, /* timestamptz text */
+	FOC_STATUS,
+	FOC_PATIENT_ID,
+	FOC_USER_ID, /* NULL when the patient has no user */
+	FOC_SYSTEM,
+	FOC_CODE,
+	FOC_DISPLAY,
+	FOC_EFF_DT, /* timestamptz text or NULL */
+	FOC_EFF_START,
+	FOC_EFF_END,
+	FOC_DEVICE_ID, /* NULL when none */
+	FOC_IDENTIFIERS, /* json array text or NULL */
+	FOC_OMH, /* omh_data::text */
+	FOC_NCOLS
+};
+/* Search (and read, as _id) with the visibility rules of fhir.md §8 in one statement. With
+ * count_only the single row has the total in column 0. */
+struct db_result *store_fhir_search(struct arena *a, struct fhir_query *q, struct err *e);
+
+/* Location parameter checks (fhir.md §8.2) for a practitioner caller: returns 0 when every id
+ * is accessible, else 1 and the first refused (kind 'P' patient, 'O' organization, 'G' study)
+ * in *kind / *id. Arrays are PostgreSQL literals (NULL = none). */
+int store_fhir_location_check(struct arena *a, int64_t user_id, const char *patients,
+			      const char *orgs, const char *studies, char *kind, int64_t *id,
+			      struct err *e);
+
+/* Create lookups, one statement for a whole Bundle. Result rows (kind, a, b, c, s1, s2, s3):
+ *   'P' patient a exists: b = its user id (or NULL), c = 1 when it is the caller's own, s1 = '1'
+ *       when the caller manages it;
+ *   'D' data source a: s1 = type;
+ *   'C' scope a: s1 = code, s2 = system, s3 = text (OMH systems only);
+ *   'K' patient a consented (any study) to code s1;
+ *   'I' identifier s1|s2 exists on observation a of patient b;
+ *   'V' identifier with value s2 (any system s1) exists on observation a of patient b. */
+struct db_result *store_fhir_create_lookup(struct arena *a, int64_t user_id, const char *patients,
+					   const char *devices, const char *codes,
+					   const char *consent_patients, const char *consent_codes,
+					   const char *ident_systems, const char *ident_values,
+					   const char *any_values, struct err *e);
+
+/* One Observation to insert (array form; see store_fhir_obs_insert). */
+struct fhir_obs_new {
+	int ord;
+	int64_t patient_id;
+	int64_t scope_id;
+	int64_t data_source_id; /* 0 = NULL */
+	const char *status;
+	const char *omh_json;
+	const char *eff_dt, *eff_start, *eff_end; /* RFC 3339 or NULL */
+	int nident;
+	const char **ident_sys;
+	const char **ident_val;
+	int race_status; /* audit outcome if the insert loses an identifier race (409 / 200) */
+};
+/* An audit row of a Bundle entry that is not inserted (failure, conditional match). */
+struct fhir_entry_audit {
+	const char *action;
+	int outcome;
+	int64_t patient_id;
+	const char *resource_id;
+};
+/* Insert the rows in ONE statement: identifiers with ON CONFLICT DO NOTHING, an observation only
+ * when all its identifiers were inserted (per-entry atomicity), one audit row per inserted entry
+ * and the given other audit rows. Result rows in ord order: (ord, id or NULL when skipped by an
+ * identifier race, last_updated, omh_data::text when want_omh). */
+struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
+					const struct fhir_obs_new *rows, int nother,
+					const struct fhir_entry_audit *other, bool want_omh,
+					struct err *e);
+/* Audit rows of Bundle entries in one statement (outside the data transaction). */
+int store_fhir_audit_many(struct arena *a, const struct audit_row *who, int n,
+			  const struct fhir_entry_audit *rows, struct err *e);
+/* X-JHE-Remember-View (fhir.md §13): practitioner setting current_fhir_resource. */
+int store_fhir_remember_view(struct arena *a, int64_t user_id, const char *value, struct err *e);
 
 #endif

@@ -1,0 +1,180 @@
+/* POST /FHIR/R5/ (fhir.md §4): batch and transaction Bundles of Observation creates. */
+#include "fhir/local.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool url_is_observation(struct request *r, const char *url)
+{
+	if (!url)
+		return false;
+	if (!strcmp(url, "Observation") || !strcmp(url, "/Observation"))
+		return true;
+	const char *base = fhir_base(r);
+	size_t n = strlen(base);
+	if (!strncmp(url, base, n) && !strcmp(url + n, "/Observation"))
+		return true;
+	/* the absolute base in either spelling */
+	const char *p = strstr(url, "://");
+	if (p) {
+		p = strchr(p + 3, '/');
+		if (p && (!strcmp(p, "/FHIR/R5/Observation") || !strcmp(p, "/fhir/r5/Observation")))
+			return true;
+	}
+	return false;
+}
+
+static const char *status_line(int s)
+{
+	switch (s) {
+	case 200:
+		return "200 OK";
+	case 201:
+		return "201 Created";
+	case 400:
+		return "400 Bad Request";
+	case 403:
+		return "403 Forbidden";
+	case 404:
+		return "404 Not Found";
+	case 409:
+		return "409 Conflict";
+	case 412:
+		return "412 Precondition Failed";
+	case 422:
+		return "422 Unprocessable Entity";
+	default:
+		return "500 Internal Server Error";
+	}
+}
+
+static const char *issue_code(const struct fhir_entry *x)
+{
+	if (!x->code || !strcmp(x->code, "insufficient_scope"))
+		return fhir_issue_code(x->status);
+	return x->code;
+}
+
+int fhir_bundle(struct request *r)
+{
+	struct arena *a = r->arena;
+	if (fhir_negotiate(r))
+		return -1;
+	json_object *body = req_json_body(r, false);
+	if (!body) {
+		if (r->err.kind == ERR_MEDIA_TYPE) {
+			r->err.code = "not-supported";
+			return -1;
+		}
+		return fhir_fail(r, ERR_BAD_REQUEST, "invalid",
+		                 "Request body must be a FHIR Bundle.");
+	}
+	if (!json_object_is_type(body, json_type_object) ||
+	    !str_eq(json_get_str(body, "resourceType"), "Bundle"))
+		return fhir_fail(r, ERR_BAD_REQUEST, "invalid",
+		                 "Request body must be a FHIR Bundle.");
+	const char *type = json_get_str(body, "type");
+	bool transaction = str_eq(type, "transaction");
+	if (!transaction && !str_eq(type, "batch"))
+		return fhir_fail(r, ERR_BAD_REQUEST, "invalid",
+		                 "Bundle.type must be batch or transaction.");
+	json_object *entry = json_get(body, "entry");
+	if (entry && json_object_is_type(entry, json_type_null))
+		entry = NULL;
+	if (entry && !json_object_is_type(entry, json_type_array))
+		return fhir_fail(r, ERR_BAD_REQUEST, "invalid", "Bundle.entry must be an array.");
+	int n = entry ? (int)json_object_array_length(entry) : 0;
+	long max = g_config.fhir_max_bundle_entries > 0 ? g_config.fhir_max_bundle_entries : 10000;
+	if (n > max)
+		return fhir_fail(
+		    r, ERR_TOO_LARGE, "too-costly",
+		    arena_printf(a, "Bundle has %d entries; the maximum is %ld.", n, max));
+	struct fhir_entry *ents = arena_alloc(a, sizeof(*ents) * (size_t)(n ? n : 1));
+	for (int i = 0; i < n; i++) {
+		struct fhir_entry *x = &ents[i];
+		json_object *e = json_object_array_get_idx(entry, (size_t)i);
+		json_object *res = json_get(e, "resource");
+		json_object *req = json_get(e, "request");
+		if (!e || !json_object_is_type(e, json_type_object) || !res ||
+		    !json_object_is_type(res, json_type_object)) {
+			x->status = 400;
+			x->code = "invalid";
+			x->msg = "Bundle entry has no resource.";
+			continue;
+		}
+		if (!str_eq(json_get_str(req, "method"), "POST")) {
+			x->status = 400;
+			x->code = "invalid";
+			x->msg = "Only POST/Create method supported.";
+			continue;
+		}
+		if (!url_is_observation(r, json_get_str(req, "url")) ||
+		    !str_eq(json_get_str(res, "resourceType"), "Observation")) {
+			x->status = 400;
+			x->code = "invalid";
+			x->msg = "Only Observation resourceType supported.";
+			continue;
+		}
+		x->resource = res;
+		x->if_none_exist = json_get_str(req, "ifNoneExist");
+		if (x->if_none_exist && !*x->if_none_exist)
+			x->if_none_exist = NULL;
+	}
+	int failed = -1;
+	if (fhir_create_entries(r, ents, n, transaction, false, &failed))
+		return -1;
+	struct buf *b = buf_new(a, 256 + (size_t)n * 200);
+	struct jw w;
+	jw_init(&w, b);
+	if (transaction && failed >= 0) {
+		struct fhir_entry *x = &ents[failed];
+		const char *expr = arena_printf(a, "Bundle.entry[%d]", failed);
+		fhir_outcome(&w, "error", issue_code(x), arena_printf(a, "%s: %s", expr, x->msg),
+		             expr);
+		resp_body(r, x->status, "application/fhir+json", b);
+		return 0;
+	}
+	jw_obj_begin(&w);
+	jw_kstr(&w, "resourceType", "Bundle");
+	jw_kstr(&w, "type", transaction ? "transaction-response" : "batch-response");
+	jw_key(&w, "entry");
+	jw_arr_begin(&w);
+	for (int i = 0; i < n; i++) {
+		struct fhir_entry *x = &ents[i];
+		jw_obj_begin(&w);
+		if (x->status == 200 || x->status == 201) {
+			char id[32];
+			snprintf(id, sizeof(id), "%lld", (long long)x->id);
+			jw_key(&w, "resource");
+			jw_obj_begin(&w);
+			jw_kstr(&w, "resourceType", "Resource");
+			jw_kstr(&w, "id", id);
+			jw_obj_end(&w);
+			jw_key(&w, "response");
+			jw_obj_begin(&w);
+			jw_kstr(&w, "status", status_line(x->status));
+			jw_kstr(&w, "location", arena_printf(a, "Observation/%s/_history/1", id));
+			jw_kstr(&w, "etag", "W/\"1\"");
+			if (x->last_updated) {
+				char t[48];
+				fhir_pg_time(x->last_updated, t);
+				jw_kstr(&w, "lastModified", t);
+			}
+			jw_obj_end(&w);
+		} else {
+			jw_key(&w, "response");
+			jw_obj_begin(&w);
+			jw_kstr(&w, "status", status_line(x->status ? x->status : 500));
+			jw_key(&w, "outcome");
+			fhir_outcome(&w, "error", x->status ? issue_code(x) : "exception",
+			             x->msg ? x->msg : "Internal server error.", NULL);
+			jw_obj_end(&w);
+		}
+		jw_obj_end(&w);
+	}
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	fhir_respond(r, 200, b);
+	return 0;
+}

@@ -1,0 +1,129 @@
+/* Internal interfaces of the FHIR layer (src/fhir/). */
+#ifndef JHE_FHIR_LOCAL_H
+#define JHE_FHIR_LOCAL_H
+
+#include "fhir/fhir.h"
+#include "omh/omh.h"
+#include "store/store.h"
+
+#define FHIR_SOURCE "https://jupyterhealth.org/jhe"
+#define FHIR_SYS_OMH "https://w3id.org/openmhealth"
+#define FHIR_SYS_IEEE "https://w3id.org/ieee1752"
+#define FHIR_SYS_USER_ID "https://jupyterhealth.org/fhir/identifier/jhe-user-id"
+
+extern struct omh_registry *fhir_omh;
+
+/* ---------- common.c ---------- */
+enum fhir_rtype fhir_type_parse(const char *s);
+const char *fhir_type_name(enum fhir_rtype t);
+/* 406 check (Accept / _format); remembers whether to answer application/fhir+json. */
+int fhir_negotiate(struct request *r);
+/* Respond with the negotiated content type. */
+void fhir_respond(struct request *r, int status, struct buf *body);
+/* "<origin><prefix>" as the client spelled the prefix. */
+const char *fhir_base(struct request *r);
+/* PostgreSQL timestamptz text ("2026-08-21 15:26:13.1234+00") -> FHIR instant (out >= 40). */
+void fhir_pg_time(const char *pg, char *out);
+/* HTTP date (Last-Modified) of a PostgreSQL timestamptz text. */
+char *fhir_http_date(struct arena *a, const char *pg);
+/* OperationOutcome object with one issue. */
+void fhir_outcome(struct jw *w, const char *severity, const char *code, const char *diag,
+                  const char *expression);
+/* FHIR issue code of an HTTP status (fhir.md §10.1). */
+const char *fhir_issue_code(int status);
+/* Fail with a specific FHIR issue code. */
+int fhir_fail(struct request *r, enum err_kind kind, const char *code, const char *msg);
+/* Audit row of this request (reads async after the work; inside a transaction when open). */
+int fhir_audit(struct request *r, const char *action, const char *type, const char *id,
+               int64_t patient_id, int outcome, const char *detail);
+/* Keep a store error (without its SQLSTATE code). Returns -1. */
+int fhir_store_fail(struct request *r, const struct err *e);
+void fhir_audit_who(struct request *r, struct audit_row *who);
+
+/* ---------- SMART scopes (scopes.c) ---------- */
+struct fhir_grant {
+	bool allowed;   /* the interaction is permitted */
+	bool self_only; /* only patient/ scopes cover it: the caller's patient compartment */
+	int ncodes;     /* > 0: code restriction on Observations */
+	struct fhir_tok *codes;
+};
+/* Evaluate the token's SMART resource scopes for (type, letter 'c'|'r'|'s'). Tokens without
+ * resource scopes allow everything. */
+void fhir_scope_eval(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g);
+/* 403 insufficient_scope for interaction ("read", "search", "create") on type. */
+int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype t);
+/* Does the code restriction admit (system, code)? */
+bool fhir_grant_code_ok(const struct fhir_grant *g, const char *system, const char *code);
+
+/* ---------- params.c (pure) ---------- */
+/* Date value with optional prefix. 0 ok, -1 unparsable, -2 unsupported prefix (*bad_prefix). */
+int fhir_parse_date(const char *raw, struct fhir_date *out, char bad_prefix[3]);
+/* Token "system|code", "code", "|code". */
+void fhir_parse_token(struct arena *a, const char *raw, struct fhir_tok *out);
+/* Reference "40001" or "<Type>/40001" -> id; -1 when neither form. */
+int64_t fhir_parse_ref(const char *raw, const char *type);
+/* _count: default 20, max 1000, invalid -> 20. */
+int64_t fhir_parse_count(const char *raw);
+/* _page: 1-based; 0 = last; -1 invalid. */
+int64_t fhir_parse_page(const char *raw);
+/* Split a comma list (empty items dropped). Returns count; items in arena. */
+int fhir_split(struct arena *a, const char *raw, const char ***out);
+
+/* ---------- cursor.c (pure) ---------- */
+struct fhir_cursor {
+	int64_t page;  /* the page this cursor leads to */
+	int64_t total; /* -1: not computed */
+	char digest[33];
+	int nvals;
+	const char *vals[FHIR_MAX_KEYVALS];
+	int64_t id;
+};
+char *fhir_cursor_encode(struct arena *a, const struct fhir_cursor *c, const unsigned char *key,
+                         size_t keylen);
+/* 0 ok, -1 bad (format or tag). */
+int fhir_cursor_decode(struct arena *a, const char *s, struct fhir_cursor *c,
+                       const unsigned char *key, size_t keylen);
+
+/* ---------- resources.c ---------- */
+/* Write the Observation of result row i (columns from base) with jw (fhir.md §2.2). */
+void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int base);
+
+/* ---------- search.c / read.c / create.c / bundle.c / capability.c ---------- */
+int fhir_search(struct request *r);
+int fhir_search_post(struct request *r);
+int fhir_read(struct request *r);
+int fhir_vread(struct request *r);
+int fhir_create(struct request *r);
+int fhir_bundle(struct request *r);
+int fhir_metadata(struct request *r);
+
+/* Create pipeline shared by single create and Bundles (create.c). */
+struct fhir_entry {
+	/* input */
+	json_object *resource;
+	const char *if_none_exist; /* header or request.ifNoneExist */
+	/* result */
+	int status;       /* HTTP status of the entry (0 = pending) */
+	const char *code; /* FHIR issue code for failures */
+	const char *msg;  /* diagnostics */
+	int64_t patient_id;
+	int64_t id;               /* created or matched observation */
+	const char *last_updated; /* pg text */
+	const char *omh_stored;   /* omh_data::text (single create) */
+	int64_t user_id;          /* subject's user (for the resource) */
+	const char *system, *codestr, *display;
+	const char *status_str;
+	int64_t device_id;
+	struct omh_times times;
+	/* private */
+	void *priv;
+};
+/* Runs the checks of fhir.md §3.2/§3.4 and inserts the valid entries (one statement). With
+ * transaction=true nothing is inserted when one entry fails (*failed = its index). Returns -1
+ * with r->err set on a database failure. */
+/* r->err from a failed entry (status, issue code, diagnostics). Returns -1. */
+int fhir_entry_fail(struct request *r, const struct fhir_entry *x);
+int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool transaction,
+                        bool want_omh, int *failed);
+
+#endif
