@@ -54,7 +54,9 @@ static void usage(void)
 		"  seed [--flush-db]            load the seed data set (seed.md)\n"
 		"  token issue --user EMAIL [--client CLIENT_ID] [--days N]\n"
 		"                               print a new access token for scripts\n"
-		"  keygen [--force]             write the OIDC RSA key and the secret key files\n");
+		"  keygen [--force]             write the OIDC RSA key and the secret key files\n"
+		"  users passwd|create EMAIL    set a password / create a user (password on stdin)\n"
+		"  clients add --name N --client-id ID ...   register an OAuth client\n");
 }
 
 int main(int argc, char **argv)
@@ -81,6 +83,11 @@ int main(int argc, char **argv)
 		return cmd_token(argc - 1, argv + 1);
 	if (!strcmp(cmd, "keygen"))
 		return cmd_keygen(argc - 1, argv + 1);
+	int cmd_users(int, char **), cmd_clients(int, char **); /* src/admin/users.c, clients.c */
+	if (!strcmp(cmd, "users"))
+		return cmd_users(argc - 1, argv + 1);
+	if (!strcmp(cmd, "clients"))
+		return cmd_clients(argc - 1, argv + 1);
 	usage();
 	return 2;
 }
