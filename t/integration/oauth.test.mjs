@@ -519,3 +519,30 @@ test('launch/patient for a patient user adds the patient context', async () => {
   assert.equal(m.tokens.scope, 'openid');
   assert.equal(m.tokens.patient, undefined);
 });
+
+test('operator CLI: users passwd/create and clients add (introspection client)', async () => {
+  const { stack } = await import('./lib.mjs');
+  const email = `cli_${Date.now()}@example.com`;
+  const out = stack(['admin', 'users', 'create', email, '--practitioner'], { input: 'a quite long passphrase\n' });
+  assert.match(out, /created user \d+/);
+  assert.throws(() => stack(['admin', 'users', 'passwd', email], { input: 'short\n' }));
+  stack(['admin', 'users', 'passwd', email], { input: 'another long passphrase\n' });
+  const hash = sql(`SELECT password FROM jhe_user WHERE email = '${email}'`)[0][0];
+  assert.ok(hash.startsWith('$argon2id$'));
+  const { res } = await login(email, 'another long passphrase');
+  expectStatus(res, 303);
+  sql('DELETE FROM login_throttle');
+  const cid = `introspector-${Date.now()}`;
+  const reg = stack(['admin', 'clients', 'add', '--name', 'Introspector', '--client-id', cid, '--confidential',
+    '--grant', 'client-credentials', '--introspection']);
+  const secret = reg.match(/client_secret: ([A-Za-z0-9_-]{43})/)[1];
+  assert.equal(sql(`SELECT encode(client_secret_digest, 'hex') FROM oauth_application WHERE client_id = '${cid}'`)[0][0],
+    crypto.createHash('sha256').update(secret).digest('hex'));
+  const { tokens } = await codeFlow(maryJar);
+  const i = await post('/o/introspect/', new URLSearchParams({ token: tokens.refresh_token, client_id: cid, client_secret: secret }));
+  expectStatus(i, 200);
+  assert.equal(i.json.active, true);
+  assert.equal(i.json.token_type, 'refresh_token');
+  assert.equal(i.json.client_id, 'jhe-admin-ui');
+  assert.ok(i.json.exp > Date.now() / 1000 + 364 * 86400);
+});
