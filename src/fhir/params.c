@@ -47,6 +47,8 @@ int fhir_parse_date(const char *raw, struct fhir_date *out, char bad_prefix[3])
 		for (int i = 0; i < 6; i++)
 			if (!strncmp(v, pf[i], 2))
 				found = i;
+		if (found < 0 && strncmp(v, "sa", 2) && strncmp(v, "eb", 2) && strncmp(v, "ap", 2))
+			return -1; /* not a FHIR prefix: an unparsable value */
 		if (found < 0) {
 			if (bad_prefix) {
 				bad_prefix[0] = v[0];

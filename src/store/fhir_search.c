@@ -86,9 +86,13 @@ static const char *prefix_lit(struct sqlb *b, const struct fhir_filter *f)
 
 static void date_cond(struct sqlb *b, struct buf *o, const char *col, const struct fhir_date *d)
 {
-	const char *lo = arena_printf(b->a, "%s::timestamptz", P(b, db_time(b->a, d->lo)));
-	const char *hi =
-	    d->instant ? lo : arena_printf(b->a, "%s::timestamptz", P(b, db_time(b->a, d->hi)));
+	/* only the bounds that are used become parameters (an unused one has no type) */
+	bool need_lo = d->instant || d->op == FD_EQ || d->op == FD_NE || d->op == FD_GE || d->op == FD_LT;
+	bool need_hi = !d->instant && (d->op == FD_EQ || d->op == FD_NE || d->op == FD_GT || d->op == FD_LE);
+	const char *lo = need_lo ? arena_printf(b->a, "%s::timestamptz", P(b, db_time(b->a, d->lo))) : NULL;
+	const char *hi = need_hi ? arena_printf(b->a, "%s::timestamptz", P(b, db_time(b->a, d->hi))) : lo;
+	if (d->instant)
+		hi = lo;
 	switch (d->op) {
 	case FD_EQ:
 		if (d->instant)
@@ -589,7 +593,7 @@ static void other_filters(struct sqlb *b, struct buf *w, const struct fhir_query
 static char *build_other(struct sqlb *b, struct fhir_query *q)
 {
 	struct arena *a = b->a;
-	const char *u = P(b, db_i64(a, q->user_id));
+	const char *u = q->type == FT_DEVICE ? NULL : P(b, db_i64(a, q->user_id));
 	const char *table = "", *json = "";
 	struct buf *w = buf_new(a, 1024);
 	switch (q->type) {
