@@ -156,6 +156,6 @@ export function timeChart({ title, unit, series, bars = false }) {
   });
   overlay.addEventListener('focus', () => { if (idx < 0) show(main.length - 1); else show(idx); });
   const legend = series.length > 1 ? h('div', { class: 'chart-legend' }, series.map((s, i) => h('span', null, h('span', { class: ['legend-swatch', i ? 's2' : null], 'aria-hidden': 'true' }), s.name))) : null;
-  box.append(h('figcaption', { class: 'chart-title' }, title), legend, h('div', { class: 'chart-area' }, svg, tip));
+  box.append(...[h('figcaption', { class: 'chart-title' }, title), legend, h('div', { class: 'chart-area' }, svg, tip)].filter(Boolean));
   return box;
 }

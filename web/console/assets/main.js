@@ -68,8 +68,10 @@ export const app = {
     if (this.params.has('dialog')) this.setParams({ dialog: null, id: null }, { render: false });
   },
 
+  // A success message survives the re-render that usually follows it (setParams after an action).
   pageAlert(kind, msg) {
     if (!this.alerts) return;
+    this.keepAlert = kind === 'success';
     replace(this.alerts, msg ? alertBox(kind, msg) : null);
     if (msg) this.alerts.scrollIntoView({ block: 'nearest' });
   },
@@ -187,7 +189,7 @@ export async function renderRoute() {
   }
   document.body.classList.remove('nav-open');
   document.title = `${def.label} | JupyterHealth Exchange`;
-  app.pageAlert(null, null);
+  if (app.keepAlert) app.keepAlert = false; else app.pageAlert(null, null);
   replace(app.main, loading());
   try {
     const mod = await def.load();

@@ -116,7 +116,7 @@ export async function render(app, el) {
   const list = await get('jhe_settings', { page: app.pageNum(), pageSize: app.pageSize() });
   el.append(table({ caption: 'System settings', rows: list.results || [], empty: 'No settings.', columns: [
     { label: 'ID', render: (s) => String(s.id) },
-    { label: 'Key', render: (s) => [h('span', null, s.key), KNOWN[s.key] ? h('p', { class: 'help' }, KNOWN[s.key]) : null] },
+    { label: 'Key', render: (s) => [h('code', { class: 'setting-key' }, s.key), KNOWN[s.key] ? h('p', { class: 'help' }, KNOWN[s.key]) : null] },
     { label: 'Value type', render: (s) => s.valueType },
     { label: 'Value', render: (s) => pretty(s) },
     { label: 'Actions', render: (s) => rowActions(

@@ -173,7 +173,7 @@ async function loadLinks(c, box, spec) {
     if (avail.length) {
       const id = `add-${spec.key}-${c.s.id}`;
       const sel = h('select', { id }, avail.map((x) => h('option', { value: x.id }, spec.label(x))));
-      content.push(h('div', { class: 'toolbar' }, h('div', { class: 'field field-inline' }, h('label', { for: id }, `Add a ${spec.what}`), sel),
+      content.push(h('div', { class: 'toolbar' }, h('div', { class: 'field field-inline' }, h('label', { for: id }, `Add ${/^[aeiou]/.test(spec.what) ? 'an' : 'a'} ${spec.what}`), sel),
         button(`Add ${spec.what}`, async () => {
           try { await post(spec.list, { [spec.key]: Number(sel.value) }); d.banner('success', `The ${spec.what} was added.`); await loadLinks(c, box, spec); } catch (e) { d.banner('error', e.message); }
         }, { class: `add-${spec.key}` })));
