@@ -132,6 +132,12 @@ static int keys_patch(struct request *r)
 	int64_t id = req_path_id(r, "id");
 	if (!store_apikey_get(r->arena, r->principal->practitioner_id, id, &e))
 		return fail_err(r, &e);
+	struct field_errors fe = {0};
+	static const char *const allowed[] = {"label", NULL};
+	static const char *const ignored[] = {"id", "created", "name", "key", NULL};
+	fe_unknown_keys(r, &fe, body, allowed, ignored);
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
 	const char *label = NULL;
 	if (read_label(r, body, &label))
 		return -1;

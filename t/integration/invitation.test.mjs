@@ -232,6 +232,9 @@ test('practitioner API keys: create (shown once), list own, patch, delete', asyn
   r = await patch(`/api/v1/practitioner_clients/${k.json.id}`, { label: 'renamed', name: 'ignored' }, { token: megan });
   expectStatus(r, 200);
   assert.equal(r.json.label, 'renamed');
+  r = await patch(`/api/v1/practitioner_clients/${k.json.id}`, { labels: 'x' }, { token: megan });
+  expectStatus(r, 400);
+  assert.deepEqual(r.json, { labels: ['Unknown field.'] });
   r = await post('/api/v1/practitioner_clients', { label: 'x'.repeat(201) }, { token: megan });
   expectStatus(r, 400);
   assert.ok(r.json.label);
