@@ -12,7 +12,7 @@
 
 static int write_rsa(const char *path)
 {
-	EVP_PKEY *key = EVP_RSA_gen(2048);
+	EVP_PKEY *key = EVP_RSA_gen(3072);
 	if (!key)
 		return -1;
 	mode_t old = umask(077);
@@ -60,7 +60,7 @@ int cmd_keygen(int argc, char **argv)
 			fprintf(stderr, "keygen: cannot write %s\n", oidc);
 			return 1;
 		}
-		printf("keygen: wrote %s (RSA 2048)\n", oidc);
+		printf("keygen: wrote %s (RSA 3072)\n", oidc);
 	} else {
 		printf("keygen: %s exists (use --force to replace)\n", oidc);
 	}

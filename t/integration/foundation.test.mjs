@@ -112,3 +112,24 @@ test('client-supplied X-Forwarded-Host never reaches the workers', async () => {
   expectStatus(r, 200);
   assert.equal(r.json.users, `${BASE}/api/v1/users`);
 });
+
+test('a malformed request line is refused with 400', async () => {
+  const tls = await import('node:tls');
+  const url = new URL(BASE);
+  const reply = await new Promise((resolve, reject) => {
+    const s = tls.connect({ host: url.hostname, port: Number(url.port), servername: url.hostname }, () => {
+      s.write('GET /health HTTP/1.1 extra\r\nHost: localhost\r\n\r\n');
+    });
+    let data = '';
+    s.on('data', (d) => { data += d; });
+    s.on('end', () => resolve(data));
+    s.on('error', reject);
+    s.setTimeout(5000, () => { s.destroy(); resolve(data); });
+  });
+  assert.match(reply, /^HTTP\/1\.1 400/);
+});
+
+test('a query string with bad percent-encoding keeps the literal value', async () => {
+  const r = await get('/health?check=%zz');
+  expectStatus(r, 200);
+});
