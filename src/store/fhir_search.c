@@ -1,9 +1,9 @@
 /*
  * FHIR searches (fhir.md §5, §8): one statement per request, built from the parsed query.
  *
- * The SQL text depends on which parameters are present (values are always bound parameters), so
- * it runs as an unnamed statement and gets a custom plan each time. Observation visibility is a
- * set of (patient, code) pairs (jhe_fhir_observation_keys, 050_fhir.sql, on top of the consent
+ * The SQL text depends on which parameters are present (values are always bound parameters); each
+ * distinct text (a "shape") is prepared once per connection (run_shape). Observation visibility is
+ * a set of (patient, code) pairs (jhe_fhir_observation_keys, 050_fhir.sql, on top of the consent
  * rule of 003_access.sql); patient and code filters narrow the pairs, row filters apply per row.
  * Pages are keyset pages: with few pairs, a LATERAL per pair reads at most one page from the
  * (patient, code, sort key, id) index; with many pairs, one ordered scan with a hashed semi-join.
@@ -11,6 +11,7 @@
  */
 #include "store/store.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAXP 400
@@ -87,10 +88,14 @@ static const char *prefix_lit(struct sqlb *b, const struct fhir_filter *f)
 static void date_cond(struct sqlb *b, struct buf *o, const char *col, const struct fhir_date *d)
 {
 	/* only the bounds that are used become parameters (an unused one has no type) */
-	bool need_lo = d->instant || d->op == FD_EQ || d->op == FD_NE || d->op == FD_GE || d->op == FD_LT;
-	bool need_hi = !d->instant && (d->op == FD_EQ || d->op == FD_NE || d->op == FD_GT || d->op == FD_LE);
-	const char *lo = need_lo ? arena_printf(b->a, "%s::timestamptz", P(b, db_time(b->a, d->lo))) : NULL;
-	const char *hi = need_hi ? arena_printf(b->a, "%s::timestamptz", P(b, db_time(b->a, d->hi))) : lo;
+	bool need_lo =
+	    d->instant || d->op == FD_EQ || d->op == FD_NE || d->op == FD_GE || d->op == FD_LT;
+	bool need_hi =
+	    !d->instant && (d->op == FD_EQ || d->op == FD_NE || d->op == FD_GT || d->op == FD_LE);
+	const char *lo =
+	    need_lo ? arena_printf(b->a, "%s::timestamptz", P(b, db_time(b->a, d->lo))) : NULL;
+	const char *hi =
+	    need_hi ? arena_printf(b->a, "%s::timestamptz", P(b, db_time(b->a, d->hi))) : lo;
 	if (d->instant)
 		hi = lo;
 	switch (d->op) {
@@ -709,6 +714,33 @@ static char *build_other(struct sqlb *b, struct fhir_query *q)
 	return s->data;
 }
 
+/* Search shapes seen by this process, as named prepared statements (bounded: further shapes run
+ * as unnamed statements). Clients repeat a handful of shapes (the notebook's paging chain), so
+ * planning is paid once per shape and connection instead of on every page. */
+#define SHAPE_CACHE 64
+static struct {
+	char *sql;
+	struct db_stmt st;
+} shapes[SHAPE_CACHE];
+static int nshapes;
+
+static struct db_result *run_shape(struct arena *a, const char *sql, int n, const char *const *p,
+                                   struct err *e)
+{
+	for (int i = 0; i < nshapes; i++)
+		if (!strcmp(shapes[i].sql, sql))
+			return db_query(a, &shapes[i].st, n, p, e);
+	if (nshapes < SHAPE_CACHE) {
+		char *copy = strdup(sql);
+		if (copy) {
+			shapes[nshapes].sql = copy;
+			shapes[nshapes].st.sql = copy;
+			return db_query(a, &shapes[nshapes++].st, n, p, e);
+		}
+	}
+	return db_query_params(a, sql, n, p, e);
+}
+
 struct db_result *store_fhir_search(struct arena *a, struct fhir_query *q, struct err *e)
 {
 	struct sqlb *b = arena_alloc(a, sizeof(*b));
@@ -721,7 +753,7 @@ struct db_result *store_fhir_search(struct arena *a, struct fhir_query *q, struc
 		return NULL;
 	}
 	log_debug("fhir search: %s", sql);
-	return db_query_params(a, sql, b->n, b->p, e);
+	return run_shape(a, sql, b->n, b->p, e);
 }
 
 /* ---------- location checks (fhir.md §8.2) ---------- */
