@@ -55,6 +55,8 @@ static void usage(void)
 		"  token issue --user EMAIL [--client CLIENT_ID] [--days N]\n"
 		"                               print a new access token for scripts\n"
 		"  keygen [--force]             write the OIDC RSA key and the secret key files\n"
+		"  cleanup                      delete expired codes, tokens, sessions, throttle rows\n"
+		"  scopes add SYSTEM CODE TEXT  add a data type (codeable concept)\n"
 		"  users passwd|create EMAIL    set a password / create a user (password on stdin)\n"
 		"  clients add --name N --client-id ID ...   register an OAuth client\n");
 }
@@ -88,6 +90,10 @@ int main(int argc, char **argv)
 		return cmd_users(argc - 1, argv + 1);
 	if (!strcmp(cmd, "clients"))
 		return cmd_clients(argc - 1, argv + 1);
+	if (!strcmp(cmd, "cleanup"))
+		return cmd_cleanup(argc - 1, argv + 1);
+	if (!strcmp(cmd, "scopes"))
+		return cmd_scopes(argc - 1, argv + 1);
 	usage();
 	return 2;
 }

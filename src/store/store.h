@@ -102,6 +102,14 @@ int store_audit_insert(struct arena *a, const struct audit_row *row, bool async,
 /* The text value of a setting (string/int/bool/float as text), or NULL when missing. */
 const char *store_setting_text(struct arena *a, const char *key, struct err *e);
 
+/* ---------- operator maintenance (jhe-admin) ---------- */
+/* Delete expired codes, tokens, families, sessions and stale throttle rows in one transaction;
+ * counts[] receives the rows deleted per kind in that order. */
+int store_cleanup_expired(struct arena *a, long window_seconds, long counts[5], struct err *e);
+/* Add a scope (codeable_concept); returns its id, -1 with e set (ERR_CONFLICT when it exists). */
+int64_t store_scope_add(struct arena *a, const char *system, const char *code, const char *text,
+			struct err *e);
+
 /* ---------- users ---------- */
 /* JSON of GET /api/v1/users/profile for the principal's user (admin-api.md §4.1). */
 char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e);
