@@ -290,6 +290,11 @@ test('X-JHE-Remember-View saves the practitioner view', async () => {
   await get(`${O}?patient=40002`, { token: mary() });
   const p2 = await get('/api/v1/users/profile', { token: mary() });
   assert.equal(p2.json.settings.currentFhirResource, 'Observation?code=omh%3Aheart-rate%3A2.0&patient=40001');
+  await get('/FHIR/R5/Group', { token: mary(), headers: { 'X-JHE-Remember-View': 'yes' } });
+  const p3 = await get('/api/v1/users/profile', { token: mary() });
+  assert.equal(p3.json.settings.currentFhirResource, 'Group');
+  // leave the seeded settings as other test files expect them
+  sql("UPDATE practitioner SET settings = settings - 'current_fhir_resource' WHERE id = 80002");
 });
 
 test('POST _search merges form parameters', async () => {
