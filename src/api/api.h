@@ -13,6 +13,9 @@ extern const struct route *const api_route_tables[];
 /* Write one audit row for this request (data-model.md §7); async for reads. */
 int api_audit(struct request *r, const char *action, const char *resource_type,
 	      const char *resource_id, int64_t patient_id, int outcome, const char *detail);
+/* The access.denied row of a 401/403 decided before the handler (authentication, SMART-scope
+ * gate) on a path naming patient data; no-op otherwise (src/api/patients.c). */
+void api_audit_denied(struct request *r);
 
 /* ---------- query parameters (keys in either casing, conventions.md §1.3) ---------- */
 /* Last value of a query key given in snake_case, matching keys sent in either casing.

@@ -183,6 +183,45 @@ const char *pb_json_type(json_object *v)
 	}
 }
 
+void api_audit_denied(struct request *r)
+{
+	if (r->area != AREA_API || !r->route)
+		return;
+	int status = err_http_status(&r->err);
+	if (status != 401 && status != 403)
+		return;
+	const char *pat = r->route->pattern;
+	const char *type;
+	int64_t id = req_path_id(r, "id");
+	int64_t patient = 0;
+	const char *rid = NULL;
+	if (str_starts(pat, "/api/v1/patients")) {
+		patient = id;
+		if (strstr(pat, "/consents"))
+			type = "Consent";
+		else if (strstr(pat, "/consolidated_clients"))
+			type = "Client";
+		else {
+			type = "Patient";
+			rid = id ? pb_id(r, id) : NULL;
+		}
+	} else if (str_starts(pat, "/api/v1/studies/{id}/patients")) {
+		type = "StudyPatient";
+		rid = id ? pb_id(r, id) : NULL;
+	} else if (str_starts(pat, "/api/v1/observations")) {
+		type = "Observation";
+		rid = id ? pb_id(r, id) : NULL;
+	} else if (str_starts(pat, "/api/v1/invitation") && !strstr(pat, "{token:s}")) {
+		type = "PatientInvitation";
+		rid = id ? pb_id(r, id) : NULL;
+	} else {
+		return;
+	}
+	struct err saved = r->err;
+	if (api_audit(r, "access.denied", type, rid, patient, status, NULL) == 0)
+		r->err = saved;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* patients                                                                                  */
 /* ---------------------------------------------------------------------------------------- */

@@ -119,11 +119,13 @@ void dispatch(struct request *r)
 	if ((flags & (ROUTE_AUTH | ROUTE_AUTH_OPTIONAL)) || (m == ROUTE_NO_METHOD && r->area == AREA_API)) {
 		int rc = auth_bearer(r);
 		if (rc < 0 && !(flags & ROUTE_AUTH_OPTIONAL && m == ROUTE_FOUND && r->err.kind == ERR_UNAUTHORIZED)) {
+			api_audit_denied(r);
 			resp_error(r);
 			return;
 		}
 		if (rc == 1 && (flags & ROUTE_AUTH || m == ROUTE_NO_METHOD)) {
 			fail_with(r, ERR_UNAUTHORIZED, "Authentication credentials were not provided.");
+			api_audit_denied(r);
 			resp_error(r);
 			return;
 		}
@@ -142,6 +144,7 @@ void dispatch(struct request *r)
 	if (r->area == AREA_API && r->principal && !is_api_profile(r) &&
 	    authz_token_has_smart_scopes(r->principal)) {
 		fail_with(r, ERR_FORBIDDEN, "The token's scopes do not allow the Admin API.");
+		api_audit_denied(r);
 		resp_error(r);
 		return;
 	}

@@ -1,7 +1,15 @@
 // Admin API part B: /api/v1/patients (admin-api.md §7), /studies/{id}/patients (§10) and the
 // audit rows they write (data-model.md §7), against the seeded stack.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import { BASE, get, post, patch, put, del, req, token, sql, assert, expectStatus } from './lib.mjs';
+
+// Restore the seeded sticky selections (seed.md §8.3) that list calls of this file changed.
+after(() => sql(`UPDATE practitioner SET settings = (CASE id
+  WHEN 80001 THEN '{}'
+  WHEN 80005 THEN '{"current_organization_id": 20008, "current_study_id": 30005}'
+  WHEN 80006 THEN '{"current_organization_id": 20007, "current_study_id": 30004}'
+  ELSE '{"current_organization_id": 20003, "current_study_id": 30001}' END)::jsonb
+  WHERE id BETWEEN 80001 AND 80007`));
 
 const MARY = 'manager_mary@example.com';
 const MEGAN = 'member_megan@example.com';
@@ -474,4 +482,18 @@ test("researcher's library path (jupyterhealth-client 0.4.0)", async () => {
   assert.equal(look.json[0].id, 40001);
   const cons = await get('/api/v1/patients/40001/consents', tok);
   expectStatus(cons, 200);
+});
+
+test('401 before the handler on patient data writes access.denied (anonymous and bad token)', async () => {
+  let r = await get('/api/v1/patients/40002');
+  expectStatus(r, 401);
+  let rows = auditRows(r);
+  assert.equal(rows.length, 1);
+  assert.deepEqual(rows[0], ['access.denied', 'Patient', '40002', '40002', '401', '', '']);
+  r = await get('/api/v1/observations', { token: 'x'.repeat(43) });
+  expectStatus(r, 401);
+  assert.deepEqual(auditRows(r)[0].slice(0, 5), ['access.denied', 'Observation', '', '', '401']);
+  r = await get('/api/v1/data_sources');
+  expectStatus(r, 401);
+  assert.equal(auditRows(r).length, 0); // not patient data
 });

@@ -14,9 +14,17 @@
 // src/worker/dispatch.c ({"METHOD", "/api/v1/..."} entries) and fails when a route has no row
 // here (or a row names a route that no longer exists). Rows whose route is not implemented yet
 // are skipped with a reason; once the route exists they run.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import { readFileSync, readdirSync } from 'node:fs';
 import { req, token, sql, assert, post, sleep } from './lib.mjs';
+
+// Restore the seeded sticky selections (seed.md §8.3) that list calls of this file changed.
+after(() => sql(`UPDATE practitioner SET settings = (CASE id
+  WHEN 80001 THEN '{}'
+  WHEN 80005 THEN '{"current_organization_id": 20008, "current_study_id": 30005}'
+  WHEN 80006 THEN '{"current_organization_id": 20007, "current_study_id": 30004}'
+  ELSE '{"current_organization_id": 20003, "current_study_id": 30001}' END)::jsonb
+  WHERE id BETWEEN 80001 AND 80007`));
 
 const SRC = new URL('../../', import.meta.url).pathname;
 const EMAIL = {
