@@ -154,7 +154,17 @@ test('log in through the server\'s login form (authorization code + PKCE), ID to
   const { page } = b;
   const authz = [];
   page.on('request', (r) => { if (r.url().includes('/o/authorize/')) authz.push(new URL(r.url())); });
-  await login(page, 'mary@example.com', 'Jhe1234!', '/console/patients?pageSize=100');
+  let loginPost = null;
+  page.on('response', async (r) => {
+    if (r.request().method() === 'POST' && r.url().includes('/accounts/login/')) loginPost = { status: r.status(), origin: (await r.request().allHeaders()).origin };
+  });
+  try {
+    await login(page, 'mary@example.com', 'Jhe1234!', '/console/patients?pageSize=100');
+  } catch (e) {
+    assert.ok(!(loginPost && loginPost.status === 403 && loginPost.origin === 'null'),
+      'server: POST /accounts/login/ answers 403 (CSRF) to the Origin "null" that browsers send under Referrer-Policy: no-referrer');
+    throw e;
+  }
   assert.equal(new URL(page.url()).pathname, '/console/patients', 'back on the page the flow started from');
   const q = authz[0].searchParams;
   assert.equal(q.get('client_id'), 'jhe-admin-ui');
