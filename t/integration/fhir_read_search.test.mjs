@@ -1,6 +1,8 @@
 // FHIR R5: routes, media types, errors, read, search parameters and visibility (fhir.md §1, §5-§11).
 import { test } from 'node:test';
+import { randomUUID } from 'node:crypto';
 import { BASE, get, post, req, token, sql, assert, expectStatus } from './lib.mjs';
+import { observation, fhirPost } from './fhir_helpers.mjs';
 
 const mary = () => token('manager_mary@example.com');
 const peter = () => token('ll_patient_peter@example.com');
@@ -183,6 +185,27 @@ test('date, _lastUpdated, status, _id, _sort, _summary, _total', async () => {
   r = await get(`${base}&bogus=1`, { token: mary(), headers: { Prefer: 'handling=strict' } });
   expectStatus(r, 400);
   assert.equal(r.json.issue[0].diagnostics, "Unknown search parameter 'bogus'.");
+});
+
+test('identifier, patient.identifier and device parameters', async () => {
+  const ident = randomUUID();
+  const c = await fhirPost(O, observation({ ident, device: 70004 }), peter());
+  expectStatus(c, 201);
+  let r = await get(`${O}?identifier=${encodeURIComponent(`https://test.example/obs|${ident}`)}`, { token: mary() });
+  assert.deepEqual(ids(r), [c.json.id]);
+  r = await get(`${O}?identifier=${ident}`, { token: mary() });
+  assert.deepEqual(ids(r), [c.json.id]);
+  r = await get(`${O}?identifier=${encodeURIComponent(`urn:other|${ident}`)}`, { token: mary() });
+  assert.deepEqual(ids(r), []);
+  r = await get(`${O}?device=Device/70004&identifier=${ident}`, { token: mary() });
+  assert.deepEqual(ids(r), [c.json.id]);
+  r = await get(`${O}?device=70001&identifier=${ident}`, { token: mary() });
+  assert.deepEqual(ids(r), []);
+  r = await get(`${O}?patient.identifier=${encodeURIComponent('https://openwearables.io/ns/patient-id|abc123')}&_id=60001,60002,60003`, { token: mary() });
+  assert.deepEqual(ids(r), ['60001', '60002']);
+  r = await get(`${O}/${c.json.id}`, { token: peter() });
+  assert.deepEqual(r.json.identifier, [{ system: 'https://test.example/obs', value: ident }]);
+  assert.deepEqual(r.json.device, { reference: 'Device/70004' });
 });
 
 test('Observation read, vread, ETag, If-None-Match, visibility', async () => {
