@@ -405,6 +405,12 @@ test('login: CSRF failures, open redirects, logout', async () => {
   r = await post('/accounts/login/', new URLSearchParams({ username: 'a@b.c', password: 'x', csrfmiddlewaretoken: scrapeCsrf(page.text) }),
     { headers: { Cookie: cookieHeader(jar), Origin: 'https://evil.example' } });
   expectStatus(r, 403);
+  // Chromium sends "Origin: null" under Referrer-Policy: no-referrer: an opaque origin counts as absent
+  const page2 = await get('/accounts/login/');
+  const jar2 = absorbCookies({}, page2);
+  r = await post('/accounts/login/', new URLSearchParams({ username: 'member_megan@example.com', password: PASSWORD, csrfmiddlewaretoken: scrapeCsrf(page2.text), next: '/console/' }),
+    { headers: { Cookie: cookieHeader(jar2), Origin: 'null' } });
+  expectStatus(r, 303);
   // next must be a local path
   for (const bad of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
     const { res } = await login('member_megan@example.com', PASSWORD, bad);
