@@ -14,11 +14,11 @@
 #include "store/store.h"
 
 struct pb_audit {
-	const char *action;	   /* read, search, create, update, delete */
+	const char *action;        /* read, search, create, update, delete */
 	const char *resource_type; /* Patient, Consent, StudyPatient, Observation, ... */
 	const char *resource_id;   /* NULL when none */
-	int64_t patient_id;	   /* 0 when not exactly one */
-	const char *detail;	   /* JSON or NULL */
+	int64_t patient_id;        /* 0 when not exactly one */
+	const char *detail;        /* JSON or NULL */
 };
 
 /* r->err is set: roll back, write the audit row of the failure, return -1. */

@@ -22,7 +22,7 @@ static bool is_practitioner(const struct request *r)
 
 /* 8.1: unknown patient 404; neither practitioner nor the patient 403. */
 static int access_checks(struct request *r, const struct pb_audit *au, int64_t pid,
-			 struct patient_facts *f)
+                         struct patient_facts *f)
 {
 	struct err e = {0};
 	if (store_patient_facts(r->arena, r->principal->user_id, pid, 0, f, &e))
@@ -87,7 +87,7 @@ static int consents_get(struct request *r)
 	bool all = f.self;
 	if (!all && !f.shares)
 		return pb_deny(r, &au, ERR_FORBIDDEN,
-			       "This Practitioner not authorized to access this Patient");
+		               "This Practitioner not authorized to access this Patient");
 	struct err e = {0};
 	char *json = store_consents_json(r->arena, pid, r->principal->user_id, all, &e);
 	if (!json)
@@ -98,7 +98,7 @@ static int consents_get(struct request *r)
 
 /* Step 1 of §8.3: the shape of the body. Returns 0 or -1 (audited 400). */
 static int parse_body(struct request *r, const struct pb_audit *au, bool need_consented,
-		      struct consent_body *cb)
+                      struct consent_body *cb)
 {
 	json_object *body = api_body_object(r);
 	if (!body)
@@ -129,17 +129,17 @@ static int parse_body(struct request *r, const struct pb_audit *au, bool need_co
 		int64_t sid;
 		if (!sid_v || json_object_is_type(sid_v, json_type_boolean) ||
 		    !json_as_int(sid_v, &sid))
-			return pb_fail400(r, au,
-					  arena_printf(r->arena,
-						       "studyScopeConsents[%zu].studyId is required.",
-						       i));
+			return pb_fail400(
+			    r, au,
+			    arena_printf(r->arena, "studyScopeConsents[%zu].studyId is required.",
+			                 i));
 		json_object *sc = json_get(item, "scope_consents");
 		if (!sc || !json_object_is_type(sc, json_type_array) ||
 		    json_object_array_length(sc) == 0)
 			return pb_fail400(
-				r, au,
-				arena_printf(r->arena,
-					     "studyScopeConsents[%zu].scopeConsents is required.", i));
+			    r, au,
+			    arena_printf(r->arena,
+			                 "studyScopeConsents[%zu].scopeConsents is required.", i));
 		bool seen = false;
 		for (int k = 0; k < cb->nstudies; k++)
 			if (cb->studies[k] == sid)
@@ -152,15 +152,15 @@ static int parse_body(struct request *r, const struct pb_audit *au, bool need_co
 			const char *sys = json_get_str(s, "coding_system");
 			const char *code = json_get_str(s, "coding_code");
 			const char *path = arena_printf(
-				r->arena, "studyScopeConsents[%zu].scopeConsents[%zu]", i, j);
+			    r->arena, "studyScopeConsents[%zu].scopeConsents[%zu]", i, j);
 			if (!sys || !*sys)
-				return pb_fail400(r, au,
-						  arena_printf(r->arena, "%s.codingSystem is required.",
-							       path));
+				return pb_fail400(
+				    r, au,
+				    arena_printf(r->arena, "%s.codingSystem is required.", path));
 			if (!code || !*code)
-				return pb_fail400(r, au,
-						  arena_printf(r->arena, "%s.codingCode is required.",
-							       path));
+				return pb_fail400(
+				    r, au,
+				    arena_printf(r->arena, "%s.codingCode is required.", path));
 			json_object *cv = json_get(s, "consented");
 			struct consent_item *it = &cb->items[cb->n];
 			memset(it, 0, sizeof(*it));
@@ -171,10 +171,10 @@ static int parse_body(struct request *r, const struct pb_audit *au, bool need_co
 				it->consented = json_object_get_boolean(cv);
 				it->has_consented = true;
 			} else if (need_consented) {
-				return pb_fail400(r, au,
-						  arena_printf(r->arena,
-							       "%s.consented must be true or false.",
-							       path));
+				return pb_fail400(
+				    r, au,
+				    arena_printf(r->arena, "%s.consented must be true or false.",
+				                 path));
 			}
 			cb->item_index[cb->n++] = (int)i;
 		}
@@ -184,7 +184,7 @@ static int parse_body(struct request *r, const struct pb_audit *au, bool need_co
 
 /* Step 2: the write permission, study by study. */
 static int write_permission(struct request *r, const struct pb_audit *au, int64_t pid,
-			    const struct patient_facts *f, const struct consent_body *cb)
+                            const struct patient_facts *f, const struct consent_body *cb)
 {
 	if (f->self || r->principal->is_superuser)
 		return 0;
@@ -196,10 +196,10 @@ static int write_permission(struct request *r, const struct pb_audit *au, int64_
 		jw_int(&w, cb->studies[k]);
 	jw_arr_end(&w);
 	struct consent_study_access *acc =
-		arena_alloc(r->arena, sizeof(*acc) * (size_t)(cb->nstudies + 1));
+	    arena_alloc(r->arena, sizeof(*acc) * (size_t)(cb->nstudies + 1));
 	struct err e = {0};
 	if (store_consent_study_access(r->arena, r->principal->user_id, pid, b->data, acc,
-				       cb->nstudies, &e))
+	                               cb->nstudies, &e))
 		return fail_err(r, &e);
 	for (int k = 0; k < cb->nstudies; k++) {
 		if (!acc[k].exists || !acc[k].role)
@@ -214,7 +214,7 @@ static int write_permission(struct request *r, const struct pb_audit *au, int64_
 
 /* Steps 3-4: enrolment, known and requested scope, duplicates; then 409/404. */
 static int value_checks(struct request *r, const struct pb_audit *au, int64_t pid, char op,
-			struct consent_body *cb)
+                        struct consent_body *cb)
 {
 	struct err e = {0};
 	if (store_consent_lookup(r->arena, pid, cb->items, cb->n, &e))
@@ -223,36 +223,40 @@ static int value_checks(struct request *r, const struct pb_audit *au, int64_t pi
 		struct consent_item *it = &cb->items[i];
 		const char *scope = arena_printf(r->arena, "%s|%s", it->system, it->code);
 		if (!it->study_patient_id)
-			return pb_fail400(r, au,
-					  arena_printf(r->arena, "Patient %lld is not enrolled in study %lld.",
-						       (long long)pid, (long long)it->study_id));
+			return pb_fail400(
+			    r, au,
+			    arena_printf(r->arena, "Patient %lld is not enrolled in study %lld.",
+			                 (long long)pid, (long long)it->study_id));
 		if (!it->code_id)
-			return pb_fail400(r, au, arena_printf(r->arena, "Unknown scope %s.", scope));
+			return pb_fail400(r, au,
+			                  arena_printf(r->arena, "Unknown scope %s.", scope));
 		if (!it->requested)
 			return pb_fail400(r, au,
-					  arena_printf(r->arena, "Study %lld does not request scope %s.",
-						       (long long)it->study_id, scope));
+			                  arena_printf(r->arena,
+			                               "Study %lld does not request scope %s.",
+			                               (long long)it->study_id, scope));
 		for (int j = 0; j < i; j++)
 			if (cb->items[j].study_id == it->study_id &&
 			    cb->items[j].code_id == it->code_id)
 				return pb_fail400(r, au,
-						  arena_printf(r->arena,
-							       "Duplicate scope %s for study %lld.", scope,
-							       (long long)it->study_id));
+				                  arena_printf(r->arena,
+				                               "Duplicate scope %s for study %lld.",
+				                               scope, (long long)it->study_id));
 	}
 	for (int i = 0; i < cb->n; i++) {
 		struct consent_item *it = &cb->items[i];
 		const char *scope = arena_printf(r->arena, "%s|%s", it->system, it->code);
 		if (op == 'c' && it->consent_id)
-			return pb_deny(r, au, ERR_CONFLICT,
-				       arena_printf(r->arena,
-						    "Consent for %s in study %lld already exists; use PATCH.",
-						    scope, (long long)it->study_id));
+			return pb_deny(
+			    r, au, ERR_CONFLICT,
+			    arena_printf(r->arena,
+			                 "Consent for %s in study %lld already exists; use PATCH.",
+			                 scope, (long long)it->study_id));
 		if (op == 'u' && !it->consent_id)
 			return pb_deny(r, au, ERR_NOT_FOUND,
-				       arena_printf(r->arena,
-						    "No consent for %s in study %lld; use POST.", scope,
-						    (long long)it->study_id));
+			               arena_printf(r->arena,
+			                            "No consent for %s in study %lld; use POST.",
+			                            scope, (long long)it->study_id));
 	}
 	return 0;
 }
@@ -313,7 +317,7 @@ static int consents_write(struct request *r, char op)
 		}
 		jw_int(&w, id);
 		struct pb_audit row = {action, "Consent", pb_id(r, id), pid,
-				       change_detail(r, it, op)};
+		                       change_detail(r, it, op)};
 		if (pb_audit_tx(r, &row, status))
 			return -1;
 		changed++;
@@ -348,9 +352,9 @@ static int consents_delete(struct request *r)
 }
 
 const struct route api_consent_routes[] = {
-	{"GET", "/api/v1/patients/{id}/consents", consents_get, ROUTE_AUTH},
-	{"POST", "/api/v1/patients/{id}/consents", consents_post, ROUTE_AUTH},
-	{"PATCH", "/api/v1/patients/{id}/consents", consents_patch, ROUTE_AUTH},
-	{"DELETE", "/api/v1/patients/{id}/consents", consents_delete, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/patients/{id}/consents", consents_get, ROUTE_AUTH},
+    {"POST", "/api/v1/patients/{id}/consents", consents_post, ROUTE_AUTH},
+    {"PATCH", "/api/v1/patients/{id}/consents", consents_patch, ROUTE_AUTH},
+    {"DELETE", "/api/v1/patients/{id}/consents", consents_delete, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

@@ -29,8 +29,8 @@ static int observations_list(struct request *r)
 	struct err e = {0};
 	if (r->principal->practitioner_id &&
 	    store_sticky_selection(r->arena, r->principal->user_id,
-				   f.organization_id > 0 ? f.organization_id : 0,
-				   f.study_id > 0 ? f.study_id : 0, true, &e))
+	                           f.organization_id > 0 ? f.organization_id : 0,
+	                           f.study_id > 0 ? f.study_id : 0, true, &e))
 		return fail_err(r, &e);
 	struct pb_page res;
 	int64_t offset = pg.offset;
@@ -38,9 +38,8 @@ static int observations_list(struct request *r)
 		return fail_err(r, &e);
 	if (api_page_check(r, &pg, res.count))
 		return pb_fail(r, &au);
-	if (pg.offset != offset &&
-	    store_observations_page(r->arena, r->principal->user_id, &f, pg.size, pg.offset, &res,
-				    &e))
+	if (pg.offset != offset && store_observations_page(r->arena, r->principal->user_id, &f,
+	                                                   pg.size, pg.offset, &res, &e))
 		return fail_err(r, &e);
 	api_page_respond(r, &pg, res.count, res.results);
 	au.detail = pb_search_detail(r, &res);
@@ -87,7 +86,7 @@ static int observation_delete(struct request *r)
 		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
 	if (!f.manages)
 		return pb_deny(r, &au, ERR_FORBIDDEN,
-			       "You do not have permission to perform this action.");
+		               "You do not have permission to perform this action.");
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	if (store_observation_delete(r->arena, oid, &e)) {
@@ -101,8 +100,8 @@ static int observation_delete(struct request *r)
 }
 
 const struct route api_observation_routes[] = {
-	{"GET", "/api/v1/observations", observations_list, ROUTE_AUTH},
-	{"GET", "/api/v1/observations/{id}", observation_get, ROUTE_AUTH},
-	{"DELETE", "/api/v1/observations/{id}", observation_delete, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/observations", observations_list, ROUTE_AUTH},
+    {"GET", "/api/v1/observations/{id}", observation_get, ROUTE_AUTH},
+    {"DELETE", "/api/v1/observations/{id}", observation_delete, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

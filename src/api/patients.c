@@ -17,7 +17,7 @@ int pb_fail(struct request *r, const struct pb_audit *au)
 		action = "access.denied";
 	struct err saved = r->err;
 	if (api_audit(r, action, au->resource_type, au->resource_id, au->patient_id, status,
-		      status == 401 || status == 403 ? NULL : au->detail))
+	              status == 401 || status == 403 ? NULL : au->detail))
 		return -1; /* r->err now says why the audit row failed (500) */
 	r->err = saved;
 	return -1;
@@ -38,13 +38,13 @@ int pb_fail400(struct request *r, const struct pb_audit *au, const char *msg)
 int pb_audit_done(struct request *r, const struct pb_audit *au, int status)
 {
 	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
-			 au->detail);
+	                 au->detail);
 }
 
 int pb_audit_tx(struct request *r, const struct pb_audit *au, int status)
 {
 	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
-			 au->detail);
+	                 au->detail);
 }
 
 const char *pb_search_detail(struct request *r, const struct pb_page *pg)
@@ -145,7 +145,8 @@ const char *pb_email(struct request *r, const char *in, bool *empty)
 	while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
 		in++;
 	size_t n = strlen(in);
-	while (n && (in[n - 1] == ' ' || in[n - 1] == '\t' || in[n - 1] == '\n' || in[n - 1] == '\r'))
+	while (n &&
+	       (in[n - 1] == ' ' || in[n - 1] == '\t' || in[n - 1] == '\n' || in[n - 1] == '\r'))
 		n--;
 	if (n == 0) {
 		*empty = true;
@@ -155,8 +156,7 @@ const char *pb_email(struct request *r, const char *in, bool *empty)
 		return NULL;
 	char *s = arena_strndup(r->arena, in, n);
 	char *at = strrchr(s, '@');
-	if (!at || !email_local_ok(s, (size_t)(at - s)) ||
-	    !email_domain_ok(at + 1, strlen(at + 1)))
+	if (!at || !email_local_ok(s, (size_t)(at - s)) || !email_domain_ok(at + 1, strlen(at + 1)))
 		return NULL;
 	for (char *p = at + 1; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -228,7 +228,7 @@ void api_audit_denied(struct request *r)
 
 static const char *const MSG_NO_PATIENT = "No Patient matches the given query.";
 static const char *const MSG_PATIENT_FORBIDDEN =
-	"Current User does not have authorization to access this Patient.";
+    "Current User does not have authorization to access this Patient.";
 static const char *const MSG_DENIED = "You do not have permission to perform this action.";
 
 static int64_t uid(struct request *r)
@@ -307,11 +307,11 @@ static const char *identifiers_json(struct request *r, json_object *arr, const c
 	for (size_t i = 0; i < n; i++) {
 		json_object *it = json_object_array_get_idx(arr, i);
 		const char *sys = it && json_object_is_type(it, json_type_object)
-					  ? json_get_str(it, "system")
-					  : NULL;
+		                      ? json_get_str(it, "system")
+		                      : NULL;
 		const char *val = it && json_object_is_type(it, json_type_object)
-					  ? json_get_str(it, "value")
-					  : NULL;
+		                      ? json_get_str(it, "value")
+		                      : NULL;
 		if (!sys || !*sys || !val || !*val) {
 			*msg = "Each identifier needs a system and a value.";
 			return NULL;
@@ -341,7 +341,7 @@ static bool valid_birth_date(const char *s)
 /* The writable fields of create/update into in; field errors into fe. identifiers_arr gets the
  * array when present (NULL for absent or null). */
 static void read_patient_fields(struct request *r, struct field_errors *fe, json_object *body,
-				struct patient_input *in, json_object **identifiers_arr)
+                                struct patient_input *in, json_object **identifiers_arr)
 {
 	fe_string(r, fe, body, "name_family", &in->name_family, &in->has_name_family);
 	fe_string(r, fe, body, "name_given", &in->name_given, &in->has_name_given);
@@ -354,15 +354,16 @@ static void read_patient_fields(struct request *r, struct field_errors *fe, json
 			*identifiers_arr = v;
 		else
 			fe_add(r, fe, "identifiers",
-			       arena_printf(r->arena, "Expected a list of items but got type \"%s\".",
-					    pb_json_type(v)));
+			       arena_printf(r->arena,
+			                    "Expected a list of items but got type \"%s\".",
+			                    pb_json_type(v)));
 	}
 }
 
 /* Steps shared by create and update after the permission checks: birth date, identifiers
  * (shape, duplicates, owned by another patient). Returns 0 or -1 (audited failure). */
 static int check_patient_values(struct request *r, const struct pb_audit *au,
-				struct patient_input *in, json_object *ids, int64_t self_id)
+                                struct patient_input *in, json_object *ids, int64_t self_id)
 {
 	if (in->has_birth_date && in->birth_date && !valid_birth_date(in->birth_date))
 		return pb_fail400(r, au, "Enter a valid birth date (YYYY-MM-DD).");
@@ -377,11 +378,11 @@ static int check_patient_values(struct request *r, const struct pb_audit *au,
 			return fail_err(r, &e);
 		if (*used)
 			return pb_fail400(
-				r, au,
-				arena_printf(r->arena,
-					     "The external identifier %s is already in use by another "
-					     "patient.",
-					     used));
+			    r, au,
+			    arena_printf(r->arena,
+			                 "The external identifier %s is already in use by another "
+			                 "patient.",
+			                 used));
 	}
 	return 0;
 }
@@ -389,9 +390,9 @@ static int check_patient_values(struct request *r, const struct pb_audit *au,
 /* POST /patients */
 static int patient_create(struct request *r)
 {
-	static const char *const allowed[] = {"organization_id", "telecom_email", "name_family",
-					      "name_given",	 "birth_date",	  "telecom_phone",
-					      "identifiers",	 NULL};
+	static const char *const allowed[] = {
+	    "organization_id", "telecom_email", "name_family", "name_given",
+	    "birth_date",      "telecom_phone", "identifiers", NULL};
 	static const char *const ignored[] = {"id", "jhe_user_id", "organizations", NULL};
 	struct pb_audit au = {"create", "Patient", NULL, 0, NULL};
 	json_object *body = api_body_object(r);
@@ -462,7 +463,7 @@ static int org_param(struct request *r, const struct pb_audit *au, int64_t *org)
 
 /* The checks of §7.4 step 1 (update and delete). */
 static int member_checks(struct request *r, const struct pb_audit *au, int64_t pid, int64_t org,
-			 struct patient_facts *f)
+                         struct patient_facts *f)
 {
 	struct err e = {0};
 	if (store_patient_facts(r->arena, uid(r), pid, org, f, &e))
@@ -473,19 +474,19 @@ static int member_checks(struct request *r, const struct pb_audit *au, int64_t p
 		return pb_deny(r, au, ERR_FORBIDDEN, MSG_DENIED);
 	if (!f->in_org)
 		return pb_fail400(r, au,
-				  arena_printf(r->arena,
-					       "Patient %lld is not a member of organization %lld.",
-					       (long long)pid, (long long)org));
+		                  arena_printf(r->arena,
+		                               "Patient %lld is not a member of organization %lld.",
+		                               (long long)pid, (long long)org));
 	return 0;
 }
 
 /* PUT/PATCH /patients/{id}?organizationId=X */
 static int patient_update(struct request *r)
 {
-	static const char *const allowed[] = {"name_family", "name_given", "birth_date",
-					      "telecom_phone", "identifiers", NULL};
+	static const char *const allowed[] = {"name_family",   "name_given",  "birth_date",
+	                                      "telecom_phone", "identifiers", NULL};
 	static const char *const ignored[] = {"id", "jhe_user_id", "telecom_email", "organizations",
-					      NULL};
+	                                      NULL};
 	int64_t pid = req_path_id(r, "id");
 	struct pb_audit au = {"update", "Patient", pb_id(r, pid), pid, NULL};
 	json_object *body = NULL;
@@ -546,7 +547,7 @@ static int patient_delete(struct request *r)
 		return pb_fail(r, &au);
 	}
 	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld,\"patientDeleted\":%s}",
-				 (long long)org, deleted ? "true" : "false");
+	                         (long long)org, deleted ? "true" : "false");
 	if (pb_audit_tx(r, &au, 204) || db_commit(&e))
 		return r->err.kind ? -1 : fail_err(r, &e);
 	resp_empty(r, 204);
@@ -572,14 +573,14 @@ static int patient_global_lookup(struct request *r)
 	while (n && email[n - 1] == ' ')
 		n--;
 	int64_t pid = 0;
-	char *json = store_patient_lookup_email(r->arena, arena_strndup(r->arena, email, n), &pid,
-						&e);
+	char *json =
+	    store_patient_lookup_email(r->arena, arena_strndup(r->arena, email, n), &pid, &e);
 	if (!json)
 		return fail_err(r, &e);
 	resp_json_str(r, 200, json);
 	struct pb_page pg = {.rows = pid ? 1 : 0,
-			     .patient_ids = pid ? arena_printf(r->arena, "[%lld]", (long long)pid)
-						: "[]"};
+	                     .patient_ids =
+	                         pid ? arena_printf(r->arena, "[%lld]", (long long)pid) : "[]"};
 	au.patient_id = pid;
 	au.detail = pb_search_detail(r, &pg);
 	return pb_audit_done(r, &au, 200);
@@ -659,16 +660,15 @@ static int patient_consolidated_clients(struct request *r)
 }
 
 const struct route api_patient_routes[] = {
-	{"GET", "/api/v1/patients", patients_list, ROUTE_AUTH},
-	{"POST", "/api/v1/patients", patient_create, ROUTE_AUTH},
-	{"GET", "/api/v1/patients/global_lookup", patient_global_lookup, ROUTE_AUTH},
-	{"GET", "/api/v1/patients/me", patient_me, ROUTE_AUTH},
-	{"GET", "/api/v1/patients/{id}", patient_get, ROUTE_AUTH},
-	{"PUT", "/api/v1/patients/{id}", patient_update, ROUTE_AUTH},
-	{"PATCH", "/api/v1/patients/{id}", patient_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/patients/{id}", patient_delete, ROUTE_AUTH},
-	{"PATCH", "/api/v1/patients/{id}/global_add_organization", patient_add_org, ROUTE_AUTH},
-	{"GET", "/api/v1/patients/{id}/consolidated_clients", patient_consolidated_clients,
-	 ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/patients", patients_list, ROUTE_AUTH},
+    {"POST", "/api/v1/patients", patient_create, ROUTE_AUTH},
+    {"GET", "/api/v1/patients/global_lookup", patient_global_lookup, ROUTE_AUTH},
+    {"GET", "/api/v1/patients/me", patient_me, ROUTE_AUTH},
+    {"GET", "/api/v1/patients/{id}", patient_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/patients/{id}", patient_update, ROUTE_AUTH},
+    {"PATCH", "/api/v1/patients/{id}", patient_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/patients/{id}", patient_delete, ROUTE_AUTH},
+    {"PATCH", "/api/v1/patients/{id}/global_add_organization", patient_add_org, ROUTE_AUTH},
+    {"GET", "/api/v1/patients/{id}/consolidated_clients", patient_consolidated_clients, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

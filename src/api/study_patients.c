@@ -4,7 +4,7 @@
 #include <string.h>
 
 static const char *const MSG_STUDY_FORBIDDEN =
-	"Current User does not have authorization to access this Study.";
+    "Current User does not have authorization to access this Study.";
 static const char *const MSG_DENIED = "You do not have permission to perform this action.";
 
 /* GET /studies/{id}/patients */
@@ -38,7 +38,7 @@ static int study_patients_list(struct request *r)
 
 /* Permission and body of POST/DELETE: the distinct patient ids (JSON array and C array). */
 static int enrol_prologue(struct request *r, struct pb_audit *au, struct study_facts *sf,
-			  int64_t **ids, int *n, const char **ids_json)
+                          int64_t **ids, int *n, const char **ids_json)
 {
 	int64_t sid = req_path_id(r, "id");
 	struct err e = {0};
@@ -70,9 +70,8 @@ static int enrol_prologue(struct request *r, struct pb_audit *au, struct study_f
 		json_object *v = json_object_array_get_idx(arr, i);
 		int64_t id;
 		if (!v || json_object_is_type(v, json_type_boolean) ||
-		    (!json_as_int(v, &id) &&
-		     !(json_object_is_type(v, json_type_string) &&
-		       str_to_i64(json_object_get_string(v), &id)))) {
+		    (!json_as_int(v, &id) && !(json_object_is_type(v, json_type_string) &&
+		                               str_to_i64(json_object_get_string(v), &id)))) {
 			fe_add(r, &fe, "patient_ids", "A valid integer is required.");
 			fe_fail(r, &fe);
 			return pb_fail(r, au);
@@ -111,20 +110,22 @@ static int study_patients_add(struct request *r)
 	for (int i = 0; i < n; i++) {
 		if (!chk[i].exists)
 			return pb_fail400(r, &au,
-					  arena_printf(r->arena, "Patient %lld does not exist.",
-						       (long long)chk[i].patient_id));
+			                  arena_printf(r->arena, "Patient %lld does not exist.",
+			                               (long long)chk[i].patient_id));
 		if (!chk[i].in_org)
-			return pb_fail400(r, &au,
-					  arena_printf(r->arena,
-						       "Patient %lld is not a member of organization %lld.",
-						       (long long)chk[i].patient_id, (long long)sf.org_id));
+			return pb_fail400(
+			    r, &au,
+			    arena_printf(r->arena,
+			                 "Patient %lld is not a member of organization %lld.",
+			                 (long long)chk[i].patient_id, (long long)sf.org_id));
 	}
 	for (int i = 0; i < n; i++)
 		if (chk[i].study_patient_id)
-			return pb_deny(r, &au, ERR_CONFLICT,
-				       arena_printf(r->arena,
-						    "Patient %lld is already enrolled in study %lld.",
-						    (long long)chk[i].patient_id, (long long)sid));
+			return pb_deny(
+			    r, &au, ERR_CONFLICT,
+			    arena_printf(r->arena,
+			                 "Patient %lld is already enrolled in study %lld.",
+			                 (long long)chk[i].patient_id, (long long)sid));
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	struct buf *b = buf_new(r->arena, 16 * (size_t)n + 8);
@@ -138,8 +139,9 @@ static int study_patients_add(struct request *r)
 			return pb_fail(r, &au);
 		}
 		jw_int(&w, spid);
-		struct pb_audit row = {"create", "StudyPatient", pb_id(r, spid), ids[i],
-				       arena_printf(r->arena, "{\"studyId\":%lld}", (long long)sid)};
+		struct pb_audit row = {
+		    "create", "StudyPatient", pb_id(r, spid), ids[i],
+		    arena_printf(r->arena, "{\"studyId\":%lld}", (long long)sid)};
 		if (pb_audit_tx(r, &row, 201))
 			return -1;
 	}
@@ -173,9 +175,10 @@ static int study_patients_remove(struct request *r)
 			fail_err(r, &e);
 			return pb_fail(r, &au);
 		}
-		struct pb_audit row = {"delete", "StudyPatient", spid ? pb_id(r, spid) : NULL, ids[i],
-				       arena_printf(r->arena, "{\"studyId\":%lld,\"removed\":%s}",
-						    (long long)sid, spid ? "true" : "false")};
+		struct pb_audit row = {"delete", "StudyPatient", spid ? pb_id(r, spid) : NULL,
+		                       ids[i],
+		                       arena_printf(r->arena, "{\"studyId\":%lld,\"removed\":%s}",
+		                                    (long long)sid, spid ? "true" : "false")};
 		if (pb_audit_tx(r, &row, 204))
 			return -1;
 	}
@@ -186,8 +189,8 @@ static int study_patients_remove(struct request *r)
 }
 
 const struct route api_study_patient_routes[] = {
-	{"GET", "/api/v1/studies/{id}/patients", study_patients_list, ROUTE_AUTH},
-	{"POST", "/api/v1/studies/{id}/patients", study_patients_add, ROUTE_AUTH},
-	{"DELETE", "/api/v1/studies/{id}/patients", study_patients_remove, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/studies/{id}/patients", study_patients_list, ROUTE_AUTH},
+    {"POST", "/api/v1/studies/{id}/patients", study_patients_add, ROUTE_AUTH},
+    {"DELETE", "/api/v1/studies/{id}/patients", study_patients_remove, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

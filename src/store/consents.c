@@ -7,9 +7,10 @@
 static struct db_stmt q_doc = DB_STMT("SELECT jhe_pb_consents_json($1, $2, $3)");
 
 char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, bool all_studies,
-			  struct err *e)
+                          struct err *e)
 {
-	const char *params[3] = {db_i64(a, patient_id), db_i64(a, user_id), all_studies ? "t" : "f"};
+	const char *params[3] = {db_i64(a, patient_id), db_i64(a, user_id),
+	                         all_studies ? "t" : "f"};
 	struct db_result *r = db_query(a, &q_doc, 3, params, e);
 	if (!r)
 		return NULL;
@@ -21,17 +22,17 @@ char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, 
 /* Per study of the body (ids as a JSON array, in body order): the study's organization, the
  * caller's role there, whether the patient belongs to it. */
 static struct db_stmt q_study_access = DB_STMT(
-	"SELECT s.id IS NOT NULL, COALESCE(s.organization_id, 0),"
-	"       (SELECT m.role FROM jhe_member_orgs($1) m WHERE m.organization_id = s.organization_id),"
-	"       EXISTS (SELECT 1 FROM patient_organization po"
-	"                WHERE po.patient_id = $2 AND po.organization_id = s.organization_id)"
-	"  FROM jsonb_array_elements_text($3::jsonb) WITH ORDINALITY e(sid, ord)"
-	"  LEFT JOIN study s ON s.id = e.sid::bigint"
-	" ORDER BY e.ord");
+    "SELECT s.id IS NOT NULL, COALESCE(s.organization_id, 0),"
+    "       (SELECT m.role FROM jhe_member_orgs($1) m WHERE m.organization_id = s.organization_id),"
+    "       EXISTS (SELECT 1 FROM patient_organization po"
+    "                WHERE po.patient_id = $2 AND po.organization_id = s.organization_id)"
+    "  FROM jsonb_array_elements_text($3::jsonb) WITH ORDINALITY e(sid, ord)"
+    "  LEFT JOIN study s ON s.id = e.sid::bigint"
+    " ORDER BY e.ord");
 
 int store_consent_study_access(struct arena *a, int64_t user_id, int64_t patient_id,
-			       const char *study_ids_json, struct consent_study_access *out, int n,
-			       struct err *e)
+                               const char *study_ids_json, struct consent_study_access *out, int n,
+                               struct err *e)
 {
 	const char *params[3] = {db_i64(a, user_id), db_i64(a, patient_id), study_ids_json};
 	struct db_result *r = db_query(a, &q_study_access, 3, params, e);
@@ -48,19 +49,19 @@ int store_consent_study_access(struct arena *a, int64_t user_id, int64_t patient
 
 /* Per (study, system, code) of the body: enrolment, code, request and existing consent. */
 static struct db_stmt q_lookup = DB_STMT(
-	"SELECT COALESCE(sp.id, 0), COALESCE(c.id, 0),"
-	"       EXISTS (SELECT 1 FROM study_scope_request r"
-	"                WHERE r.study_id = (e.v->>'s')::bigint AND r.scope_code_id = c.id),"
-	"       COALESCE(x.id, 0), COALESCE(x.consented, false)"
-	"  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY e(v, ord)"
-	"  LEFT JOIN study_patient sp ON sp.study_id = (e.v->>'s')::bigint AND sp.patient_id = $1"
-	"  LEFT JOIN codeable_concept c ON c.coding_system = e.v->>'y' AND c.coding_code = e.v->>'c'"
-	"  LEFT JOIN study_patient_scope_consent x"
-	"         ON x.study_patient_id = sp.id AND x.scope_code_id = c.id"
-	" ORDER BY e.ord");
+    "SELECT COALESCE(sp.id, 0), COALESCE(c.id, 0),"
+    "       EXISTS (SELECT 1 FROM study_scope_request r"
+    "                WHERE r.study_id = (e.v->>'s')::bigint AND r.scope_code_id = c.id),"
+    "       COALESCE(x.id, 0), COALESCE(x.consented, false)"
+    "  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY e(v, ord)"
+    "  LEFT JOIN study_patient sp ON sp.study_id = (e.v->>'s')::bigint AND sp.patient_id = $1"
+    "  LEFT JOIN codeable_concept c ON c.coding_system = e.v->>'y' AND c.coding_code = e.v->>'c'"
+    "  LEFT JOIN study_patient_scope_consent x"
+    "         ON x.study_patient_id = sp.id AND x.scope_code_id = c.id"
+    " ORDER BY e.ord");
 
 int store_consent_lookup(struct arena *a, int64_t patient_id, struct consent_item *items, int n,
-			 struct err *e)
+                         struct err *e)
 {
 	struct buf *b = buf_new(a, 64 * (size_t)n + 16);
 	struct jw w;
@@ -88,23 +89,22 @@ int store_consent_lookup(struct arena *a, int64_t patient_id, struct consent_ite
 	return 0;
 }
 
-static struct db_stmt q_insert = DB_STMT(
-	"INSERT INTO study_patient_scope_consent (study_patient_id, scope_code_id, consented,"
-	"                                         consented_time)"
-	" VALUES ($1, $2, $3, now()) RETURNING id");
-static struct db_stmt q_update = DB_STMT(
-	"UPDATE study_patient_scope_consent SET consented = $2, consented_time = now()"
-	" WHERE id = $1 RETURNING id");
+static struct db_stmt q_insert =
+    DB_STMT("INSERT INTO study_patient_scope_consent (study_patient_id, scope_code_id, consented,"
+            "                                         consented_time)"
+            " VALUES ($1, $2, $3, now()) RETURNING id");
+static struct db_stmt q_update =
+    DB_STMT("UPDATE study_patient_scope_consent SET consented = $2, consented_time = now()"
+            " WHERE id = $1 RETURNING id");
 static struct db_stmt q_delete =
-	DB_STMT("DELETE FROM study_patient_scope_consent WHERE id = $1 RETURNING id");
+    DB_STMT("DELETE FROM study_patient_scope_consent WHERE id = $1 RETURNING id");
 
-int64_t store_consent_write(struct arena *a, char op, const struct consent_item *it,
-			    struct err *e)
+int64_t store_consent_write(struct arena *a, char op, const struct consent_item *it, struct err *e)
 {
 	struct db_result *r;
 	if (op == 'c') {
 		const char *params[3] = {db_i64(a, it->study_patient_id), db_i64(a, it->code_id),
-					 it->consented ? "t" : "f"};
+		                         it->consented ? "t" : "f"};
 		r = db_query(a, &q_insert, 3, params, e);
 	} else if (op == 'u') {
 		const char *params[2] = {db_i64(a, it->consent_id), it->consented ? "t" : "f"};
@@ -118,10 +118,10 @@ int64_t store_consent_write(struct arena *a, char op, const struct consent_item 
 	return db_nrows(r) ? db_get_i64(r, 0, 0) : 0;
 }
 
-static struct db_stmt q_rows = DB_STMT(
-	"SELECT json_build_object('studyScopeConsents', COALESCE(json_agg("
-	"         jhe_pb_consent_row_json(e.id::bigint) ORDER BY e.ord), '[]'))"
-	"  FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY e(id, ord)");
+static struct db_stmt q_rows =
+    DB_STMT("SELECT json_build_object('studyScopeConsents', COALESCE(json_agg("
+            "         jhe_pb_consent_row_json(e.id::bigint) ORDER BY e.ord), '[]'))"
+            "  FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY e(id, ord)");
 
 char *store_consent_rows_json(struct arena *a, const char *ids_json, struct err *e)
 {
@@ -134,15 +134,15 @@ char *store_consent_rows_json(struct arena *a, const char *ids_json, struct err 
 	return json;
 }
 
-static struct db_stmt q_reset = DB_STMT(
-	"WITH d AS (DELETE FROM study_patient_scope_consent c USING study_patient sp"
-	"            WHERE sp.id = c.study_patient_id AND sp.patient_id = $1"
-	"            RETURNING c.id, sp.study_id, c.scope_code_id, c.consented)"
-	" SELECT d.id, d.study_id, cc.coding_system || '|' || cc.coding_code, d.consented"
-	"   FROM d JOIN codeable_concept cc ON cc.id = d.scope_code_id ORDER BY d.id");
+static struct db_stmt q_reset =
+    DB_STMT("WITH d AS (DELETE FROM study_patient_scope_consent c USING study_patient sp"
+            "            WHERE sp.id = c.study_patient_id AND sp.patient_id = $1"
+            "            RETURNING c.id, sp.study_id, c.scope_code_id, c.consented)"
+            " SELECT d.id, d.study_id, cc.coding_system || '|' || cc.coding_code, d.consented"
+            "   FROM d JOIN codeable_concept cc ON cc.id = d.scope_code_id ORDER BY d.id");
 
 int store_consents_reset(struct arena *a, int64_t patient_id, struct consent_deleted **out,
-			 struct err *e)
+                         struct err *e)
 {
 	const char *params[1] = {db_i64(a, patient_id)};
 	struct db_result *r = db_query(a, &q_reset, 1, params, e);

@@ -12,35 +12,35 @@ static const char *opt_i64(struct arena *a, int64_t v)
 /* Without an organization or study filter: the whole rule (self + consent), i.e.
  * jhe_visible_observation_keys. With one: only the consent rule narrowed to it. */
 static struct db_stmt q_page = DB_STMT(
-	"WITH keys AS ("
-	"  SELECT k.patient_id, k.codeable_concept_id FROM jhe_visible_observation_keys($1) k"
-	"   WHERE $2::bigint IS NULL AND $3::bigint IS NULL"
-	"  UNION"
-	"  SELECT v.patient_id, v.codeable_concept_id FROM jhe_consented_scopes($1) v"
-	"   WHERE ($2::bigint IS NOT NULL OR $3::bigint IS NOT NULL)"
-	"     AND ($2::bigint IS NULL OR v.organization_id = $2)"
-	"     AND ($3::bigint IS NULL OR v.study_id = $3)"
-	"), ids AS ("
-	"  SELECT o.id, o.subject_patient_id AS pid, o.last_updated FROM observation o"
-	"   WHERE (o.subject_patient_id, o.codeable_concept_id) IN"
-	"         (SELECT keys.patient_id, keys.codeable_concept_id FROM keys)"
-	"     AND ($4::bigint IS NULL OR o.subject_patient_id = $4)"
-	"     AND ($5::bigint IS NULL OR o.id = $5)"
-	"), pg AS (SELECT * FROM ids ORDER BY last_updated DESC, id DESC LIMIT $6 OFFSET $7)"
-	" SELECT (SELECT count(*) FROM ids),"
-	"   COALESCE((SELECT json_agg(jhe_pb_observation_json(pg.id)"
-	"                             ORDER BY pg.last_updated DESC, pg.id DESC) FROM pg), '[]'),"
-	"   COALESCE((SELECT json_agg(DISTINCT pg.pid ORDER BY pg.pid) FROM pg), '[]'),"
-	"   (SELECT CASE WHEN count(DISTINCT pg.pid) = 1 THEN min(pg.pid) END FROM pg),"
-	"   (SELECT count(*) FROM pg)");
+    "WITH keys AS ("
+    "  SELECT k.patient_id, k.codeable_concept_id FROM jhe_visible_observation_keys($1) k"
+    "   WHERE $2::bigint IS NULL AND $3::bigint IS NULL"
+    "  UNION"
+    "  SELECT v.patient_id, v.codeable_concept_id FROM jhe_consented_scopes($1) v"
+    "   WHERE ($2::bigint IS NOT NULL OR $3::bigint IS NOT NULL)"
+    "     AND ($2::bigint IS NULL OR v.organization_id = $2)"
+    "     AND ($3::bigint IS NULL OR v.study_id = $3)"
+    "), ids AS ("
+    "  SELECT o.id, o.subject_patient_id AS pid, o.last_updated FROM observation o"
+    "   WHERE (o.subject_patient_id, o.codeable_concept_id) IN"
+    "         (SELECT keys.patient_id, keys.codeable_concept_id FROM keys)"
+    "     AND ($4::bigint IS NULL OR o.subject_patient_id = $4)"
+    "     AND ($5::bigint IS NULL OR o.id = $5)"
+    "), pg AS (SELECT * FROM ids ORDER BY last_updated DESC, id DESC LIMIT $6 OFFSET $7)"
+    " SELECT (SELECT count(*) FROM ids),"
+    "   COALESCE((SELECT json_agg(jhe_pb_observation_json(pg.id)"
+    "                             ORDER BY pg.last_updated DESC, pg.id DESC) FROM pg), '[]'),"
+    "   COALESCE((SELECT json_agg(DISTINCT pg.pid ORDER BY pg.pid) FROM pg), '[]'),"
+    "   (SELECT CASE WHEN count(DISTINCT pg.pid) = 1 THEN min(pg.pid) END FROM pg),"
+    "   (SELECT count(*) FROM pg)");
 
 int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
-			    int64_t limit, int64_t offset, struct pb_page *out, struct err *e)
+                            int64_t limit, int64_t offset, struct pb_page *out, struct err *e)
 {
-	const char *params[7] = {db_i64(a, user_id),	     opt_i64(a, f->organization_id),
-				 opt_i64(a, f->study_id),    opt_i64(a, f->patient_id),
-				 opt_i64(a, f->observation_id), db_i64(a, limit),
-				 db_i64(a, offset)};
+	const char *params[7] = {
+	    db_i64(a, user_id),        opt_i64(a, f->organization_id), opt_i64(a, f->study_id),
+	    opt_i64(a, f->patient_id), opt_i64(a, f->observation_id),  db_i64(a, limit),
+	    db_i64(a, offset)};
 	struct db_result *r = db_query(a, &q_page, 7, params, e);
 	if (!r)
 		return -1;
@@ -48,14 +48,14 @@ int store_observations_page(struct arena *a, int64_t user_id, const struct obser
 	return 0;
 }
 
-static struct db_stmt q_facts = DB_STMT(
-	"SELECT o.id IS NOT NULL, jhe_observation_visible($1, $2),"
-	"       COALESCE(jhe_manages_patient($1, o.subject_patient_id), false),"
-	"       COALESCE(o.subject_patient_id, 0)"
-	"  FROM (SELECT 1) one LEFT JOIN observation o ON o.id = $2");
+static struct db_stmt q_facts =
+    DB_STMT("SELECT o.id IS NOT NULL, jhe_observation_visible($1, $2),"
+            "       COALESCE(jhe_manages_patient($1, o.subject_patient_id), false),"
+            "       COALESCE(o.subject_patient_id, 0)"
+            "  FROM (SELECT 1) one LEFT JOIN observation o ON o.id = $2");
 
 int store_observation_facts(struct arena *a, int64_t user_id, int64_t observation_id,
-			    struct observation_facts *out, struct err *e)
+                            struct observation_facts *out, struct err *e)
 {
 	const char *params[2] = {db_i64(a, user_id), db_i64(a, observation_id)};
 	struct db_result *r = db_query(a, &q_facts, 2, params, e);

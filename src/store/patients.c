@@ -28,47 +28,47 @@ void store_pb_page_from(struct arena *a, struct db_result *r, struct pb_page *ou
 	out->rows = (int)db_get_i64(r, 0, 4);
 }
 
-static struct db_stmt q_sticky = DB_STMT(
-	"UPDATE practitioner SET settings ="
-	"   (CASE WHEN $4::boolean THEN settings - 'current_study_id' ELSE settings END)"
-	"   || jsonb_strip_nulls(jsonb_build_object('current_organization_id', $2::bigint,"
-	"                                           'current_study_id', $3::bigint))"
-	" WHERE jhe_user_id = $1");
+static struct db_stmt q_sticky =
+    DB_STMT("UPDATE practitioner SET settings ="
+            "   (CASE WHEN $4::boolean THEN settings - 'current_study_id' ELSE settings END)"
+            "   || jsonb_strip_nulls(jsonb_build_object('current_organization_id', $2::bigint,"
+            "                                           'current_study_id', $3::bigint))"
+            " WHERE jhe_user_id = $1");
 
 int store_sticky_selection(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,
-			   bool remove_study, struct err *e)
+                           bool remove_study, struct err *e)
 {
 	const char *params[4] = {db_i64(a, user_id), opt_i64(a, org_id), opt_i64(a, study_id),
-				 tf(remove_study && !study_id)};
+	                         tf(remove_study && !study_id)};
 	return db_exec(a, &q_sticky, 4, params, e) < 0 ? -1 : 0;
 }
 
 static struct db_stmt q_patients_page = DB_STMT(
-	"WITH ids AS ("
-	"  SELECT p.id FROM patient p"
-	"   WHERE p.id IN (SELECT s.patient_id FROM jhe_shared_patient_ids($1) s)"
-	"     AND ($2::bigint IS NULL OR (jhe_is_member($1, $2) AND EXISTS ("
-	"          SELECT 1 FROM patient_organization po"
-	"           WHERE po.patient_id = p.id AND po.organization_id = $2)))"
-	"     AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM study_patient sp"
-	"                                         WHERE sp.patient_id = p.id AND sp.study_id = $3))"
-	"     AND ($4::bigint IS NULL OR p.id = $4)"
-	"     AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM patient_identifier i"
-	"                                       WHERE i.patient_id = p.id AND i.value = $5))"
-	"), pg AS (SELECT id FROM ids ORDER BY id LIMIT $6 OFFSET $7)"
-	" SELECT (SELECT count(*) FROM ids),"
-	"   COALESCE((SELECT json_agg(jhe_patient_json(pg.id) ORDER BY pg.id) FROM pg), '[]'),"
-	"   COALESCE((SELECT json_agg(pg.id ORDER BY pg.id) FROM pg), '[]'),"
-	"   (SELECT CASE WHEN count(*) = 1 THEN min(pg.id) END FROM pg),"
-	"   (SELECT count(*) FROM pg)");
+    "WITH ids AS ("
+    "  SELECT p.id FROM patient p"
+    "   WHERE p.id IN (SELECT s.patient_id FROM jhe_shared_patient_ids($1) s)"
+    "     AND ($2::bigint IS NULL OR (jhe_is_member($1, $2) AND EXISTS ("
+    "          SELECT 1 FROM patient_organization po"
+    "           WHERE po.patient_id = p.id AND po.organization_id = $2)))"
+    "     AND ($3::bigint IS NULL OR EXISTS (SELECT 1 FROM study_patient sp"
+    "                                         WHERE sp.patient_id = p.id AND sp.study_id = $3))"
+    "     AND ($4::bigint IS NULL OR p.id = $4)"
+    "     AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM patient_identifier i"
+    "                                       WHERE i.patient_id = p.id AND i.value = $5))"
+    "), pg AS (SELECT id FROM ids ORDER BY id LIMIT $6 OFFSET $7)"
+    " SELECT (SELECT count(*) FROM ids),"
+    "   COALESCE((SELECT json_agg(jhe_patient_json(pg.id) ORDER BY pg.id) FROM pg), '[]'),"
+    "   COALESCE((SELECT json_agg(pg.id ORDER BY pg.id) FROM pg), '[]'),"
+    "   (SELECT CASE WHEN count(*) = 1 THEN min(pg.id) END FROM pg),"
+    "   (SELECT count(*) FROM pg)");
 
 int store_patients_page(struct arena *a, int64_t user_id, const struct patient_filter *f,
-			int64_t limit, int64_t offset, struct pb_page *out, struct err *e)
+                        int64_t limit, int64_t offset, struct pb_page *out, struct err *e)
 {
-	const char *params[7] = {db_i64(a, user_id),	    opt_i64(a, f->organization_id),
-				 opt_i64(a, f->study_id),   opt_i64(a, f->patient_id),
-				 f->identifier_value,	    db_i64(a, limit),
-				 db_i64(a, offset)};
+	const char *params[7] = {db_i64(a, user_id),      opt_i64(a, f->organization_id),
+	                         opt_i64(a, f->study_id), opt_i64(a, f->patient_id),
+	                         f->identifier_value,     db_i64(a, limit),
+	                         db_i64(a, offset)};
 	struct db_result *r = db_query(a, &q_patients_page, 7, params, e);
 	if (!r)
 		return -1;
@@ -77,17 +77,17 @@ int store_patients_page(struct arena *a, int64_t user_id, const struct patient_f
 }
 
 static struct db_stmt q_facts = DB_STMT(
-	"SELECT p.id IS NOT NULL, jhe_patient_visible($1, $2), COALESCE(p.jhe_user_id = $1, false),"
-	"  EXISTS (SELECT 1 FROM patient_organization po"
-	"           WHERE po.patient_id = $2 AND po.organization_id = $3),"
-	"  jhe_can($1, 'patient.manage_for_organization', $3),"
-	"  EXISTS (SELECT 1 FROM organization o WHERE o.id = $3),"
-	"  COALESCE(p.jhe_user_id, 0), jhe_shares_patient($1, $2),"
-	"  jhe_is_practitioner($1)"
-	"  FROM (SELECT 1) one LEFT JOIN patient p ON p.id = $2");
+    "SELECT p.id IS NOT NULL, jhe_patient_visible($1, $2), COALESCE(p.jhe_user_id = $1, false),"
+    "  EXISTS (SELECT 1 FROM patient_organization po"
+    "           WHERE po.patient_id = $2 AND po.organization_id = $3),"
+    "  jhe_can($1, 'patient.manage_for_organization', $3),"
+    "  EXISTS (SELECT 1 FROM organization o WHERE o.id = $3),"
+    "  COALESCE(p.jhe_user_id, 0), jhe_shares_patient($1, $2),"
+    "  jhe_is_practitioner($1)"
+    "  FROM (SELECT 1) one LEFT JOIN patient p ON p.id = $2");
 
 int store_patient_facts(struct arena *a, int64_t user_id, int64_t patient_id, int64_t org_id,
-			struct patient_facts *out, struct err *e)
+                        struct patient_facts *out, struct err *e)
 {
 	const char *params[3] = {db_i64(a, user_id), db_i64(a, patient_id), db_i64(a, org_id)};
 	struct db_result *r = db_query(a, &q_facts, 3, params, e);
@@ -124,15 +124,15 @@ char *store_patient_json(struct arena *a, int64_t patient_id, struct err *e)
 	return json;
 }
 
-static struct db_stmt q_ident_in_use = DB_STMT(
-	"SELECT e.v->>'system', e.v->>'value'"
-	"  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY e(v, ord)"
-	"  JOIN patient_identifier i ON i.system = e.v->>'system' AND i.value = e.v->>'value'"
-	" WHERE i.patient_id IS DISTINCT FROM $2::bigint"
-	" ORDER BY e.ord LIMIT 1");
+static struct db_stmt q_ident_in_use =
+    DB_STMT("SELECT e.v->>'system', e.v->>'value'"
+            "  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY e(v, ord)"
+            "  JOIN patient_identifier i ON i.system = e.v->>'system' AND i.value = e.v->>'value'"
+            " WHERE i.patient_id IS DISTINCT FROM $2::bigint"
+            " ORDER BY e.ord LIMIT 1");
 
 const char *store_identifier_in_use(struct arena *a, const char *identifiers_json,
-				    int64_t exclude_patient, struct err *e)
+                                    int64_t exclude_patient, struct err *e)
 {
 	const char *params[2] = {identifiers_json, opt_i64(a, exclude_patient)};
 	struct db_result *r = db_query(a, &q_ident_in_use, 2, params, e);
@@ -143,32 +143,32 @@ const char *store_identifier_in_use(struct arena *a, const char *identifiers_jso
 	return arena_printf(a, "%s|%s", db_get(r, 0, 0), db_get(r, 0, 1));
 }
 
-static struct db_stmt q_user_patient = DB_STMT(
-	"SELECT u.id, p.id FROM jhe_user u LEFT JOIN patient p ON p.jhe_user_id = u.id"
-	" WHERE lower(u.email) = lower($1) FOR UPDATE OF u");
+static struct db_stmt q_user_patient =
+    DB_STMT("SELECT u.id, p.id FROM jhe_user u LEFT JOIN patient p ON p.jhe_user_id = u.id"
+            " WHERE lower(u.email) = lower($1) FOR UPDATE OF u");
 
-static struct db_stmt q_user_insert = DB_STMT(
-	"INSERT INTO jhe_user (email, first_name, last_name, user_type)"
-	" VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), 'patient') RETURNING id");
+static struct db_stmt q_user_insert =
+    DB_STMT("INSERT INTO jhe_user (email, first_name, last_name, user_type)"
+            " VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), 'patient') RETURNING id");
 
-static struct db_stmt q_patient_insert = DB_STMT(
-	"WITH p AS (INSERT INTO patient (jhe_user_id, name_family, name_given, birth_date,"
-	"                                telecom_phone)"
-	"           VALUES ($1, $2, $3, $4::date, $5) RETURNING id),"
-	" po AS (INSERT INTO patient_organization (patient_id, organization_id)"
-	"        SELECT p.id, $6 FROM p)"
-	" SELECT id FROM p");
+static struct db_stmt q_patient_insert =
+    DB_STMT("WITH p AS (INSERT INTO patient (jhe_user_id, name_family, name_given, birth_date,"
+            "                                telecom_phone)"
+            "           VALUES ($1, $2, $3, $4::date, $5) RETURNING id),"
+            " po AS (INSERT INTO patient_organization (patient_id, organization_id)"
+            "        SELECT p.id, $6 FROM p)"
+            " SELECT id FROM p");
 
-static struct db_stmt q_ident_insert = DB_STMT(
-	"INSERT INTO patient_identifier (patient_id, system, value)"
-	" SELECT $1, e.v->>'system', e.v->>'value'"
-	"   FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY e(v, ord) ORDER BY e.ord");
+static struct db_stmt q_ident_insert =
+    DB_STMT("INSERT INTO patient_identifier (patient_id, system, value)"
+            " SELECT $1, e.v->>'system', e.v->>'value'"
+            "   FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY e(v, ord) ORDER BY e.ord");
 
 static struct db_stmt q_ident_delete =
-	DB_STMT("DELETE FROM patient_identifier WHERE patient_id = $1");
+    DB_STMT("DELETE FROM patient_identifier WHERE patient_id = $1");
 
 int64_t store_patient_create(struct arena *a, const struct patient_input *in, int64_t org_id,
-			     struct err *e)
+                             struct err *e)
 {
 	const char *p1[1] = {in->email};
 	struct db_result *r = db_query(a, &q_user_patient, 1, p1, e);
@@ -178,8 +178,9 @@ int64_t store_patient_create(struct arena *a, const struct patient_input *in, in
 	if (db_nrows(r) > 0) {
 		if (!db_isnull(r, 0, 1)) {
 			e->kind = ERR_CONFLICT;
-			e->msg = "A patient with this email already exists; use global lookup to add "
-				 "them to this organization.";
+			e->msg =
+			    "A patient with this email already exists; use global lookup to add "
+			    "them to this organization.";
 			return -1;
 		}
 		uid = db_get_i64(r, 0, 0);
@@ -190,8 +191,8 @@ int64_t store_patient_create(struct arena *a, const struct patient_input *in, in
 			return -1;
 		uid = db_get_i64(u, 0, 0);
 	}
-	const char *p3[6] = {db_i64(a, uid),	in->name_family,   in->name_given,
-			     in->birth_date,	in->telecom_phone, db_i64(a, org_id)};
+	const char *p3[6] = {db_i64(a, uid), in->name_family,   in->name_given,
+	                     in->birth_date, in->telecom_phone, db_i64(a, org_id)};
 	struct db_result *p = db_query(a, &q_patient_insert, 6, p3, e);
 	if (!p)
 		return -1;
@@ -204,23 +205,23 @@ int64_t store_patient_create(struct arena *a, const struct patient_input *in, in
 	return pid;
 }
 
-static struct db_stmt q_patient_update = DB_STMT(
-	"UPDATE patient SET"
-	"  name_family = CASE WHEN $2::boolean THEN $3 ELSE name_family END,"
-	"  name_given = CASE WHEN $4::boolean THEN $5 ELSE name_given END,"
-	"  birth_date = CASE WHEN $6::boolean THEN $7::date ELSE birth_date END,"
-	"  telecom_phone = CASE WHEN $8::boolean THEN $9 ELSE telecom_phone END,"
-	"  last_updated = now()"
-	" WHERE id = $1");
+static struct db_stmt q_patient_update =
+    DB_STMT("UPDATE patient SET"
+            "  name_family = CASE WHEN $2::boolean THEN $3 ELSE name_family END,"
+            "  name_given = CASE WHEN $4::boolean THEN $5 ELSE name_given END,"
+            "  birth_date = CASE WHEN $6::boolean THEN $7::date ELSE birth_date END,"
+            "  telecom_phone = CASE WHEN $8::boolean THEN $9 ELSE telecom_phone END,"
+            "  last_updated = now()"
+            " WHERE id = $1");
 
 int store_patient_update(struct arena *a, int64_t patient_id, const struct patient_input *in,
-			 struct err *e)
+                         struct err *e)
 {
-	const char *params[9] = {db_i64(a, patient_id),
-				 tf(in->has_name_family), in->name_family,
-				 tf(in->has_name_given),  in->name_given,
-				 tf(in->has_birth_date),  in->birth_date,
-				 tf(in->has_telecom_phone), in->telecom_phone};
+	const char *params[9] = {db_i64(a, patient_id), tf(in->has_name_family),
+	                         in->name_family,       tf(in->has_name_given),
+	                         in->name_given,        tf(in->has_birth_date),
+	                         in->birth_date,        tf(in->has_telecom_phone),
+	                         in->telecom_phone};
 	if (db_exec(a, &q_patient_update, 9, params, e) < 0)
 		return -1;
 	if (in->identifiers) {
@@ -234,21 +235,21 @@ int store_patient_update(struct arena *a, int64_t patient_id, const struct patie
 	return 0;
 }
 
-static struct db_stmt q_remove_enrolments = DB_STMT(
-	"DELETE FROM study_patient sp USING study s"
-	" WHERE sp.study_id = s.id AND s.organization_id = $2 AND sp.patient_id = $1");
-static struct db_stmt q_remove_membership = DB_STMT(
-	"DELETE FROM patient_organization WHERE patient_id = $1 AND organization_id = $2");
-static struct db_stmt q_orphan_patient = DB_STMT(
-	"DELETE FROM patient p WHERE p.id = $1"
-	"   AND NOT EXISTS (SELECT 1 FROM patient_organization po WHERE po.patient_id = p.id)"
-	" RETURNING p.jhe_user_id");
-static struct db_stmt q_orphan_user = DB_STMT(
-	"DELETE FROM jhe_user u WHERE u.id = $1 AND NOT u.is_superuser"
-	"   AND NOT EXISTS (SELECT 1 FROM practitioner pr WHERE pr.jhe_user_id = u.id)");
+static struct db_stmt q_remove_enrolments =
+    DB_STMT("DELETE FROM study_patient sp USING study s"
+            " WHERE sp.study_id = s.id AND s.organization_id = $2 AND sp.patient_id = $1");
+static struct db_stmt q_remove_membership =
+    DB_STMT("DELETE FROM patient_organization WHERE patient_id = $1 AND organization_id = $2");
+static struct db_stmt q_orphan_patient =
+    DB_STMT("DELETE FROM patient p WHERE p.id = $1"
+            "   AND NOT EXISTS (SELECT 1 FROM patient_organization po WHERE po.patient_id = p.id)"
+            " RETURNING p.jhe_user_id");
+static struct db_stmt q_orphan_user =
+    DB_STMT("DELETE FROM jhe_user u WHERE u.id = $1 AND NOT u.is_superuser"
+            "   AND NOT EXISTS (SELECT 1 FROM practitioner pr WHERE pr.jhe_user_id = u.id)");
 
 int store_patient_remove_org(struct arena *a, int64_t patient_id, int64_t org_id, bool *deleted,
-			     struct err *e)
+                             struct err *e)
 {
 	const char *params[2] = {db_i64(a, patient_id), db_i64(a, org_id)};
 	*deleted = false;
@@ -271,8 +272,8 @@ int store_patient_remove_org(struct arena *a, int64_t patient_id, int64_t org_id
 	return 0;
 }
 
-static struct db_stmt q_add_org = DB_STMT(
-	"INSERT INTO patient_organization (patient_id, organization_id) VALUES ($1, $2)");
+static struct db_stmt q_add_org =
+    DB_STMT("INSERT INTO patient_organization (patient_id, organization_id) VALUES ($1, $2)");
 static struct db_stmt q_touch = DB_STMT("UPDATE patient SET last_updated = now() WHERE id = $1");
 
 int store_patient_add_org(struct arena *a, int64_t patient_id, int64_t org_id, struct err *e)
@@ -283,14 +284,14 @@ int store_patient_add_org(struct arena *a, int64_t patient_id, int64_t org_id, s
 	return db_exec(a, &q_touch, 1, params, e) < 0 ? -1 : 0;
 }
 
-static struct db_stmt q_lookup = DB_STMT(
-	"SELECT COALESCE(json_agg(jhe_patient_json(p.id) ORDER BY p.id), '[]'),"
-	"       COALESCE(min(p.id), 0)"
-	"  FROM patient p JOIN jhe_user u ON u.id = p.jhe_user_id"
-	" WHERE lower(u.email) = lower($1)");
+static struct db_stmt q_lookup =
+    DB_STMT("SELECT COALESCE(json_agg(jhe_patient_json(p.id) ORDER BY p.id), '[]'),"
+            "       COALESCE(min(p.id), 0)"
+            "  FROM patient p JOIN jhe_user u ON u.id = p.jhe_user_id"
+            " WHERE lower(u.email) = lower($1)");
 
 char *store_patient_lookup_email(struct arena *a, const char *email, int64_t *patient_id,
-				 struct err *e)
+                                 struct err *e)
 {
 	const char *params[1] = {email};
 	struct db_result *r = db_query(a, &q_lookup, 1, params, e);
@@ -302,10 +303,10 @@ char *store_patient_lookup_email(struct arena *a, const char *email, int64_t *pa
 	return json;
 }
 
-static struct db_stmt q_manages_somewhere = DB_STMT(
-	"SELECT jhe_is_superuser($1) OR EXISTS ("
-	"  SELECT 1 FROM jhe_member_orgs($1) m"
-	"   WHERE 'patient.manage_for_organization' = ANY (jhe_role_permissions(m.role)))");
+static struct db_stmt q_manages_somewhere =
+    DB_STMT("SELECT jhe_is_superuser($1) OR EXISTS ("
+            "  SELECT 1 FROM jhe_member_orgs($1) m"
+            "   WHERE 'patient.manage_for_organization' = ANY (jhe_role_permissions(m.role)))");
 
 int store_user_manages_patients_somewhere(struct arena *a, int64_t user_id, struct err *e)
 {
@@ -317,18 +318,18 @@ int store_user_manages_patients_somewhere(struct arena *a, int64_t user_id, stru
 }
 
 static struct db_stmt q_consolidated = DB_STMT(
-	"SELECT COALESCE(json_agg(json_build_object('id', app.id, 'name', app.name,"
-	"         'clientId', app.client_id, 'invitationUrl', jc.invitation_url,"
-	"         'patientInvitations', COALESCE((SELECT json_agg(jhe_pb_invitation_json(i.id)"
-	"                                                  ORDER BY i.last_updated DESC, i.id DESC)"
-	"                                           FROM patient_invitation i"
-	"                                          WHERE i.patient_id = $1 AND i.client_id = app.id),"
-	"                                        '[]'::json))"
-	"       ORDER BY app.id), '[]')"
-	"  FROM oauth_application app JOIN jhe_client jc ON jc.application_id = app.id"
-	" WHERE app.id IN (SELECT sc.client_id FROM study_client sc"
-	"                    JOIN study_patient sp ON sp.study_id = sc.study_id"
-	"                   WHERE sp.patient_id = $1)");
+    "SELECT COALESCE(json_agg(json_build_object('id', app.id, 'name', app.name,"
+    "         'clientId', app.client_id, 'invitationUrl', jc.invitation_url,"
+    "         'patientInvitations', COALESCE((SELECT json_agg(jhe_pb_invitation_json(i.id)"
+    "                                                  ORDER BY i.last_updated DESC, i.id DESC)"
+    "                                           FROM patient_invitation i"
+    "                                          WHERE i.patient_id = $1 AND i.client_id = app.id),"
+    "                                        '[]'::json))"
+    "       ORDER BY app.id), '[]')"
+    "  FROM oauth_application app JOIN jhe_client jc ON jc.application_id = app.id"
+    " WHERE app.id IN (SELECT sc.client_id FROM study_client sc"
+    "                    JOIN study_patient sp ON sp.study_id = sc.study_id"
+    "                   WHERE sp.patient_id = $1)");
 
 char *store_patient_consolidated_clients(struct arena *a, int64_t patient_id, struct err *e)
 {
