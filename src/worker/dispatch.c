@@ -86,6 +86,45 @@ static void cors_public(struct request *r)
 	resp_header(r, "Access-Control-Allow-Origin", "*");
 }
 
+/* The Origin of a browser request to a FHIR data endpoint when JHE_CORS_ORIGINS lists it
+ * (conventions.md §9); NULL otherwise (same-origin only, as the reference). */
+static const char *fhir_cors_origin(const struct request *r, unsigned flags)
+{
+	if (r->area != AREA_FHIR || (flags & ROUTE_CORS_PUBLIC) || !g_config.cors_origins ||
+	    !*g_config.cors_origins)
+		return NULL;
+	const char *origin = req_header(r, "Origin");
+	if (!origin || !*origin)
+		return NULL;
+	const char *p = g_config.cors_origins;
+	size_t n = strlen(origin);
+	while (*p) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		const char *end = p;
+		while (*end && *end != ',' && *end != ' ')
+			end++;
+		if ((size_t)(end - p) == n && strncmp(p, origin, n) == 0)
+			return origin;
+		p = end;
+	}
+	return NULL;
+}
+
+static void add_cors(struct request *r, unsigned flags)
+{
+	if (flags & ROUTE_CORS_PUBLIC) {
+		cors_public(r);
+		return;
+	}
+	const char *origin = fhir_cors_origin(r, flags);
+	if (origin) {
+		resp_header(r, "Access-Control-Allow-Origin", origin);
+		resp_header(r, "Vary", "Origin");
+		resp_header(r, "Access-Control-Expose-Headers", "ETag, Location");
+	}
+}
+
 static bool is_api_profile(const struct request *r)
 {
 	return strcmp(r->path, "/api/v1/users/profile") == 0;
@@ -106,8 +145,16 @@ void dispatch(struct request *r)
 	}
 	r->route = rt;
 	unsigned flags = rt->flags;
-	if ((flags & ROUTE_CORS_PUBLIC))
-		cors_public(r);
+	add_cors(r, flags);
+	if (is_options && fhir_cors_origin(r, flags)) {
+		/* preflight of a FHIR data endpoint from a listed origin: no authentication */
+		resp_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+		resp_header(r, "Access-Control-Allow-Headers",
+			    "Authorization, Content-Type, Accept, If-None-Exist, Prefer");
+		resp_header(r, "Access-Control-Max-Age", "86400");
+		resp_empty(r, 204);
+		return;
+	}
 	if (is_options && (flags & ROUTE_CORS_PUBLIC)) {
 		resp_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
 		resp_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type");
@@ -152,8 +199,7 @@ void dispatch(struct request *r)
 		if (db_in_transaction())
 			db_rollback();
 		r->resp.headers.n = 0;
-		if ((flags & ROUTE_CORS_PUBLIC))
-			cors_public(r);
+		add_cors(r, flags);
 		resp_error(r);
 		return;
 	}
