@@ -178,19 +178,32 @@ if (mem) {
 }
 w();
 
-const prof = byName.profile;
-w('## Profile');
+const profs = results.filter((r) => r.kind === 'profile');
+w('## Profiles');
 w();
-if (prof) {
-  w(`perf (\`perf record -g -F 499\` over every worker) during \`${prof.scenario}\`: share of worker CPU samples by library and by symbol (self time).`);
+if (!profs.length) w('No profile in this run (no scenario ran without errors, or BENCH_PROFILE=none).');
+for (const prof of profs) {
+  const run = byName[`profile:${prof.scenario}`];
+  w(`### \`${prof.scenario}\``);
+  w();
+  w(`\`perf record -F 999 -g\` over the NGINX workers, the jhe-fcgi workers and their PostgreSQL backends during a 7 s run` +
+    (run?.rps ? ` (${f(run.rps, 1)} req/s, p50 ${f(run.p50_ms, 2)} ms)` : '') + '. Share of the server-side CPU samples by process and library (self time):');
   w();
   w('```');
   w(prof.dso.trimEnd());
-  w();
-  w(prof.top.trimEnd());
   w('```');
-} else {
-  w('No profile in this run (no scenario ran without errors, or BENCH_PROFILE=none).');
+  w();
+  w('Inclusive time of named functions (callers included; ≥ 3%):');
+  w();
+  w('```');
+  w(prof.inclusive.trimEnd());
+  w('```');
+  w();
+  w('Self time by symbol (≥ 1%):');
+  w();
+  w('```');
+  w(prof.self.trimEnd());
+  w('```');
+  w();
 }
-w();
 fs.writeFileSync(target, out.join('\n'));
