@@ -69,3 +69,59 @@ export async function login(page, email, password = 'Jhe1234!', path = '/console
 }
 
 export { BASE };
+
+// ---------------------------------------------------------------------------------------------
+// Shared steps of the browser test files.
+
+// Wait until a screen has rendered: its title and no pending requests.
+export async function screenLoaded(page, title) {
+  await page.waitForSelector(`#page-title:text-is("${title}")`);
+  await page.waitForLoadState('networkidle');
+}
+
+// The topmost open dialog (confirmations open on top of view dialogs).
+export function topDialog(page) {
+  return page.locator('dialog[open]').last();
+}
+
+// A browser logged in as `email` through the server's login form (the real authorization code +
+// PKCE flow; no injected tokens), on `path`.
+export async function loggedIn(email, path = '/console/organizations', browsers = null) {
+  const b = await launch();
+  if (browsers) browsers.push(b);
+  await login(b.page, email, 'Jhe1234!', path);
+  return b;
+}
+
+// Every input/select/textarea of the page (dialogs included; type=hidden excepted) has an
+// associated label: a <label for>, a wrapping <label>, aria-label or aria-labelledby naming a
+// non-empty element. Returns the offenders as short descriptions.
+export async function unlabelledFields(page) {
+  return page.evaluate(() => {
+    const bad = [];
+    for (const el of document.querySelectorAll('input, select, textarea')) {
+      if (el.type === 'hidden') continue;
+      const byLabel = [...(el.labels || [])].some((l) => l.textContent.trim().length > 0);
+      const aria = (el.getAttribute('aria-label') || '').trim().length > 0;
+      const by = (el.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean)
+        .some((id) => (document.getElementById(id)?.textContent || '').trim().length > 0);
+      if (!byLabel && !aria && !by) bad.push(`${el.tagName.toLowerCase()}[name=${el.name || ''}][id=${el.id || ''}][class=${el.className || ''}]`);
+    }
+    return bad;
+  });
+}
+
+// Assert that nothing overflows the viewport horizontally except inside scrollable table wrappers.
+export async function horizontalOverflow(page) {
+  return page.evaluate(() => {
+    const w = document.documentElement.clientWidth;
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      if (el.closest('.table-wrap, dialog:not([open]), .sidenav, pre')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (r.right > w + 1) out.push(`${el.tagName.toLowerCase()}.${String(el.className).replace(/\s+/g, '.')} right=${Math.round(r.right)}`);
+    }
+    return { docWidth: document.documentElement.scrollWidth, viewport: w, offenders: out.slice(0, 10) };
+  });
+}

@@ -183,6 +183,18 @@ export function makeForm({ fields, submitLabel = 'Save', onSubmit, onCancel, ext
       if (top.length) { errorList.hidden = false; append(errorList, top.map((t) => h('li', null, t))); }
       if (first && first.focus) first.focus();
     },
+    // Client-side messages: next to their fields only (no list on top), focus on the first.
+    fieldErrors(errs) {
+      api.clearErrors();
+      let first = null;
+      for (const [name, msg] of Object.entries(errs || {})) {
+        const x = byName[name];
+        if (!x) continue;
+        x.err.textContent = msg; x.err.hidden = false; x.input.setAttribute('aria-invalid', 'true');
+        if (!first) first = x.input;
+      }
+      if (first && first.focus) first.focus();
+    },
     validate() {
       const vals = api.values();
       const errs = {};
@@ -201,17 +213,7 @@ export function makeForm({ fields, submitLabel = 'Save', onSubmit, onCancel, ext
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const errs = api.validate();
-    if (Object.keys(errs).length) {
-      api.clearErrors();
-      let first = null;
-      for (const [name, msg] of Object.entries(errs)) {
-        const x = byName[name];
-        x.err.textContent = msg; x.err.hidden = false; x.input.setAttribute('aria-invalid', 'true');
-        if (!first) first = x.input;
-      }
-      if (first) first.focus();
-      return;
-    }
+    if (Object.keys(errs).length) { api.fieldErrors(errs); return; }
     api.clearErrors();
     api.submitting(true);
     try { await onSubmit(api.values(), api); } finally { api.submitting(false); }

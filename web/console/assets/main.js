@@ -63,8 +63,11 @@ export const app = {
     renderRoute();
   },
   // Dialog state in the URL (console.md §4): dialog=create|read|update|delete (&id=).
-  dialogOpened(kind, id) { this.setParams({ dialog: kind, id: id ?? null }, { render: false }); },
+  // A dialog's close event arrives asynchronously: when a navigation (a link in the dialog, Back)
+  // closed it, the URL already belongs to the next render and must not be touched.
+  dialogOpened(kind, id) { this.dialogSeq = this.renderSeq; this.setParams({ dialog: kind, id: id ?? null }, { render: false }); },
   dialogClosed() {
+    if (this.dialogSeq !== this.renderSeq) return;
     if (this.params.has('dialog')) this.setParams({ dialog: null, id: null }, { render: false });
   },
 

@@ -198,9 +198,9 @@ async function addMember(app, org, parent, reload) {
     submitLabel: 'Add',
     onSubmit: async (v, form) => {
       const u = await get('users/search_by_email', { email: v.email });
-      if (u.id === undefined || u.id === null) { form.setErrors({ email: 'No account with this email.' }); return false; }
+      if (u.id === undefined || u.id === null) { form.fieldErrors({ email: 'No account with this email.' }); return false; }
       if (u.patient && !u.firstName && !u.lastName) {
-        form.setErrors({ email: 'This is a patient account. Only practitioner accounts can be added to an organization.' });
+        form.fieldErrors({ email: 'This is a patient account. Only practitioner accounts can be added to an organization.' });
         return false;
       }
       await post(`organizations/${org.id}/user`, { jheUserId: u.id, organizationPartitionerRole: v.role });

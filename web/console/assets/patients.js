@@ -142,7 +142,7 @@ async function addPatient(ctx) {
           const p = found && found[0];
           if (!p) { stageCreate(v.email); return; }
           if ((p.organizations || []).some((o) => String(o.id) === String(orgId))) {
-            f.setErrors({ email: 'This patient is already a member of this organization.' });
+            f.fieldErrors({ email: 'This patient is already a member of this organization.' });
             return;
           }
           stageAddExisting(p);
