@@ -88,7 +88,7 @@ async function viewClient(app, id, canEdit) {
     const parts = [rows.length ? h('ul', { class: 'link-list' }, rows.map((ds) => h('li', null, ds.name, ' ',
       canEdit ? button('Remove', async () => {
         if (!(await confirmDialog('Remove data source', `Remove "${ds.name}" from ${c.name}?`, { confirmLabel: 'Remove', danger: true }))) return;
-        try { await del(`clients/${id}/data_sources`, { dataSourceId: ds.id }); d.banner('success', 'Data source removed.'); await load(); } catch (e) { d.banner('error', e.message); }
+        try { await del(`clients/${id}/data_sources`, { dataSourceId: ds.id }); await load(); d.banner('success', 'Data source removed.'); } catch (e) { d.banner('error', e.message); }
       }, { class: 'btn-small', ariaLabel: `Remove ${ds.name}` }) : null))) : h('p', { class: 'muted' }, 'No data sources.')];
     if (canEdit) {
       const all = ((await get('data_sources', { pageSize: 1000 })).results || []).filter((x) => !rows.some((r) => r.id === x.id));
@@ -96,7 +96,7 @@ async function viewClient(app, id, canEdit) {
         const sel = h('select', { id: `client-ds-${id}` }, all.map((x) => h('option', { value: x.id }, x.name)));
         parts.push(h('div', { class: 'toolbar' }, h('div', { class: 'field field-inline' }, h('label', { for: `client-ds-${id}` }, 'Add a data source'), sel),
           button('Add data source', async () => {
-            try { await post(`clients/${id}/data_sources`, { dataSourceId: Number(sel.value) }); d.banner('success', 'Data source added.'); await load(); } catch (e) { d.banner('error', e.message); }
+            try { await post(`clients/${id}/data_sources`, { dataSourceId: Number(sel.value) }); await load(); d.banner('success', 'Data source added.'); } catch (e) { d.banner('error', e.message); }
           })));
       }
     }

@@ -49,7 +49,8 @@ async function editDs(app, ds) {
 
 async function viewDs(app, id, canEdit) {
   app.dialogOpened('read', id);
-  const d = openDialog({ title: `Data source ${id}`, wide: true, content: loading(), onClose: () => app.dialogClosed() });
+  let changed = false;
+  const d = openDialog({ title: `Data source ${id}`, wide: true, content: loading(), onClose: () => app.dialogClosed({ rerender: changed }) });
   let ds;
   try { ds = await get(`data_sources/${id}`); } catch (e) { d.banner('error', e.message); replace(d.body); return; }
   d.setTitle(ds.name);
@@ -61,7 +62,7 @@ async function viewDs(app, id, canEdit) {
     const parts = [rows.length ? h('ul', { class: 'link-list' }, rows.map((r) => h('li', null, r.scopeCode.text, ' ',
       canEdit ? button('Remove', async () => {
         if (!(await confirmDialog('Remove scope', `Remove "${r.scopeCode.text}" from ${ds.name}?`, { confirmLabel: 'Remove', danger: true }))) return;
-        try { await del(`data_sources/${id}/supported_scopes`, { scopeCodeId: r.scopeCode.id }); d.banner('success', 'Scope removed.'); await load(); } catch (e) { d.banner('error', e.message); }
+        try { await del(`data_sources/${id}/supported_scopes`, { scopeCodeId: r.scopeCode.id }); changed = true; await load(); d.banner('success', 'Scope removed.'); } catch (e) { d.banner('error', e.message); }
       }, { class: 'btn-small', ariaLabel: `Remove ${r.scopeCode.text}` }) : null))) : h('p', { class: 'muted' }, 'No supported scopes.')];
     if (canEdit) {
       const all = (await get('data_sources/all_scopes')).filter((x) => !rows.some((r) => r.scopeCode.id === x.id));
@@ -69,7 +70,7 @@ async function viewDs(app, id, canEdit) {
         const sel = h('select', { id: `ds-scope-${id}` }, all.map((x) => h('option', { value: x.id }, x.text)));
         parts.push(h('div', { class: 'toolbar' }, h('div', { class: 'field field-inline' }, h('label', { for: `ds-scope-${id}` }, 'Add a scope'), sel),
           button('Add scope', async () => {
-            try { await post(`data_sources/${id}/supported_scopes`, { scopeCodeId: Number(sel.value) }); d.banner('success', 'Scope added.'); await load(); } catch (e) { d.banner('error', e.message); }
+            try { await post(`data_sources/${id}/supported_scopes`, { scopeCodeId: Number(sel.value) }); changed = true; await load(); d.banner('success', 'Scope added.'); } catch (e) { d.banner('error', e.message); }
           })));
       }
     }

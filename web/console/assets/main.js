@@ -66,9 +66,10 @@ export const app = {
   // A dialog's close event arrives asynchronously: when a navigation (a link in the dialog, Back)
   // closed it, the URL already belongs to the next render and must not be touched.
   dialogOpened(kind, id) { this.dialogSeq = this.renderSeq; this.setParams({ dialog: kind, id: id ?? null }, { render: false }); },
-  dialogClosed() {
+  // rerender: the dialog changed what the page lists (e.g. a data source's scopes).
+  dialogClosed({ rerender = false } = {}) {
     if (this.dialogSeq !== this.renderSeq) return;
-    if (this.params.has('dialog')) this.setParams({ dialog: null, id: null }, { render: false });
+    if (this.params.has('dialog') || rerender) this.setParams({ dialog: null, id: null }, { render: rerender, push: !rerender });
   },
 
   // A success message survives the re-render that usually follows it (setParams after an action).
