@@ -140,6 +140,15 @@ void resp_error(struct request *r)
 		resp_json_str(r, status, e->body);
 		return;
 	}
+	if (status == 400 && r->area == AREA_API) {
+		/* every 400 of /api/v1 is ["..."] or {"field": [...]} (conventions.md §4.1) */
+		struct buf *b = buf_new(r->arena, 64 + strlen(msg));
+		buf_putc(b, '[');
+		json_escape(b, msg, strlen(msg));
+		buf_putc(b, ']');
+		resp_json(r, status, b);
+		return;
+	}
 	resp_detail(r, status, msg);
 }
 

@@ -1,12 +1,47 @@
 /* Audit rows (data-model.md §7). Reads are committed with synchronous_commit off. */
 #include "store/store.h"
 
+#include <string.h>
+
 static struct db_stmt q_audit = DB_STMT(
 	"INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type,"
 	" resource_id, patient_id, outcome, source_address, request_id, method, path, detail)"
 	" VALUES (clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10, $11, $12::jsonb)");
 
 static struct db_stmt q_async = DB_STMT("SET LOCAL synchronous_commit = off");
+
+/* Request-derived text (a path id, the path) may be invalid UTF-8, which PostgreSQL rejects
+ * (22021); the audit row must still be written, so each invalid byte becomes '?'. */
+static const char *utf8_text(struct arena *a, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	if (utf8_valid(s, n))
+		return s;
+	char *out = arena_alloc(a, n + 1);
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		size_t len = 0; /* the length the lead byte announces; 0: not a lead byte */
+		if (c < 0x80)
+			len = 1;
+		else if (c >= 0xC2 && c <= 0xDF)
+			len = 2;
+		else if (c >= 0xE0 && c <= 0xEF)
+			len = 3;
+		else if (c >= 0xF0 && c <= 0xF4)
+			len = 4;
+		if (len && i + len <= n && utf8_valid(s + i, len)) {
+			memcpy(out + i, s + i, len);
+			i += len;
+		} else {
+			out[i++] = '?';
+		}
+	}
+	out[n] = 0;
+	return out;
+}
 
 int store_audit_insert(struct arena *a, const struct audit_row *row, bool async, struct err *e)
 {
@@ -16,17 +51,17 @@ int store_audit_insert(struct arena *a, const struct audit_row *row, bool async,
 		addr = NULL;
 	const char *params[12] = {
 		row->user_id ? db_i64(a, row->user_id) : NULL,
-		row->oauth_client_id,
-		row->action,
-		row->resource_type,
-		row->resource_id,
+		utf8_text(a, row->oauth_client_id),
+		utf8_text(a, row->action),
+		utf8_text(a, row->resource_type),
+		utf8_text(a, row->resource_id),
 		row->patient_id ? db_i64(a, row->patient_id) : NULL,
 		db_i64(a, row->outcome),
 		addr,
-		row->request_id,
-		row->method,
-		row->path,
-		row->detail,
+		utf8_text(a, row->request_id),
+		utf8_text(a, row->method),
+		utf8_text(a, row->path),
+		utf8_text(a, row->detail),
 	};
 	bool own_tx = !db_in_transaction();
 	if (own_tx && async) {

@@ -108,6 +108,9 @@ static void result_error(struct arena *a, PGresult *res, struct err *e)
 	} else if (state && (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
 			     str_starts(state, "22"))) {
 		set_err(e, ERR_BAD_REQUEST, "Invalid value.", log);
+	} else if (state && strcmp(state, "54000") == 0) {
+		/* a value too large for an index ("index row requires N bytes"): the client's value */
+		set_err(e, ERR_BAD_REQUEST, "Value too long.", log);
 	} else if (state && strcmp(state, "40001") == 0) {
 		set_err(e, ERR_CONFLICT, "Concurrent update, please retry.", log);
 	} else {

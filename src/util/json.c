@@ -13,6 +13,23 @@ void json_escape(struct buf *b, const char *s, size_t n)
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x80) {
+			/* a valid UTF-8 sequence is copied; an invalid byte becomes U+FFFD, so that
+			 * the output is always valid JSON text even for invalid input bytes */
+			size_t len = c >= 0xC2 && c <= 0xDF   ? 2
+			             : c >= 0xE0 && c <= 0xEF ? 3
+			             : c >= 0xF0 && c <= 0xF4 ? 4
+			                                      : 0;
+			if (len && i + len <= n && utf8_valid(s + i, len)) {
+				i += len - 1;
+				continue;
+			}
+			if (i > start)
+				buf_append(b, s + start, i - start);
+			start = i + 1;
+			buf_append(b, "\\ufffd", 6);
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		if (i > start)
@@ -191,7 +208,7 @@ void jw_kraw(struct jw *w, const char *k, const char *json)
 }
 
 json_object *json_parse(struct arena *a, const char *text, size_t len, char *err, size_t errlen,
-			bool *too_deep)
+                        bool *too_deep)
 {
 	if (too_deep)
 		*too_deep = false;
@@ -214,8 +231,8 @@ json_object *json_parse(struct arena *a, const char *text, size_t len, char *err
 	} else if (json_tokener_get_parse_end(tok) < len) {
 		/* trailing non-whitespace */
 		size_t i = json_tokener_get_parse_end(tok);
-		while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' ||
-				   text[i] == '\t'))
+		while (i < len &&
+		       (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
 			i++;
 		if (i < len) {
 			snprintf(err, errlen, "Extra data after the JSON value");
