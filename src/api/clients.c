@@ -226,6 +226,13 @@ static int cds_delete(struct request *r)
 
 /* ---------- oauth_applications ---------- */
 
+/* admin-api.md §13.1: create/update/delete rows with resource type Application, written in the
+ * request's transaction. */
+static int oa_audit(struct request *r, const char *action, int64_t id, int status)
+{
+	return api_audit(r, action, "Application", db_i64(r->arena, id), 0, status, NULL);
+}
+
 static int oa_list(struct request *r)
 {
 	if (api_require_superuser(r))
@@ -403,6 +410,8 @@ static int oa_create(struct request *r)
 									: "authorization-code",
 				   uris, digest, &id, &e))
 		return fail_err(r, &e);
+	if (oa_audit(r, "create", id, 201))
+		return -1;
 	char *json = store_oauth_app_json(r->arena, id, &e);
 	if (!json || db_commit(&e))
 		return fail_err(r, &e);
@@ -443,6 +452,8 @@ static int oa_update(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e) || store_oauth_app_update(r->arena, id, name, uris, NULL, &e))
 		return fail_err(r, &e);
+	if (oa_audit(r, "update", id, 200))
+		return -1;
 	char *json = store_oauth_app_json(r->arena, id, &e);
 	if (!json || db_commit(&e))
 		return fail_err(r, &e);
@@ -465,6 +476,8 @@ static int oa_rotate(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e) || store_oauth_app_update(r->arena, id, NULL, NULL, digest, &e))
 		return fail_err(r, &e);
+	if (oa_audit(r, "update", id, 200))
+		return -1;
 	char *json = store_oauth_app_json(r->arena, id, &e);
 	if (!json || db_commit(&e))
 		return fail_err(r, &e);
@@ -480,7 +493,11 @@ static int oa_delete(struct request *r)
 	if (oa_exists(r, id, NULL, NULL))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_application_delete(r->arena, id, &e) || db_commit(&e))
+	if (db_begin(&e) || store_application_delete(r->arena, id, &e))
+		return fail_err(r, &e);
+	if (oa_audit(r, "delete", id, 204))
+		return -1;
+	if (db_commit(&e))
 		return fail_err(r, &e);
 	resp_empty(r, 204);
 	return 0;

@@ -180,6 +180,7 @@ test('OAuth applications: create public and confidential (secret shown once, wor
   const cc = async (s) => req('POST', '/o/introspect/', { body: new URLSearchParams({ token: 'not-a-token' }), headers: { Authorization: `Basic ${Buffer.from(`${robotId}:${s}`).toString('base64')}` } });
   expectStatus(await cc(secret), 200);
   assert.equal(JSON.stringify(await list()).includes(secret), false, 'the secret is never listed');
+  const robot = (await list()).find((a) => a.clientId === robotId);
 
   // rotate: a new secret is shown; the old one stops working
   await rowOf(page, robotId).getByRole('button', { name: 'Rotate secret' }).click();
@@ -212,6 +213,11 @@ test('OAuth applications: create public and confidential (secret shown once, wor
     await page.waitForSelector(`.page-alerts >> text=Application "${name}" deleted.`);
   }
   assert.equal((await list()).some((a) => a.clientId === `hub-${RUN}` || a.clientId === robotId), false);
+  // each change left an audit row (admin-api.md §13.1)
+  const audit = (await get(`/api/v1/audit_events?resourceType=Application&userId=10001&pageSize=1000`, { token: admin() })).json.results;
+  const acts = (id) => audit.filter((e) => e.resourceId === String(id)).map((e) => e.action).sort();
+  assert.deepEqual(acts(hub.id), ['create', 'delete', 'update'], 'the public application: create, edit, delete');
+  assert.deepEqual(acts(robot.id), ['create', 'delete', 'update'], 'the confidential one: create, rotate, delete');
   assert.deepEqual(problems, []);
 });
 
@@ -327,7 +333,7 @@ test('audit log: filters by user, action, patient and time; clicking an id sets 
   const cells = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent.trim())));
   for (const c of cells) { assert.equal(c[1], '10012'); assert.ok(['create', 'update'].includes(c[3]), c[3]); }
   const api = (await get('/api/v1/audit_events?userId=10012&action=create,update', { token: admin() })).json;
-  assert.equal(await page.locator('.pager-count').innerText(), `${api.count} items`, 'the same count as the API');
+  assert.equal(await page.locator('.pager-count').innerText(), `${api.count} ${api.count === 1 ? 'item' : 'items'}`, 'the same count as the API');
   // the filters survive a reload
   await page.reload();
   await screenLoaded(page, 'Audit Log');

@@ -163,3 +163,33 @@ test('a non-member viewing an organization sees "You are not a member of this or
   assert.equal(await d.locator('h3:text-is("Members")').count(), 0);
   assert.deepEqual(b.problems, []);
 });
+
+test('studies: edit (validation, icon URL) and delete', async () => {
+  const st = await post('/api/v1/studies', { name: `Edit Study ${RUN}`, description: 'before', organization: 20003 }, { token: mary() });
+  expectStatus(st, 201);
+  const b = await loggedIn('mary@example.com', '/console/studies?organizationId=20003', browsers);
+  const { page } = b;
+  await screenLoaded(page, 'Studies');
+  await page.getByRole('button', { name: `Edit Edit Study ${RUN}`, exact: true }).click();
+  const d = topDialog(page);
+  await d.getByLabel('Description').fill('');
+  await d.getByLabel('Icon URL').fill('http://insecure.example.org/i.png');
+  await d.getByRole('button', { name: 'Save' }).click();
+  await d.locator('text=Description is required.').waitFor();
+  await d.locator('text=Icon URL must be an https URL.').waitFor();
+  await d.getByLabel('Description').fill('after');
+  await d.getByLabel('Icon URL').fill('https://icons.example.org/study.png');
+  await d.getByRole('button', { name: 'Save' }).click();
+  await page.waitForSelector('.page-alerts >> text=Study saved.');
+  const s = (await get(`/api/v1/studies/${st.json.id}`, { token: mary() })).json;
+  assert.deepEqual([s.description, s.iconUrl], ['after', 'https://icons.example.org/study.png']);
+  const row = page.locator('table tbody tr', { has: page.locator(`td:text-is("Edit Study ${RUN}")`) });
+  assert.equal(await row.locator('img.study-icon').getAttribute('src'), 'https://icons.example.org/study.png');
+  await row.getByRole('button', { name: `Delete Edit Study ${RUN}` }).click();
+  await topDialog(page).locator('text=/This deletes its enrolments and consents\\./').waitFor();
+  await topDialog(page).getByRole('button', { name: 'Delete' }).click();
+  await page.waitForSelector(`.page-alerts >> text=Study "Edit Study ${RUN}" deleted.`);
+  await row.waitFor({ state: 'detached' });
+  assert.equal((await get(`/api/v1/studies/${st.json.id}`, { token: mary() })).status, 404);
+  assert.deepEqual(b.problems, []);
+});
