@@ -16,7 +16,12 @@
 // are skipped with a reason; once the route exists they run.
 import { test, after } from 'node:test';
 import { readFileSync, readdirSync } from 'node:fs';
-import { req, token, sql, assert, post, sleep } from './lib.mjs';
+import { req, token, sql, assert, post, sleep, snapshotIds, deleteCreatedSince } from './lib.mjs';
+
+// The matrix creates fixtures for every successful write: remove them afterwards so later files
+// see the seeded data set.
+const SNAPSHOT = snapshotIds();
+after(() => deleteCreatedSince(SNAPSHOT));
 
 // Restore the seeded sticky selections (seed.md §8.3) that list calls of this file changed.
 after(() => sql(`UPDATE practitioner SET settings = (CASE id

@@ -81,3 +81,16 @@ export async function waitHealthy(timeoutMs = 15000) {
   }
   throw new Error('server did not become healthy');
 }
+
+// Test isolation for files that create many rows: remember the highest ids, then delete every row
+// created after that point (children go by the schema's cascades; audit rows are never deleted).
+const CREATED_TABLES = ['observation', 'patient_invitation', 'patient', 'study', 'organization', 'data_source',
+  'oauth_application', 'jhe_setting', 'jhe_user'];
+export function snapshotIds() {
+  const snap = {};
+  for (const t of CREATED_TABLES) snap[t] = Number(sql(`SELECT COALESCE(max(id), 0) FROM ${t}`)[0][0]);
+  return snap;
+}
+export function deleteCreatedSince(snap) {
+  for (const t of CREATED_TABLES) sql(`DELETE FROM ${t} WHERE id > ${Number(snap[t])}`);
+}
