@@ -85,6 +85,12 @@ int oauth_error(struct request *r, int status, const char *code, const char *des
 
 int oauth_store_error(struct request *r, const struct err *e)
 {
+	/* the database rejected a client value (e.g. invalid UTF-8 in a form field): not a 500 */
+	if (e->kind == ERR_BAD_REQUEST) {
+		if (e->log)
+			log_info("request %s: %s", r->request_id, e->log);
+		return oauth_error(r, 400, "invalid_request", e->msg ? e->msg : "Invalid value.");
+	}
 	if (e->log || e->msg)
 		log_error("request %s: %s", r->request_id, e->log ? e->log : e->msg);
 	if (e->kind == ERR_UNAVAILABLE) {

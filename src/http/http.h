@@ -24,8 +24,8 @@ const char *kv_get(const struct kvlist *l, const char *key);	  /* first value */
 const char *kv_get_last(const struct kvlist *l, const char *key); /* last value */
 size_t kv_count(const struct kvlist *l, const char *key);
 
-/* Percent-decode (with '+' as space when form is true). A '%' not followed by two hex digits is
- * kept literally. Returns NULL only when strict is true and the encoding is bad. */
+/* Percent-decode (with '+' as space when form is true). A '%' not followed by two hex digits, and
+ * "%00", are kept literally. Returns NULL only when strict is true and the encoding is bad. */
 char *url_decode(struct arena *a, const char *s, size_t n, bool form, bool strict);
 /* Form encoding for links: unreserved A-Z a-z 0-9 - . _ ~ literal, space '+', else %XX. */
 void url_encode(struct buf *b, const char *s);

@@ -63,7 +63,9 @@ char *url_decode(struct arena *a, const char *s, size_t n, bool form, bool stric
 		if (c == '%') {
 			int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
 			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
-			if (hi >= 0 && lo >= 0) {
+			/* %00 is not decoded: a NUL would silently cut the C string ("1%002" would
+			 * read as "1"); it stays literal like any other undecodable escape */
+			if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {
 				out[o++] = (char)(hi << 4 | lo);
 				i += 2;
 				continue;

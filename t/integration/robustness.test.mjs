@@ -174,7 +174,7 @@ const BODY_SAMPLE = new Set(['malformed JSON', 'JSON array', 'nested 100 objects
 const QUERY_INPUTS = [
   ['bad percent-encoding', '?organizationId=%zz&studyId=%&patientId=%f&page=%ZZ'],
   ['percent-encoded invalid UTF-8', '?%ff%fe=%ff&organizationId=%c3%28&name=%ed%a0%80'],
-  ['NUL in query', '?organizationId=1%002&email=a%00b&code=%00'],
+  ['NUL in query', '?organizationId=1%002&studyId=30001%00&email=a%00b&code=%00'],
   ['repeated parameters', '?organizationId=20003&organizationId=abc&page=1&page=abc&pageSize=1&pageSize=x&studyId=30001&studyId=-1'],
   ['huge integers', '?organizationId=9223372036854775808&studyId=99999999999999999999&patientId=-9223372036854775809&page=9223372036854775807&pageSize=9223372036854775808'],
   ['floats', '?organizationId=1e309&studyId=1.5&patientId=NaN&page=1e3&pageSize=Infinity'],
@@ -185,9 +185,10 @@ const QUERY_INPUTS = [
   ['empty keys and values', '?=&&=x&organizationId=&page=&&&'],
   ['page last and past the end', '?page=last&pageSize=1000&page=99999'],
   ['page offset overflow', '?page=461168601842738791&pageSize=20'],
+  ['OAuth parameters with invalid UTF-8', '?token=%ff&client_id=%ff&response_type=code&redirect_uri=%fe&code_challenge=%ff&code_challenge_method=S256&scope=%ff&state=%ff&email=%ff&name=%ff'],
   ['page offset overflow 2', '?page=9223372036854775807&page_size=1000'],
 ];
-const QUERY_SAMPLE = new Set(['bad percent-encoding', 'repeated parameters', 'huge integers', 'strings for ids', 'page offset overflow']);
+const QUERY_SAMPLE = new Set(['NUL in query', 'bad percent-encoding', 'repeated parameters', 'huge integers', 'strings for ids', 'page offset overflow', 'OAuth parameters with invalid UTF-8']);
 
 const FHIR_QUERY_INPUTS = [
   ['_count junk', '?_count=abc'], ['_count huge', '?_count=99999999999999999999'], ['_count negative', '?_count=-1&_count=0'],
@@ -201,6 +202,20 @@ const FHIR_QUERY_INPUTS = [
   ['_format xml', '?_format=xml'], ['unknown param', '?bogus=1&_bogus=2'], ['many params', '?' + Array.from({ length: 500 }, (_, i) => `code=c${i}`).join('&')],
   ['bad percent-encoding', '?code=%zz&patient=%&date=%f'], ['NUL', '?code=a%00b&patient=Patient%2F40001%00'],
   ['organization junk', '?organization=Organization/abc&part-of=-1&name=%25%5F'],
+];
+
+// OAuth form bodies (oauth.md): invalid UTF-8 in client ids, tokens and codes reached the database
+// as a 500 server_error before the fix.
+const F = 'application/x-www-form-urlencoded';
+const OAUTH_FORMS = [
+  ['form: code grant, invalid UTF-8', 'grant_type=authorization_code&client_id=%ff&code=%fe&code_verifier=%ff&redirect_uri=%ff', F],
+  ['form: client credentials, invalid UTF-8', 'grant_type=client_credentials&client_id=%ff&client_secret=%fe', F],
+  ['form: refresh, invalid UTF-8', 'grant_type=refresh_token&refresh_token=%ff%fe&client_id=carex', F],
+  ['form: token junk', `token=%ff&client_id=%ff&token_type_hint=%fe&code=${'x'.repeat(5000)}`, F],
+  ['form: repeated fields', 'grant_type=authorization_code&grant_type=client_credentials&client_id=carex&client_id=%ff', F],
+  ['form: Basic credentials with invalid UTF-8', 'grant_type=client_credentials&token=x', F, { Authorization: `Basic ${Buffer.from([0xff, 0x3a, 0xfe]).toString('base64')}` }],
+  ['form: Basic credentials not base64', 'grant_type=client_credentials&token=x', F, { Authorization: 'Basic %%%' }],
+  ['form: login junk', 'username=%ff&password=%fe&csrfmiddlewaretoken=%ff&next=%ff%00', F],
 ];
 
 // FHIR create / batch bodies.
@@ -371,7 +386,7 @@ function buildJobs() {
       // sampling: the superuser gets every input; the manager most; the others a few per kind
       const level = { super: 3, manager: 2, patient: 1, viewer: 1, anon: 0 }[caller];
       const add = (path, label, body, ctype, extraHeaders = {}) => {
-        if (RATE_LIMITED(path) && ++limited > 12) return;
+        if (RATE_LIMITED(path) && ++limited > 16) return;
         jobs.push({ key, caller, method: rt.method, path, label, body, ctype, headers: extraHeaders });
       };
       // level 3: every input; 2: the sample; 1 (patient, viewer): part of the sample; 0: one or two
@@ -394,6 +409,10 @@ function buildJobs() {
           add(p.path + q, `query ${label}`, hasBody ? UNKNOWN_ONLY : undefined, hasBody ? J : undefined);
         }
         if (!hasBody || p.kind !== 'seeded') continue;
+        // OAuth and login forms (first: the rate-limited locations only take a few requests)
+        if (/^\/(o|accounts)\//.test(p.path)) {
+          for (const [label, body, ctype, hdrs] of OAUTH_FORMS) add(p.path, label, body, ctype, hdrs);
+        }
         // generic bodies
         for (const [label, body, ctype] of pick(BODY_INPUTS, BODY_SAMPLE, 2)) {
           if (/^empty body/.test(label) && EMPTY_OK(rt.method, rt.pattern)) continue;
@@ -444,7 +463,7 @@ function buildJobs() {
 const TOKENS = {};
 async function send(job) {
   const headers = { ...job.headers };
-  if (job.caller !== 'anon') headers.Authorization = `Bearer ${TOKENS[job.caller]}`;
+  if (job.caller !== 'anon' && !headers.Authorization) headers.Authorization = `Bearer ${TOKENS[job.caller]}`;
   if (job.ctype) headers['Content-Type'] = job.ctype;
   const t0 = Date.now();
   try {
@@ -528,8 +547,11 @@ const TABLES = ['client_data_source', 'codeable_concept', 'data_source', 'data_s
   'oauth_token_family', 'observation', 'observation_identifier', 'organization', 'patient', 'patient_identifier',
   'patient_invitation', 'patient_organization', 'practitioner', 'practitioner_client', 'practitioner_organization',
   'study', 'study_client', 'study_data_source', 'study_patient', 'study_patient_scope_consent', 'study_scope_request'];
+// practitioner.settings is left out: list calls write the sticky selection on purpose
+// (admin-api.md §17); it is restored after the sweep.
 function snapshot() {
-  const q = TABLES.map((t) => `SELECT '${t}', count(*), coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM ${t} x`).join(' UNION ALL ');
+  const row = (t) => (t === 'practitioner' ? "(to_jsonb(x) - 'settings')::text" : 'x::text');
+  const q = TABLES.map((t) => `SELECT '${t}', count(*), coalesce(md5(string_agg(${row(t)}, '|' ORDER BY ${row(t)})), '') FROM ${t} x`).join(' UNION ALL ');
   const rows = sql(q);
   rows.push(...sql("SELECT 'oauth_access_token', count(*), coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM oauth_access_token x"));
   return Object.fromEntries(rows.map(([t, n, h]) => [t, `${n} rows, ${h}`]));
@@ -545,12 +567,14 @@ function workerRestarts() {
 const TODO = {};
 
 const RESULTS = new Map(); // route key -> [{job, res, problems}]
+let stickyBefore = [];
 let before0, after0, restarts0, restarts1, JOBS = [], elapsed = 0;
 
 before(async () => {
   for (const c of CALLERS) if (c !== 'anon') TOKENS[c] = token(EMAIL[c]);
   restarts0 = workerRestarts();
   before0 = snapshot();
+  stickyBefore = sql('SELECT id, settings::text FROM practitioner ORDER BY id');
   JOBS = buildJobs();
   const t0 = Date.now();
   let next = 0;
@@ -567,6 +591,7 @@ before(async () => {
   elapsed = Date.now() - t0;
   after0 = snapshot();
   restarts1 = workerRestarts();
+  sql(`UPDATE practitioner p SET settings = s.settings FROM (VALUES ${stickyBefore.map(([id, v]) => `(${id}, '${v.replace(/'/g, "''")}'::jsonb)`).join(',')}) s(id, settings) WHERE p.id = s.id`);
   if (process.env.ROBUST_DUMP) {
     const all = [...RESULTS.values()].flat().filter((x) => x.problems.length)
       .map(({ job, res, problems }) => ({ key: job.key, caller: job.caller, path: job.path.slice(0, 200), label: job.label, status: res.status, problems, body: (res.text || '').slice(0, 300) }));
@@ -606,4 +631,57 @@ test('the database is unchanged by the sweep (every hostile request failed witho
 
 test('the workers stayed alive through the sweep (no restarts)', () => {
   assert.deepEqual(restarts1.slice(restarts0.length), []);
+});
+
+// ---------- the bugs this sweep found, one exact request each (doc/robustness.md) ----------
+const one = async (method, path, { caller = 'super', body, ctype = J, headers = {} } = {}) =>
+  send({ method, path, caller, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)), ctype: body === undefined ? undefined : ctype, headers });
+
+test('regression: a value too long for an index is 400, not 500 (SQLSTATE 54000)', async () => {
+  const r = await one('POST', '/api/v1/jhe_settings', { body: { key: randomBytes(24000).toString('base64'), valueType: 'string', value: 'x' } });
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(r.json, ['Value too long.']);
+});
+
+test('regression: an Admin API 400 decided by the database has the ["..."] shape', async () => {
+  const r = await one('GET', '/api/v1/users/search_by_email?email=%ff');
+  assert.equal(r.status, 400, r.text);
+  assert.ok(strArr(r.json), r.text);
+});
+
+test('regression: a FHIR read of an invalid UTF-8 id is 404 and the response is valid UTF-8', async () => {
+  for (const path of ['/FHIR/R5/Observation/%ff%fe', '/FHIR/R5/Patient/%e2%82', '/FHIR/R5/Observation/60001/_history/%ff']) {
+    const r = await one('GET', path);
+    assert.equal(r.status, 404, `${path}: ${r.text}`);
+    assert.ok(r.utf8 && isOO(r.json), `${path}: ${r.text}`);
+  }
+});
+
+test('regression: OAuth form fields with invalid UTF-8 are 400 invalid_request, not 500 server_error', async () => {
+  for (const [path, body] of [['/o/token/', 'grant_type=client_credentials&client_id=%ff&client_secret=x'],
+    ['/o/revoke_token/', 'token=%ff&client_id=%ff'], ['/o/introspect/', 'token=x']]) {
+    const r = await one('POST', path, { caller: 'anon', body, ctype: F, headers: path.includes('introspect') ? { Authorization: 'Basic ' + Buffer.from('%ff:x').toString('base64') } : {} });
+    assert.equal(r.status, 400, `${path}: ${r.text}`);
+    assert.equal(r.json.error, 'invalid_request', `${path}: ${r.text}`);
+  }
+});
+
+test('regression: %00 in a query value is kept literally, never cuts the value', async () => {
+  const before = sql('SELECT settings::text FROM practitioner WHERE id = 80001')[0][0];
+  const r = await one('GET', '/api/v1/patients?organizationId=1%002');
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(r.json, ['organizationId must be an integer.']);
+  assert.equal(sql('SELECT settings::text FROM practitioner WHERE id = 80001')[0][0], before, 'the sticky selection must not change');
+});
+
+test('regression: a request NGINX rejects itself (%00 in the path) has the area error shape', async () => {
+  const api = await one('GET', '/api/v1/organizations/%00');
+  assert.equal(api.status, 400);
+  assert.deepEqual(api.json, ['Bad request.']);
+  const fhir = await one('GET', '/FHIR/R5/Observation/%00');
+  assert.equal(fhir.status, 400);
+  assert.ok(isOO(fhir.json), fhir.text);
+  const oauth = await one('GET', '/o/userinfo/%00', { caller: 'anon' });
+  assert.equal(oauth.status, 400);
+  assert.equal(oauth.json.error, 'invalid_request');
 });
