@@ -51,7 +51,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: jhe-admin <command> [options]\n"
 		"  migrate                      apply missing migrations from $JHE_SQL_DIR\n"
-		"  seed [--flush-db]            load the seed data set (seed.md)\n"
+		"  seed [--flush-db] [--demo [--demo-patients N] [--demo-days D] [--demo-seed S]]\n"
+		"                               load the seed data set (seed.md), optionally the demo cohort\n"
 		"  token issue --user EMAIL [--client CLIENT_ID] [--days N]\n"
 		"                               print a new access token for scripts\n"
 		"  keygen [--force]             write the OIDC RSA key and the secret key files\n"
