@@ -120,6 +120,21 @@ static const char *media_type_only(struct arena *a, const char *ct)
 	return arena_strndup(a, ct, n);
 }
 
+/* True when the JSON text has a \u0000 escape (not an escaped backslash followed by "u0000"):
+ * a NUL would silently cut the value at the C layer, and PostgreSQL text cannot hold it. */
+static bool has_nul_escape(const char *s, size_t n)
+{
+	for (size_t i = 0; i + 6 <= n; i++) {
+		if (s[i] != '\\')
+			continue;
+		if (s[i + 1] == 'u' && s[i + 2] == '0' && s[i + 3] == '0' && s[i + 4] == '0' &&
+		    s[i + 5] == '0')
+			return true;
+		i++; /* skip the escaped character (also a second backslash) */
+	}
+	return false;
+}
+
 json_object *req_json_body(struct request *r, bool allow_empty)
 {
 	if (r->json_body_cache)
@@ -158,6 +173,11 @@ json_object *req_json_body(struct request *r, bool allow_empty)
 		buf_putc(b, ']');
 		fail_body(r, ERR_BAD_REQUEST, b->data);
 		r->err.msg = m;
+		return NULL;
+	}
+	if (has_nul_escape(r->body, r->body_len)) {
+		fail_body(r, ERR_BAD_REQUEST, "[\"Null characters are not allowed.\"]");
+		r->err.msg = "Null characters are not allowed.";
 		return NULL;
 	}
 	if (r->area == AREA_API)

@@ -290,7 +290,7 @@ const TEMPLATES = {
   'POST /api/v1/jhe_settings': { key: 'site.url', valueType: 'string', value: 'x' , robustUnknownKey: 1 },
   'PUT /api/v1/jhe_settings/{id}': { key: 'site.url', valueType: 'string', value: 'x' , robustUnknownKey: 1 },
   'PATCH /api/v1/jhe_settings/{id}': { key: 'site.url', valueType: 'int', value: 'x' },
-  'POST /api/v1/oauth_applications': { name: 'Robust', clientId: 'carex', clientType: 'confidential', grantType: 'client_credentials', redirectUris: [] },
+  'POST /api/v1/oauth_applications': { name: 'Robust', clientId: 'carex', clientType: 'confidential', grantType: 'client_credentials', redirectUris: [] , robustUnknownKey: 1 },
   'PATCH /api/v1/oauth_applications/{id}': { name: 'Robust', clientId: 'carex' , robustUnknownKey: 1 },
   'POST /api/v1/patients': { organizationId: 20003, telecomEmail: 'll_patient_peter@example.com', nameFamily: 'F', nameGiven: 'G', birthDate: '1990-01-01' },
   'PUT /api/v1/patients/{id}': { telecomEmail: 'll_patient_pamela@example.com', nameFamily: 'F', birthDate: '1990-01-01' },
@@ -684,4 +684,18 @@ test('regression: a request NGINX rejects itself (%00 in the path) has the area 
   const oauth = await one('GET', '/o/userinfo/%00', { caller: 'anon' });
   assert.equal(oauth.status, 400);
   assert.equal(oauth.json.error, 'invalid_request');
+});
+
+test('regression: a \\u0000 in a JSON string is 400, never silently cut ("a\\u0000b" was stored as "a")', async () => {
+  const n = sql('SELECT count(*) FROM oauth_application')[0][0];
+  const r = await one('POST', '/api/v1/oauth_applications', { body: { name: 'Nul', clientId: `robust${Date.now()}\u0000x`, clientType: 'confidential', grantType: 'client_credentials', redirectUris: [] } });
+  assert.equal(r.status, 400, r.text);
+  assert.deepEqual(r.json, ['Null characters are not allowed.']);
+  assert.equal(sql('SELECT count(*) FROM oauth_application')[0][0], n);
+  const f = await one('POST', '/FHIR/R5/Observation', { caller: 'patient', body: obs({ status: 'final\u0000' }) });
+  assert.equal(f.status, 400, f.text);
+  assert.ok(isOO(f.json), f.text);
+  // an escaped backslash followed by "u0000" is an ordinary string (not found here, not 400)
+  const lit = await one('PATCH', '/api/v1/practitioner_clients/999999', { body: '{"label": "a\\\\u0000b"}' });
+  assert.equal(lit.status, 404, lit.text);
 });
