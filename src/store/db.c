@@ -25,6 +25,17 @@ static void set_err(struct err *e, enum err_kind k, const char *msg, const char 
 	e->log = log;
 }
 
+/* Session settings of every connection. plan_cache_mode: the prepared statements are planned
+ * once per connection (generic plan) instead of at every execution: in the default mode
+ * PostgreSQL keeps choosing custom plans for the statements built on the inlined access
+ * functions of 003_access.sql, and planning them cost several times their execution (the
+ * parameter-dependent branches are one-time filters, decided at run time). jit: generic plans
+ * of the search statements are costed above jit_above_cost, and compiling them took ~0.4 s per
+ * execution of a 30 ms query. doc/performance.md */
+#define SESSION_SETUP                                                                              \
+	"SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; SET intervalstyle = 'iso_8601'; "        \
+	"SET extra_float_digits = 1; SET plan_cache_mode = force_generic_plan; SET jit = off"
+
 static void notice_quiet(void *arg, const PGresult *res)
 {
 	(void)arg;
@@ -47,8 +58,7 @@ int db_connect(void)
 	PQsetNoticeReceiver(conn, notice_quiet, NULL);
 	conn_gen++;
 	in_tx = false;
-	PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; "
-				   "SET intervalstyle = 'iso_8601'; SET extra_float_digits = 1");
+	PGresult *r = PQexec(conn, SESSION_SETUP);
 	PQclear(r);
 	return 0;
 }
@@ -69,8 +79,7 @@ int db_ensure(struct err *e)
 		if (PQstatus(conn) == CONNECTION_OK) {
 			conn_gen++;
 			in_tx = false;
-			PGresult *r = PQexec(conn, "SET TIME ZONE 'UTC'; SET datestyle = 'ISO, YMD'; "
-						   "SET intervalstyle = 'iso_8601'; SET extra_float_digits = 1");
+			PGresult *r = PQexec(conn, SESSION_SETUP);
 			PQclear(r);
 			return 0;
 		}
