@@ -8,7 +8,17 @@ static struct db_stmt q_audit = DB_STMT(
 	" resource_id, patient_id, outcome, source_address, request_id, method, path, detail)"
 	" VALUES (clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10, $11, $12::jsonb)");
 
-static struct db_stmt q_async = DB_STMT("SET LOCAL synchronous_commit = off");
+/* The audit row of a read outside a transaction: one statement (one round trip) in its own
+ * implicit transaction, committed without waiting for the WAL flush. set_config(..., true) lasts
+ * until the end of that transaction, and the commit record is written before it is undone, so
+ * the commit is asynchronous exactly as with BEGIN; SET LOCAL synchronous_commit = off; INSERT;
+ * COMMIT (four round trips). */
+static struct db_stmt q_audit_async = DB_STMT(
+	"WITH s AS (SELECT set_config('synchronous_commit', 'off', true))"
+	" INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type,"
+	" resource_id, patient_id, outcome, source_address, request_id, method, path, detail)"
+	" SELECT clock_timestamp(), $1::bigint, $2::text, $3::text, $4::text, $5::text, $6::bigint,"
+	" $7::smallint, $8::inet, $9::text, $10::text, $11::text, $12::jsonb FROM s");
 
 /* Request-derived text (a path id, the path) may be invalid UTF-8, which PostgreSQL rejects
  * (22021); the audit row must still be written, so each invalid byte becomes '?'. */
@@ -64,21 +74,6 @@ int store_audit_insert(struct arena *a, const struct audit_row *row, bool async,
 		utf8_text(a, row->detail),
 	};
 	bool own_tx = !db_in_transaction();
-	if (own_tx && async) {
-		if (db_begin(e))
-			return -1;
-		if (db_exec(a, &q_async, 0, NULL, e) < 0) {
-			db_rollback();
-			return -1;
-		}
-	}
-	long n = db_exec(a, &q_audit, 12, params, e);
-	if (own_tx && async) {
-		if (n < 0) {
-			db_rollback();
-			return -1;
-		}
-		return db_commit(e);
-	}
+	long n = db_exec(a, own_tx && async ? &q_audit_async : &q_audit, 12, params, e);
 	return n < 0 ? -1 : 0;
 }
