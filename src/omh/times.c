@@ -4,6 +4,7 @@
  */
 #include "omh/omh.h"
 #include "omh/omh_int.h"
+#include "util/util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -28,48 +29,13 @@ static int digits(const char *s, int n, int *out)
 	return 1;
 }
 
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : dm[m - 1];
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = yoe + era * 400 + (*m <= 2);
-}
-
 /* Parses YYYY-MM-DD at s (10 chars available). */
 static int parse_date(const char *s, int *y, int *mo, int *d)
 {
 	if (!digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, mo) || s[7] != '-' ||
 	    !digits(s + 8, 2, d))
 		return 0;
-	if (*mo < 1 || *mo > 12 || *d < 1 || *d > days_in_month(*y, *mo))
+	if (*mo < 1 || *mo > 12 || *d < 1 || *d > time_days_in_month(*y, *mo))
 		return 0;
 	return 1;
 }
@@ -133,7 +99,7 @@ static int parse_dt(const char *s, size_t len, int mode, int64_t *us)
 	if (i != len)
 		return 0;
 	if (us) {
-		int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+		int64_t secs = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 		*us = secs * US_PER_SEC + frac;
 	}
 	return 1;
@@ -225,16 +191,16 @@ static int add_duration(int64_t t, const struct duration *du, int sign, int64_t 
 	int64_t tod = t - days * 86400 * US_PER_SEC;
 	int64_t y;
 	int m, d;
-	civil_from_days(days, &y, &m, &d);
+	time_civil_from_days(days, &y, &m, &d);
 	int64_t mi = y * 12 + (m - 1) + months;
 	int64_t ny = mi >= 0 ? mi / 12 : -((-mi + 11) / 12);
 	int nm = (int)(mi - ny * 12) + 1;
 	if (ny < 1 || ny > 9999)
 		return 0;
-	int dim = days_in_month((int)ny, nm);
+	int dim = time_days_in_month((int)ny, nm);
 	if (d > dim)
 		d = dim;
-	*out = days_from_civil(ny, nm, d) * 86400 * US_PER_SEC + tod;
+	*out = time_days_from_civil(ny, nm, d) * 86400 * US_PER_SEC + tod;
 	return 1;
 }
 
@@ -297,7 +263,7 @@ int omh_effective_times(json_object *body, struct omh_times *out)
 		const char *p = json_object_get_string(pv);
 		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++) {
 			if (strcmp(p, parts[i].name) == 0) {
-				int64_t day = days_from_civil(y, m, d) * 86400 * US_PER_SEC;
+				int64_t day = time_days_from_civil(y, m, d) * 86400 * US_PER_SEC;
 				out->start = day + parts[i].from * 3600 * US_PER_SEC;
 				out->end = day + parts[i].to * 3600 * US_PER_SEC;
 				out->has_start = out->has_end = 1;

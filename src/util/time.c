@@ -12,7 +12,7 @@ usec_t time_now_usec(void)
 	return (usec_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static int days_in_month(int y, int m)
+int time_days_in_month(int y, int m)
 {
 	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
@@ -20,8 +20,8 @@ static int days_in_month(int y, int m)
 	return d[m - 1];
 }
 
-/* days since 1970-01-01 (proleptic Gregorian) */
-static int64_t days_from_civil(int64_t y, int m, int d)
+/* days since 1970-01-01 (proleptic Gregorian, H. Hinnant's algorithm) */
+int64_t time_days_from_civil(int64_t y, int m, int d)
 {
 	y -= m <= 2;
 	int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -31,7 +31,7 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
-static void civil_from_days(int64_t z, int *y, int *m, int *d)
+void time_civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 {
 	z += 719468;
 	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -42,7 +42,7 @@ static void civil_from_days(int64_t z, int *y, int *m, int *d)
 	int64_t mp = (5 * doy + 2) / 153;
 	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
 	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yy + (*m <= 2));
+	*y = yy + (*m <= 2);
 }
 
 static int digits(const char *s, int n, int *out)
@@ -63,7 +63,7 @@ int date_parse(const char *s, int *y, int *m, int *d)
 		return -1;
 	if (digits(s, 4, y) || digits(s + 5, 2, m) || digits(s + 8, 2, d))
 		return -1;
-	if (*m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+	if (*m < 1 || *m > 12 || *d < 1 || *d > time_days_in_month(*y, *m))
 		return -1;
 	return 0;
 }
@@ -132,7 +132,7 @@ int time_parse(const char *s, usec_t *out)
 	}
 	if (*p)
 		return -1;
-	int64_t secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+	int64_t secs = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 	*out = secs * 1000000 + frac;
 	return 0;
 }
@@ -143,9 +143,10 @@ void time_format(usec_t t, char *out)
 	int64_t us = t - secs * 1000000;
 	int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
 	int64_t rem = secs - days * 86400;
-	int y, m, d;
-	civil_from_days(days, &y, &m, &d);
-	int n = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, (int)(rem / 3600),
+	int64_t y;
+	int m, d;
+	time_civil_from_days(days, &y, &m, &d);
+	int n = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, m, d, (int)(rem / 3600),
 			 (int)(rem / 60 % 60), (int)(rem % 60));
 	if (us)
 		snprintf(out + n, 32 - (size_t)n, ".%06dZ", (int)us);

@@ -105,6 +105,10 @@ usec_t time_now_usec(void);
 int time_parse(const char *s, usec_t *out);
 /* YYYY-MM-DD only. */
 int date_parse(const char *s, int *y, int *m, int *d);
+/* Proleptic Gregorian calendar arithmetic shared by every date computation. */
+int time_days_in_month(int y, int m);
+int64_t time_days_from_civil(int64_t y, int m, int d); /* days since 1970-01-01 */
+void time_civil_from_days(int64_t days, int64_t *y, int *m, int *d);
 /* "2026-08-21T15:26:13.123456Z" (fraction only when non-zero, 6 digits). out >= 32 bytes. */
 void time_format(usec_t t, char *out);
 
