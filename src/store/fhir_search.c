@@ -411,6 +411,22 @@ static const char *obs_cols =
     "  WHERE oi.observation_id = o.id),"
     " o.omh_data::text";
 
+/* The number of matching rows over the pairs of k: with few pairs, one index-only count per pair
+ * (LATERAL); with many, one semi-join. The branch is picked at run time (CASE evaluates only its
+ * branch): a generic plan of the semi-join alone is a merge join walking the whole index from its
+ * start, i.e. the cost grew with the table and with the patient's position in it. */
+static void obs_count(struct buf *s, const char *rf)
+{
+	buf_printf(s,
+	           "CASE WHEN (SELECT count(*) FROM k) <= %d THEN (SELECT COALESCE(sum(n.c), 0)"
+	           "::bigint FROM k CROSS JOIN LATERAL (SELECT count(*) AS c FROM observation o"
+	           " WHERE o.subject_patient_id = k.patient_id AND o.codeable_concept_id ="
+	           " k.codeable_concept_id%s) n) ELSE (SELECT count(*) FROM observation o WHERE"
+	           " (o.subject_patient_id, o.codeable_concept_id) IN (SELECT k.patient_id,"
+	           " k.codeable_concept_id FROM k)%s) END",
+	           LATERAL_MAX_PAIRS, rf, rf);
+}
+
 static char *build_observation(struct sqlb *b, struct fhir_query *q)
 {
 	struct arena *a = b->a;
@@ -420,11 +436,8 @@ static char *build_observation(struct sqlb *b, struct fhir_query *q)
 	obs_row_filters(b, rf, q);
 	struct buf *s = buf_new(a, 4096);
 	if (q->count_only) {
-		buf_printf(s,
-		           "WITH k AS MATERIALIZED (%s) SELECT count(*) FROM observation o"
-		           " WHERE (o.subject_patient_id, o.codeable_concept_id) IN"
-		           " (SELECT k.patient_id, k.codeable_concept_id FROM k)%s",
-		           k->data, rf->data);
+		buf_printf(s, "WITH k AS MATERIALIZED (%s) SELECT ", k->data);
+		obs_count(s, rf->data);
 		return s->data;
 	}
 	struct skey keys[FHIR_MAX_KEYVALS];
@@ -466,11 +479,7 @@ static char *build_observation(struct sqlb *b, struct fhir_query *q)
 	           outer_order->data, lim, off);
 	buf_puts(s, " SELECT ");
 	if (q->want_total)
-		buf_printf(s,
-		           "(SELECT count(*) FROM observation o WHERE (o.subject_patient_id,"
-		           " o.codeable_concept_id) IN (SELECT k.patient_id, k.codeable_concept_id "
-		           "FROM k)%s)",
-		           rf->data);
+		obs_count(s, rf->data);
 	else
 		buf_puts(s, "NULL::bigint");
 	buf_puts(s, ", page.id");
