@@ -10,29 +10,55 @@ static const char *opt_i64(struct arena *a, int64_t v)
 }
 
 /* Without an organization or study filter: the whole rule (self + consent), i.e.
- * jhe_visible_observation_keys. With one: only the consent rule narrowed to it. */
+ * jhe_visible_observation_keys. With one: only the consent rule narrowed to it.
+ * The page is a keyset read like the FHIR search (store/fhir_search.c): with few (patient, code)
+ * pairs a LATERAL per pair reads at most offset + limit rows from the (patient, code,
+ * last_updated, id) index walked backwards; with many pairs, one ordered scan of the
+ * (last_updated, id) index with a semi-join. The count is computed the same way (index-only
+ * counts per pair, or one semi-join), without materializing and sorting every visible row. */
 static struct db_stmt q_page = DB_STMT(
-    "WITH keys AS ("
+    "WITH keys AS MATERIALIZED ("
+    "  SELECT z.patient_id, z.codeable_concept_id FROM ("
     "  SELECT k.patient_id, k.codeable_concept_id FROM jhe_visible_observation_keys($1) k"
     "   WHERE $2::bigint IS NULL AND $3::bigint IS NULL"
     "  UNION"
     "  SELECT v.patient_id, v.codeable_concept_id FROM jhe_consented_scopes($1) v"
     "   WHERE ($2::bigint IS NOT NULL OR $3::bigint IS NOT NULL)"
     "     AND ($2::bigint IS NULL OR v.organization_id = $2)"
-    "     AND ($3::bigint IS NULL OR v.study_id = $3)"
-    "), ids AS ("
-    "  SELECT o.id, o.subject_patient_id AS pid, o.last_updated FROM observation o"
-    "   WHERE (o.subject_patient_id, o.codeable_concept_id) IN"
-    "         (SELECT keys.patient_id, keys.codeable_concept_id FROM keys)"
-    "     AND ($4::bigint IS NULL OR o.subject_patient_id = $4)"
-    "     AND ($5::bigint IS NULL OR o.id = $5)"
-    "), pg AS (SELECT * FROM ids ORDER BY last_updated DESC, id DESC LIMIT $6 OFFSET $7)"
-    " SELECT (SELECT count(*) FROM ids),"
-    "   COALESCE((SELECT json_agg(jhe_pb_observation_json(pg.id)"
-    "                             ORDER BY pg.last_updated DESC, pg.id DESC) FROM pg), '[]'),"
-    "   COALESCE((SELECT json_agg(DISTINCT pg.pid ORDER BY pg.pid) FROM pg), '[]'),"
-    "   (SELECT CASE WHEN count(DISTINCT pg.pid) = 1 THEN min(pg.pid) END FROM pg),"
-    "   (SELECT count(*) FROM pg)");
+    "     AND ($3::bigint IS NULL OR v.study_id = $3)) z"
+    "  WHERE ($4::bigint IS NULL OR z.patient_id = $4)"
+    "), pg AS ("
+    "  (SELECT x.* FROM keys CROSS JOIN LATERAL ("
+    "     SELECT o.id, o.subject_patient_id AS pid, o.last_updated FROM observation o"
+    "      WHERE o.subject_patient_id = keys.patient_id"
+    "        AND o.codeable_concept_id = keys.codeable_concept_id"
+    "        AND ($5::bigint IS NULL OR o.id = $5)"
+    "      ORDER BY o.last_updated DESC, o.id DESC LIMIT $6::bigint + $7::bigint) x"
+    "    WHERE (SELECT count(*) FROM keys) <= 256)"
+    "  UNION ALL"
+    "  (SELECT o.id, o.subject_patient_id, o.last_updated FROM observation o"
+    "    WHERE (SELECT count(*) FROM keys) > 256"
+    "      AND (o.subject_patient_id, o.codeable_concept_id) IN"
+    "          (SELECT keys.patient_id, keys.codeable_concept_id FROM keys)"
+    "      AND ($5::bigint IS NULL OR o.id = $5)"
+    "    ORDER BY o.last_updated DESC, o.id DESC LIMIT $6::bigint + $7::bigint)"
+    "), page AS (SELECT * FROM pg ORDER BY last_updated DESC, id DESC LIMIT $6 OFFSET $7)"
+    " SELECT CASE WHEN (SELECT count(*) FROM keys) <= 256"
+    "   THEN (SELECT COALESCE(sum(n.c), 0)::bigint FROM keys CROSS JOIN LATERAL"
+    "         (SELECT count(*) AS c FROM observation o"
+    "           WHERE o.subject_patient_id = keys.patient_id"
+    "             AND o.codeable_concept_id = keys.codeable_concept_id"
+    "             AND ($5::bigint IS NULL OR o.id = $5)) n)"
+    "   ELSE (SELECT count(*) FROM observation o"
+    "          WHERE (o.subject_patient_id, o.codeable_concept_id) IN"
+    "                (SELECT keys.patient_id, keys.codeable_concept_id FROM keys)"
+    "            AND ($5::bigint IS NULL OR o.id = $5)) END,"
+    "   COALESCE((SELECT json_agg(jhe_pb_observation_json(page.id)"
+    "                             ORDER BY page.last_updated DESC, page.id DESC) FROM page),"
+    "            '[]'),"
+    "   COALESCE((SELECT json_agg(DISTINCT page.pid ORDER BY page.pid) FROM page), '[]'),"
+    "   (SELECT CASE WHEN count(DISTINCT page.pid) = 1 THEN min(page.pid) END FROM page),"
+    "   (SELECT count(*) FROM page)");
 
 int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
                             int64_t limit, int64_t offset, struct pb_page *out, struct err *e)
