@@ -109,11 +109,11 @@ test('consent recorded, changed and withdrawn on the patient\'s behalf; an invit
   await scopeRow('Heart Rate').getByRole('button', { name: 'Withdraw record' }).click();
   c = topDialog(page);
   await c.getByRole('button', { name: 'Withdraw record' }).click();
-  await page.waitForLoadState('networkidle');
+  // the console shows "Pending" once the DELETE has answered; only then ask the API
+  await scopeRow('Heart Rate').locator('text=… Pending').waitFor();
   const after = await consents();
   const pending = after.studiesPendingConsent.find((x) => x.id === fx.study.id);
   assert.deepEqual(pending?.pendingScopeConsents.map((x) => x.code.codingCode), ['omh:heart-rate:2.0'], 'heart rate is pending again');
-  await scopeRow('Heart Rate').locator('text=… Pending').waitFor();
 
   // invitations: generate, then cancel; the link stops working
   await v.locator('button.generate-invitation').first().click();
