@@ -28,12 +28,16 @@ void store_pb_page_from(struct arena *a, struct db_result *r, struct pb_page *ou
 	out->rows = (int)db_get_i64(r, 0, 4);
 }
 
+/* Lists call this on every request: an unchanged selection writes nothing (no new row version,
+ * no synchronous WAL flush for a read). */
 static struct db_stmt q_sticky =
-    DB_STMT("UPDATE practitioner SET settings ="
-            "   (CASE WHEN $4::boolean THEN settings - 'current_study_id' ELSE settings END)"
+    DB_STMT("UPDATE practitioner p SET settings = x.s"
+            "  FROM (SELECT pr.id,"
+            "   (CASE WHEN $4::boolean THEN pr.settings - 'current_study_id' ELSE pr.settings END)"
             "   || jsonb_strip_nulls(jsonb_build_object('current_organization_id', $2::bigint,"
-            "                                           'current_study_id', $3::bigint))"
-            " WHERE jhe_user_id = $1");
+            "                                           'current_study_id', $3::bigint)) AS s"
+            "   FROM practitioner pr WHERE pr.jhe_user_id = $1) x"
+            " WHERE p.id = x.id AND p.settings IS DISTINCT FROM x.s");
 
 int store_sticky_selection(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,
                            bool remove_study, struct err *e)
