@@ -17,6 +17,7 @@ int cmd_token(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_scopes(int argc, char **argv);
+int cmd_users_active(const char *sub, const char *email);
 /* The demo cohort of seed.md §13 (after the base seed; own transactions, COPY). 0 on success. */
 int demo_seed(long patients, long days, uint64_t seed);
 

@@ -59,3 +59,27 @@ int cmd_scopes(int argc, char **argv)
 	db_disconnect();
 	return rc;
 }
+
+/* jhe-admin users deactivate|activate EMAIL (called from cmd_users). */
+int cmd_users_active(const char *sub, const char *email)
+{
+	bool active = strcmp(sub, "activate") == 0;
+	if (admin_connect())
+		return 1;
+	struct arena *a = arena_new();
+	struct err e = {0};
+	long families = 0;
+	int rc = store_user_set_active(a, email, active, &families, &e);
+	if (rc < 0)
+		fprintf(stderr, "users: %s\n", e.log ? e.log : (e.msg ? e.msg : "failed"));
+	else if (rc > 0)
+		fprintf(stderr, "users: no user with the email %s\n", email);
+	else if (active)
+		printf("users: %s activated\n", email);
+	else
+		printf("users: %s deactivated; %ld token families revoked, sessions ended\n", email,
+		       families);
+	arena_free(a);
+	db_disconnect();
+	return rc == 0 ? 0 : 1;
+}

@@ -23,7 +23,9 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: jhe-admin users passwd EMAIL   (new password on standard input)\n"
 			"       jhe-admin users create EMAIL [--superuser] [--practitioner]\n"
-			"                                     (password on standard input; empty: none)\n");
+			"                                     (password on standard input; empty: none)\n"
+			"       jhe-admin users deactivate|activate EMAIL\n"
+			"                                     (deactivation revokes tokens and sessions)\n");
 	return 2;
 }
 
@@ -32,6 +34,8 @@ int cmd_users(int argc, char **argv)
 	if (argc < 3)
 		return usage();
 	const char *sub = argv[1], *email = argv[2];
+	if (argc == 3 && (!strcmp(sub, "deactivate") || !strcmp(sub, "activate")))
+		return cmd_users_active(sub, email);
 	bool superuser = false, practitioner = false;
 	for (int i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--superuser"))

@@ -49,3 +49,42 @@ int64_t store_scope_add(struct arena *a, const char *system, const char *code, c
 		return -1;
 	return db_get_i64(r, 0, 0);
 }
+
+/* Deactivation (oauth.md §4.3, data-model.md §6.1): the account can no longer log in, its token
+ * families are revoked with reason user_deactivated (one token.revoked audit row each) and its
+ * browser sessions end, all in one statement. */
+static struct db_stmt q_deactivate = DB_STMT(
+	"WITH u AS (UPDATE jhe_user SET is_active = false WHERE lower(email) = lower($1)"
+	"           RETURNING id),"
+	"     f AS (UPDATE oauth_token_family SET revoked_at = now(),"
+	"                  revoked_reason = 'user_deactivated'"
+	"           WHERE user_id IN (SELECT id FROM u) AND revoked_at IS NULL"
+	"           RETURNING id, user_id, application_id),"
+	"     at AS (UPDATE oauth_access_token SET revoked_at = now()"
+	"            WHERE family_id IN (SELECT id FROM f) AND revoked_at IS NULL),"
+	"     rt AS (UPDATE oauth_refresh_token SET revoked_at = now()"
+	"            WHERE family_id IN (SELECT id FROM f) AND revoked_at IS NULL),"
+	"     s AS (DELETE FROM web_session WHERE user_id IN (SELECT id FROM u)),"
+	"     au AS (INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type,"
+	"                                     resource_id, outcome, detail)"
+	"            SELECT clock_timestamp(), f.user_id, app.client_id, 'token.revoked', 'Token',"
+	"                   f.id::text, 200, '{\"reason\": \"user_deactivated\"}'::jsonb"
+	"              FROM f JOIN oauth_application app ON app.id = f.application_id)"
+	" SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM f)");
+
+static struct db_stmt q_activate =
+	DB_STMT("UPDATE jhe_user SET is_active = true WHERE lower(email) = lower($1) RETURNING id");
+
+int store_user_set_active(struct arena *a, const char *email, bool active, long *families,
+			  struct err *e)
+{
+	const char *p[1] = {email};
+	*families = 0;
+	struct db_result *r = db_query(a, active ? &q_activate : &q_deactivate, 1, p, e);
+	if (!r)
+		return -1;
+	if (active)
+		return db_nrows(r) == 1 ? 0 : 1;
+	*families = (long)db_get_i64(r, 0, 1);
+	return db_get_i64(r, 0, 0) == 1 ? 0 : 1;
+}

@@ -109,6 +109,10 @@ int store_cleanup_expired(struct arena *a, long window_seconds, long counts[5], 
 /* Add a scope (codeable_concept); returns its id, -1 with e set (ERR_CONFLICT when it exists). */
 int64_t store_scope_add(struct arena *a, const char *system, const char *code, const char *text,
 			struct err *e);
+/* (De)activate a user by email; deactivation revokes its token families (families receives how
+ * many) and sessions. 0 done, 1 no such user, -1 error. */
+int store_user_set_active(struct arena *a, const char *email, bool active, long *families,
+			  struct err *e);
 
 /* ---------- users ---------- */
 /* JSON of GET /api/v1/users/profile for the principal's user (admin-api.md §4.1). */

@@ -29,3 +29,24 @@ test('jhe-admin scopes add creates a scope once', async () => {
 test('jhe-admin token issue refuses an unknown user', () => {
   assert.throws(() => stack(['admin', 'token', 'issue', '--user', 'nobody@example.com']));
 });
+
+test('jhe-admin users deactivate revokes the token families (audited), activate restores login', async () => {
+  const email = 'three_org_tom@example.com';
+  const tok = stack(['admin', 'token', 'issue', '--user', email]).trim();
+  expectStatus(await get('/api/v1/users/profile', { token: tok }), 200);
+  const out = stack(['admin', 'users', 'deactivate', email]);
+  assert.match(out, /deactivated; [1-9]\d* token families revoked/);
+  expectStatus(await get('/api/v1/users/profile', { token: tok }), 401);
+  const fams = sql(`SELECT count(*) FROM oauth_token_family WHERE user_id = 10005 AND revoked_reason = 'user_deactivated'`);
+  assert.ok(Number(fams[0][0]) >= 1);
+  const audit = sql(`SELECT count(*) FROM audit_event WHERE user_id = 10005 AND action = 'token.revoked'
+                       AND detail->>'reason' = 'user_deactivated'`);
+  assert.equal(audit[0][0], fams[0][0]);
+  stack(['admin', 'users', 'activate', email]);
+  assert.deepEqual(sql(`SELECT is_active FROM jhe_user WHERE id = 10005`), [['t']]);
+  // revoked tokens stay revoked; a new one works again
+  expectStatus(await get('/api/v1/users/profile', { token: tok }), 401);
+  const fresh = stack(['admin', 'token', 'issue', '--user', email]).trim();
+  expectStatus(await get('/api/v1/users/profile', { token: fresh }), 200);
+  assert.throws(() => stack(['admin', 'users', 'deactivate', 'nobody@example.com']));
+});
