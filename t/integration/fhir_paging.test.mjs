@@ -1,4 +1,4 @@
-// FHIR paging through hundreds of uploaded observations (keyset cursors, stable order, totals
+// FHIR paging through thousands of uploaded observations (keyset cursors, stable order, totals
 // carried in the cursor) and the request shapes of jupyterhealth-client 0.4.0 (fhir.md §5.2, §5.3).
 import { test, before } from 'node:test';
 import { randomUUID } from 'node:crypto';
@@ -6,7 +6,7 @@ import { BASE, get, token, sql, assert, expectStatus } from './lib.mjs';
 import { observation, bundle, fhirPost, hrPoint, bpPoint } from './fhir_helpers.mjs';
 
 const mary = () => token('manager_mary@example.com');
-const N = 600;
+const N = 5000; // issue 5: paging through 5,000 observations with _count=100
 let tag;
 
 before(async () => {
@@ -35,11 +35,11 @@ const truth = (code, order) => sql(`SELECT o.id FROM observation o JOIN codeable
 test('following next links returns every row once, in the default order (_lastUpdated desc, id desc)', async () => {
   const want = truth('omh:heart-rate:2.0', 'o.last_updated DESC, o.id DESC');
   assert.ok(want.length >= N);
-  const url = `${BASE}/FHIR/R5/Observation?patient=40002&code=omh:heart-rate:2.0&_count=37`;
+  const url = `${BASE}/FHIR/R5/Observation?patient=40002&code=omh:heart-rate:2.0&_count=100`;
   const { ids, pages, totals } = await (await import('./fhir_helpers.mjs')).followAll(url, mary());
   assert.equal(new Set(ids).size, ids.length, 'no duplicates');
   assert.deepEqual(ids, want, 'none missing, same order');
-  assert.equal(pages, Math.ceil(want.length / 37));
+  assert.equal(pages, Math.ceil(want.length / 100));
   assert.ok(totals.every((t) => t === want.length), 'the total of page 1 is carried');
 });
 
@@ -48,7 +48,7 @@ test('_sort=date and -date page stably with the id tiebreaker', async () => {
   for (const [s, order] of [['date', 'o.effective_at ASC, o.id ASC'], ['-date', 'o.effective_at DESC, o.id DESC'],
     ['_id', 'o.id ASC']]) {
     const want = truth('omh:heart-rate:2.0', order);
-    const { ids } = await followAll(`${BASE}/FHIR/R5/Observation?patient=40002&code=omh:heart-rate:2.0&_count=50&_sort=${s}`, mary());
+    const { ids } = await followAll(`${BASE}/FHIR/R5/Observation?patient=40002&code=omh:heart-rate:2.0&_count=250&_sort=${s}`, mary());
     assert.deepEqual(ids, want, s);
   }
 });
