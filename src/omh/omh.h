@@ -52,6 +52,18 @@ struct omh_registry;
  */
 int omh_registry_load(const char *schema_dir, struct omh_registry **out, char *err, size_t errlen);
 
+/*
+ * Builds a registry from schema documents already in memory (tests, tools): docs[i] is registered
+ * under the absolute URI uris[i] (its base URI unless the document has an absolute `$id`/`id`,
+ * which is registered too), then ids and references are resolved and everything is compiled
+ * exactly as by omh_registry_load. A document without `$schema` uses default_dialect (4, 6 or 7).
+ * The registry takes its own reference to each document (json_object_get); the caller keeps
+ * theirs. Returns OMH_OK and sets *out, or OMH_ERROR with a description in err.
+ */
+int omh_registry_from_json(const char *const *uris, json_object *const *docs, size_t n,
+                           int default_dialect, struct omh_registry **out, char *err,
+                           size_t errlen);
+
 /* Frees a registry (NULL is accepted). */
 void omh_registry_free(struct omh_registry *reg);
 

@@ -447,6 +447,10 @@ struct cctx {
 	const char *docbase;
 	const char *base;
 	int dialect;
+	/* the schema value whose own id is already applied to base (an entry's root, the target
+	 * of a reference to a whole document or embedded resource): compile must not apply it a
+	 * second time, which would be wrong for relative ids such as "folder/" */
+	json_object *based;
 };
 
 static struct sch *compile(struct loader *L, json_object *js, const struct cctx *cx);
@@ -490,6 +494,7 @@ static json_object *lookup_uri(struct loader *L, const char *uri, const struct c
 		out->docbase = cx->docbase;
 		out->base = cx->docbase;
 		out->dialect = cx->dialect;
+		out->based = root;
 	} else {
 		struct entry *e = reg_find(L->r, docuri);
 		if (!e) {
@@ -501,6 +506,7 @@ static json_object *lookup_uri(struct loader *L, const char *uri, const struct c
 		out->docbase = e->base;
 		out->base = e->base;
 		out->dialect = e->dialect;
+		out->based = root;
 	}
 	if (frag[0] == 0)
 		return root;
@@ -512,6 +518,7 @@ static json_object *lookup_uri(struct loader *L, const char *uri, const struct c
 		out->docbase = e->base;
 		out->base = e->base;
 		out->dialect = e->dialect;
+		out->based = e->js;
 		return e->js;
 	}
 	char dec[URI_MAX];
@@ -651,7 +658,7 @@ static struct sch *compile(struct loader *L, json_object *js, const struct cctx 
 	}
 	struct cctx cx = *cx0;
 	const int d = cx.dialect;
-	const char *nb = rebase(L, cx.base, id_of(js, d));
+	const char *nb = cx.based == js ? NULL : rebase(L, cx.base, id_of(js, d));
 	if (nb)
 		cx.base = nb;
 	json_object *v;
@@ -1005,7 +1012,7 @@ static int cmp_file(const void *a, const void *b)
 	return c ? c : strcmp(x->path, y->path);
 }
 
-static int dialect_of(json_object *doc)
+static int dialect_of(json_object *doc, int dflt)
 {
 	json_object *v;
 	if (json_object_is_type(doc, json_type_object) &&
@@ -1016,8 +1023,9 @@ static int dialect_of(json_object *doc)
 			return 4;
 		if (strstr(s, "draft-06"))
 			return 6;
+		return 7;
 	}
-	return 7;
+	return dflt;
 }
 
 /* Registers embedded resources (nested $id/id) of a schema value, walking schema positions only. */
@@ -1105,6 +1113,85 @@ void omh_registry_free(struct omh_registry *r)
 	free(r);
 }
 
+/* Passes 2 and 3 of loading, once every document is registered under its URL: absolute ids,
+ * embedded resources, then compilation of everything reachable. Returns 0 or -1 (L->err set). */
+static int link_registry(struct loader *L)
+{
+	struct omh_registry *r = L->r;
+	/* pass 2: absolute ids (registration URLs take precedence) and embedded resources */
+	size_t nfiles = r->cap;
+	struct entry **files = calloc(r->n ? r->n : 1, sizeof *files);
+	size_t nf = 0;
+	if (!files) {
+		lerr(L, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < nfiles; i++)
+		if (r->tab[i].uri)
+			files[nf++] = &r->tab[i];
+	/* reg_add may rehash: copy what we need first */
+	struct {
+		json_object *doc;
+		const char *uri;
+		int dialect;
+	} *fv = calloc(nf ? nf : 1, sizeof *fv);
+	if (!fv) {
+		free(files);
+		lerr(L, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < nf; i++) {
+		fv[i].doc = files[i]->doc;
+		fv[i].uri = files[i]->uri;
+		fv[i].dialect = files[i]->dialect;
+	}
+	free(files);
+	for (size_t i = 0; i < nf && !L->failed; i++) {
+		const char *id = id_of(fv[i].doc, fv[i].dialect);
+		char abs[URI_MAX];
+		if (id && has_scheme(id) && strlen(id) < sizeof abs) {
+			snprintf(abs, sizeof abs, "%s", id);
+			abs[strcspn(abs, "#")] = 0;
+			const char *base = omh_arena_strdup(&r->arena, abs);
+			struct entry *self = reg_find(r, fv[i].uri);
+			if (self && base)
+				self->base = base;
+			int isnew;
+			struct entry *e = reg_add(r, abs, &isnew);
+			if (!e || !base) {
+				lerr(L, "out of memory");
+				break;
+			}
+			if (isnew) {
+				e->js = e->doc = fv[i].doc;
+				e->dialect = fv[i].dialect;
+				e->base = base;
+			}
+		}
+	}
+	for (size_t i = 0; i < nf && !L->failed; i++) {
+		struct entry *self = reg_find(r, fv[i].uri);
+		scan_ids(L, fv[i].doc, fv[i].doc, self->base, fv[i].dialect, 0);
+	}
+	free(fv);
+	/* pass 3: compile everything reachable from every entry */
+	for (size_t i = 0; i < r->cap && !L->failed; i++) {
+		struct entry *e = &r->tab[i];
+		if (!e->uri)
+			continue;
+		struct cctx cx = {.doc = e->doc,
+		                  .docbase = e->base,
+		                  .base = e->base,
+		                  .dialect = e->dialect,
+		                  .based = e->js};
+		if (e->doc != e->js)
+			cx.doc = e->js;
+		L->cur_uri = e->uri;
+		e->compiled = compile(L, e->js, &cx);
+	}
+	return L->failed ? -1 : 0;
+}
+
 int omh_registry_load(const char *schema_dir, struct omh_registry **out, char *err, size_t errlen)
 {
 	char dummy[8];
@@ -1176,78 +1263,10 @@ int omh_registry_load(const char *schema_dir, struct omh_registry **out, char *e
 			continue;
 		}
 		e->js = e->doc = doc;
-		e->dialect = dialect_of(doc);
+		e->dialect = dialect_of(doc, 7);
 		e->base = e->uri;
 	}
-	/* pass 2: absolute ids (registration URLs take precedence) and embedded resources */
-	size_t nfiles = r->cap;
-	struct entry **files = calloc(r->n ? r->n : 1, sizeof *files);
-	size_t nf = 0;
-	if (!files) {
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < nfiles; i++)
-		if (r->tab[i].uri)
-			files[nf++] = &r->tab[i];
-	/* reg_add may rehash: copy what we need first */
-	struct {
-		json_object *doc;
-		const char *uri;
-		int dialect;
-	} *fv = calloc(nf ? nf : 1, sizeof *fv);
-	if (!fv) {
-		free(files);
-		snprintf(err, errlen, "out of memory");
-		goto done;
-	}
-	for (size_t i = 0; i < nf; i++) {
-		fv[i].doc = files[i]->doc;
-		fv[i].uri = files[i]->uri;
-		fv[i].dialect = files[i]->dialect;
-	}
-	free(files);
-	for (size_t i = 0; i < nf && !L.failed; i++) {
-		const char *id = id_of(fv[i].doc, fv[i].dialect);
-		char abs[URI_MAX];
-		if (id && has_scheme(id) && strlen(id) < sizeof abs) {
-			snprintf(abs, sizeof abs, "%s", id);
-			abs[strcspn(abs, "#")] = 0;
-			const char *base = omh_arena_strdup(&r->arena, abs);
-			struct entry *self = reg_find(r, fv[i].uri);
-			if (self && base)
-				self->base = base;
-			int isnew;
-			struct entry *e = reg_add(r, abs, &isnew);
-			if (!e || !base) {
-				lerr(&L, "out of memory");
-				break;
-			}
-			if (isnew) {
-				e->js = e->doc = fv[i].doc;
-				e->dialect = fv[i].dialect;
-				e->base = base;
-			}
-		}
-	}
-	for (size_t i = 0; i < nf && !L.failed; i++) {
-		struct entry *self = reg_find(r, fv[i].uri);
-		scan_ids(&L, fv[i].doc, fv[i].doc, self->base, fv[i].dialect, 0);
-	}
-	free(fv);
-	/* pass 3: compile everything reachable from every entry */
-	for (size_t i = 0; i < r->cap && !L.failed; i++) {
-		struct entry *e = &r->tab[i];
-		if (!e->uri)
-			continue;
-		struct cctx cx = {
-		    .doc = e->doc, .docbase = e->base, .base = e->base, .dialect = e->dialect};
-		if (e->doc != e->js)
-			cx.doc = e->js;
-		L.cur_uri = e->uri;
-		e->compiled = compile(&L, e->js, &cx);
-	}
-	if (L.failed)
+	if (link_registry(&L) < 0)
 		goto done;
 	rc = OMH_OK;
 done:
@@ -1261,6 +1280,65 @@ done:
 	else
 		omh_registry_free(r);
 	return rc;
+}
+
+int omh_registry_from_json(const char *const *uris, json_object *const *docs, size_t n,
+                           int default_dialect, struct omh_registry **out, char *err, size_t errlen)
+{
+	char dummy[8];
+	if (!err || !errlen)
+		err = dummy, errlen = sizeof dummy;
+	err[0] = 0;
+	if (out)
+		*out = NULL;
+	if (!uris || !docs || !n || !out ||
+	    (default_dialect != 4 && default_dialect != 6 && default_dialect != 7)) {
+		snprintf(err, errlen, "invalid arguments");
+		return OMH_ERROR;
+	}
+	struct omh_registry *r = calloc(1, sizeof *r);
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return OMH_ERROR;
+	}
+	struct loader L = {.r = r, .err = err, .errlen = errlen};
+	for (size_t i = 0; i < n; i++) {
+		json_object *doc = docs[i];
+		char uri[URI_MAX];
+		if (!uris[i] || !has_scheme(uris[i]) || strlen(uris[i]) >= sizeof uri) {
+			snprintf(err, errlen, "document %zu: the URI must be absolute", i);
+			goto fail;
+		}
+		snprintf(uri, sizeof uri, "%s", uris[i]);
+		strip_empty_fragment(uri);
+		if (!json_object_is_type(doc, json_type_object) &&
+		    !json_object_is_type(doc, json_type_boolean)) {
+			snprintf(err, errlen, "%s: a schema must be an object or a boolean", uri);
+			goto fail;
+		}
+		int isnew;
+		struct entry *e = reg_add(r, uri, &isnew);
+		if (!e || push_doc(r, json_object_get(doc)) < 0) {
+			if (e)
+				json_object_put(doc);
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		if (!isnew) {
+			snprintf(err, errlen, "%s: registered twice", uri);
+			goto fail;
+		}
+		e->js = e->doc = doc;
+		e->dialect = dialect_of(doc, default_dialect);
+		e->base = e->uri;
+	}
+	if (link_registry(&L) < 0)
+		goto fail;
+	*out = r;
+	return OMH_OK;
+fail:
+	omh_registry_free(r);
+	return OMH_ERROR;
 }
 
 size_t omh_registry_size(const struct omh_registry *r)
