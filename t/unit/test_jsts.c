@@ -344,6 +344,17 @@ static void run_draft(int draft)
 			snprintf(path, sizeof path, "%s/%s", root, files[i]);
 			struct counts c = {0};
 			run_file(draft, path, files[i], &c);
+			if (c.cases_run == 0 && c.failures == 0) {
+				/* every group skipped (reasons above): the file counts as skipped
+				 */
+				fprintf(stderr,
+				        "  SKIP draft%d/%s: all %d cases skipped (see above)\n",
+				        draft, files[i], c.cases_skipped);
+				tot.files_skipped++;
+				tot.cases_skipped += c.cases_skipped;
+				free(files[i]);
+				continue;
+			}
 			fprintf(stderr, "  run  draft%d/%s: %d/%d passed%s", draft, files[i],
 			        c.cases_passed, c.cases_run, c.cases_skipped ? "" : "\n");
 			if (c.cases_skipped)
