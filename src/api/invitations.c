@@ -127,13 +127,38 @@ static int inv_list(struct request *r)
 		if (!json)
 			return fail_err(r, &e);
 	}
+	/* audit detail of a search (data-model.md §7): rows returned and their distinct patients */
+	char err[128];
+	json_object *rows = json_parse(r->arena, json, strlen(json), err, sizeof(err), NULL);
+	size_t n_rows = rows && json_object_is_type(rows, json_type_array)
+				? json_object_array_length(rows)
+				: 0;
+	int64_t *pids = arena_alloc(r->arena, (n_rows + 1) * sizeof(int64_t));
+	size_t n_pids = 0;
+	for (size_t i = 0; i < n_rows; i++) {
+		int64_t pid;
+		if (!json_get_int(json_object_array_get_idx(rows, i), "patientId", &pid))
+			continue;
+		bool seen = false;
+		for (size_t k = 0; k < n_pids; k++)
+			seen = seen || pids[k] == pid;
+		if (!seen)
+			pids[n_pids++] = pid;
+	}
 	struct buf *d = buf_new(r->arena, 128);
 	struct jw w;
 	jw_init(&w, d);
 	jw_obj_begin(&w);
 	jw_kstr(&w, "query", r->query ? r->query : "");
-	jw_kint(&w, "count", count);
+	jw_kint(&w, "count", (int64_t)n_rows);
+	jw_key(&w, "patientIds");
+	jw_arr_begin(&w);
+	for (size_t k = 0; k < n_pids; k++)
+		jw_int(&w, pids[k]);
+	jw_arr_end(&w);
 	jw_obj_end(&w);
+	if (!patient_id && n_pids == 1)
+		patient_id = pids[0];
 	if (api_audit(r, "search", "PatientInvitation", NULL, patient_id, 200, d->data))
 		return -1;
 	api_page_respond(r, &pg, count, json);

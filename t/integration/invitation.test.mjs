@@ -185,6 +185,10 @@ test('list, read and cancel', async () => {
   assert.equal(r.json.results[0].token, null);
   assert.deepEqual(Object.keys(r.json.results[0]), ['id', 'patientId', 'client_id', 'tokenHash', 'token', 'status', 'lastUpdated']);
   assert.ok(r.json.results.every((x) => x.status === 'issued' && x.patientId === 40001));
+  // the search's audit row names the rows returned and their patients (data-model.md §7)
+  const [audit] = sql(`SELECT patient_id, detail->>'count', detail->'patientIds' FROM audit_event
+    WHERE action = 'search' AND resource_type = 'PatientInvitation' ORDER BY id DESC LIMIT 1`);
+  assert.deepEqual(audit, ['40001', String(r.json.results.length), '[40001]']);
   r = await get('/api/v1/invitation', { token: token('viewer_victor@example.com') });
   expectStatus(r, 200);
   assert.equal(r.json.count, 0);
