@@ -105,9 +105,7 @@ char *store_invitation_list(struct arena *a, int64_t caller, bool superuser, int
 	if (!r)
 		return NULL;
 	*count = db_get_i64(r, 0, 0);
-	char *json = arena_strdup(a, db_get(r, 0, 1));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 1);
 }
 
 static struct db_stmt q_inv_get = DB_STMT(
@@ -127,9 +125,7 @@ char *store_invitation_get(struct arena *a, int64_t caller, bool superuser, int6
 	}
 	if (patient_id)
 		*patient_id = db_get_i64(r, 0, 1);
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 static struct db_stmt q_inv_cancel = DB_STMT(
@@ -254,9 +250,7 @@ char *store_apikey_create(struct arena *a, int64_t practitioner_id, int64_t user
 	struct db_result *r = db_query(a, &q_key_create, 5, p, e);
 	if (!r)
 		return NULL;
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 static struct db_stmt q_key_list = DB_STMT(
@@ -277,9 +271,7 @@ char *store_apikey_list(struct arena *a, int64_t practitioner_id, int64_t limit,
 	if (!r)
 		return NULL;
 	*count = db_get_i64(r, 0, 0);
-	char *json = arena_strdup(a, db_get(r, 0, 1));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 1);
 }
 
 static struct db_stmt q_key_get = DB_STMT(
@@ -295,9 +287,7 @@ static char *one_json(struct arena *a, struct db_result *r, struct err *e)
 		set_err(e, ERR_NOT_FOUND, "No PractitionerClient matches the given query.", NULL);
 		return NULL;
 	}
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 char *store_apikey_get(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e)

@@ -98,8 +98,7 @@ int store_client_data_source_add(struct arena *a, int64_t app_id, int64_t ds_id,
 		return -1;
 	if (db_nrows(r) == 0)
 		return 1;
-	*json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(*json);
+	*json = db_get_json(a, r, 0, 0);
 	return 0;
 }
 

@@ -14,9 +14,7 @@ char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, 
 	struct db_result *r = db_query(a, &q_doc, 3, params, e);
 	if (!r)
 		return NULL;
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 /* Per study of the body (ids as a JSON array, in body order): the study's organization, the
@@ -129,9 +127,7 @@ char *store_consent_rows_json(struct arena *a, const char *ids_json, struct err 
 	struct db_result *r = db_query(a, &q_rows, 1, params, e);
 	if (!r)
 		return NULL;
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 static struct db_stmt q_reset =

@@ -323,6 +323,16 @@ bool db_get_bool(const struct db_result *r, int row, int col)
 	return v && v[0] == 't';
 }
 
+char *db_get_json(struct arena *a, const struct db_result *r, int row, int col)
+{
+	const char *v = db_get(r, row, col);
+	if (!v)
+		return NULL;
+	char *json = arena_strndup(a, v, db_getlen(r, row, col));
+	json_minify(json);
+	return json;
+}
+
 int db_col(const struct db_result *r, const char *name)
 {
 	return PQfnumber(r->res, name);

@@ -108,9 +108,7 @@ char *store_observation_json(struct arena *a, int64_t observation_id, struct err
 		e->msg = "No Observation matches the given query.";
 		return NULL;
 	}
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 static struct db_stmt q_delete = DB_STMT("DELETE FROM observation WHERE id = $1");

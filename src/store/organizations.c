@@ -16,9 +16,7 @@ char *store_a_json(struct arena *a, struct db_stmt *st, int n, const char *const
 		e->msg = nf ? nf : "Not found.";
 		return NULL;
 	}
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 char *store_a_page(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *count,
@@ -32,9 +30,7 @@ char *store_a_page(struct arena *a, struct db_stmt *st, int n, const char *const
 		return arena_strdup(a, "[]");
 	}
 	*count = db_get_i64(r, 0, 0);
-	char *json = arena_strdup(a, db_isnull(r, 0, 1) ? "[]" : db_get(r, 0, 1));
-	json_minify(json);
-	return json;
+	return db_isnull(r, 0, 1) ? arena_strdup(a, "[]") : db_get_json(a, r, 0, 1);
 }
 
 int store_a_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *out,

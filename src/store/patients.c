@@ -18,12 +18,8 @@ static const char *tf(bool b)
 void store_pb_page_from(struct arena *a, struct db_result *r, struct pb_page *out)
 {
 	out->count = db_get_i64(r, 0, 0);
-	char *res = arena_strdup(a, db_get(r, 0, 1));
-	json_minify(res);
-	out->results = res;
-	char *ids = arena_strdup(a, db_get(r, 0, 2));
-	json_minify(ids);
-	out->patient_ids = ids;
+	out->results = db_get_json(a, r, 0, 1);
+	out->patient_ids = db_get_json(a, r, 0, 2);
 	out->single_patient = db_get_i64(r, 0, 3);
 	out->rows = (int)db_get_i64(r, 0, 4);
 }
@@ -123,9 +119,7 @@ char *store_patient_json(struct arena *a, int64_t patient_id, struct err *e)
 		e->msg = "No Patient matches the given query.";
 		return NULL;
 	}
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 static struct db_stmt q_ident_in_use =
@@ -302,9 +296,7 @@ char *store_patient_lookup_email(struct arena *a, const char *email, int64_t *pa
 	if (!r)
 		return NULL;
 	*patient_id = db_get_i64(r, 0, 1);
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 static struct db_stmt q_manages_somewhere =
@@ -341,7 +333,5 @@ char *store_patient_consolidated_clients(struct arena *a, int64_t patient_id, st
 	struct db_result *r = db_query(a, &q_consolidated, 1, params, e);
 	if (!r)
 		return NULL;
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }

@@ -51,6 +51,9 @@ bool db_isnull(const struct db_result *r, int row, int col);
 int64_t db_get_i64(const struct db_result *r, int row, int col); /* 0 for NULL */
 bool db_get_bool(const struct db_result *r, int row, int col);
 int db_col(const struct db_result *r, const char *name); /* -1 if missing */
+/* A json/jsonb column as compact JSON text copied into the arena (NULL for SQL NULL): the one way
+ * store functions hand JSON built by PostgreSQL to the handlers. */
+char *db_get_json(struct arena *a, const struct db_result *r, int row, int col);
 long db_affected(const struct db_result *r);
 
 /* ---------- transactions (one per request that writes) ---------- */

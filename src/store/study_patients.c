@@ -109,7 +109,5 @@ char *store_study_patient_rows_json(struct arena *a, const char *ids_json, struc
 	struct db_result *r = db_query(a, &q_rows, 1, params, e);
 	if (!r)
 		return NULL;
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }

@@ -29,9 +29,7 @@ char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e)
 		e->msg = "No JheUser matches the given query.";
 		return NULL;
 	}
-	char *json = arena_strdup(a, db_get(r, 0, 0));
-	json_minify(json);
-	return json;
+	return db_get_json(a, r, 0, 0);
 }
 
 /* ---------- admin API part A: users (admin-api.md §4) ---------- */
