@@ -27,15 +27,8 @@ void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int base
 	jw_obj_end(w);
 	const char *idents = db_get(res, row, base + FOC_IDENTIFIERS);
 	if (idents) {
-		size_t n = db_getlen(res, row, base + FOC_IDENTIFIERS);
-		char *copy = malloc(n + 1);
-		if (copy) {
-			memcpy(copy, idents, n + 1);
-			size_t m = json_minify(copy);
-			jw_key(w, "identifier");
-			jw_rawn(w, copy, m);
-			free(copy);
-		}
+		jw_key(w, "identifier");
+		jw_raw_compact(w, idents, db_getlen(res, row, base + FOC_IDENTIFIERS));
 	}
 	jw_kstr(w, "status", db_get(res, row, base + FOC_STATUS));
 	jw_key(w, "code");

@@ -545,13 +545,8 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 		if (t == FT_OBSERVATION) {
 			fhir_obs_write(&w, res, i, FHIR_COL_RES);
 		} else {
-			jw_rawn(&w, "", 0);
-			size_t start = b->len;
-			buf_append(b, db_get(res, i, FHIR_COL_RES),
-			           db_getlen(res, i, FHIR_COL_RES));
-			size_t m = json_minify(b->data + start);
-			b->len = start + m;
-			b->data[b->len] = 0;
+			jw_raw_compact(&w, db_get(res, i, FHIR_COL_RES),
+			               db_getlen(res, i, FHIR_COL_RES));
 		}
 		jw_key(&w, "search");
 		jw_obj_begin(&w);

@@ -168,6 +168,13 @@ void jw_rawn(struct jw *w, const char *json, size_t n)
 	buf_append(w->b, json, n);
 }
 
+void jw_raw_compact(struct jw *w, const char *json, size_t n)
+{
+	jw_rawn(w, json, n);
+	size_t start = w->b->len - n; /* minify the appended text in place */
+	w->b->len = start + json_minify(w->b->data + start);
+}
+
 void jw_raw(struct jw *w, const char *json)
 {
 	if (!json) {

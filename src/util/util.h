@@ -66,6 +66,8 @@ void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 void jw_raw(struct jw *w, const char *json); /* already-serialized JSON value */
 void jw_rawn(struct jw *w, const char *json, size_t n);
+/* Already-serialized JSON copied in compact form (PostgreSQL's json text has spaces). */
+void jw_raw_compact(struct jw *w, const char *json, size_t n);
 /* Convenience: key + value */
 void jw_kstr(struct jw *w, const char *k, const char *v);
 void jw_kint(struct jw *w, const char *k, int64_t v);

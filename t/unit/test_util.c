@@ -84,6 +84,14 @@ START_TEST(json_writer_shapes)
 	jw_obj_end(&w);
 	ck_assert_str_eq(b->data, "{\"id\":40001,\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"list\":[1,{\"x\":"
 				  "null},true],\"raw\":{\"k\":[]},\"d\":67.5}");
+	buf_truncate(b, 0);
+	jw_init(&w, b);
+	jw_arr_begin(&w);
+	jw_int(&w, 1);
+	const char *raw = "{\"a\" : [1, 2], \"s\" : \"x y\"}";
+	jw_raw_compact(&w, raw, strlen(raw));
+	jw_arr_end(&w);
+	ck_assert_str_eq(b->data, "[1,{\"a\":[1,2],\"s\":\"x y\"}]");
 	char pg[] = "{\"id\" : 1, \"s\" : \"a \\\" b\", \"l\" : [1, 2]}";
 	json_minify(pg);
 	ck_assert_str_eq(pg, "{\"id\":1,\"s\":\"a \\\" b\",\"l\":[1,2]}");
