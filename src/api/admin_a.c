@@ -101,31 +101,6 @@ void api_a_invalid_pk(struct request *r, struct field_errors *fe, const char *ke
 	       arena_printf(r->arena, "Invalid pk \"%lld\" - object does not exist.", (long long)id));
 }
 
-const char *api_a_email(struct request *r, const char *in)
-{
-	if (!in)
-		return NULL;
-	while (*in && isspace((unsigned char)*in))
-		in++;
-	size_t n = strlen(in);
-	while (n && isspace((unsigned char)in[n - 1]))
-		n--;
-	char *s = arena_strndup(r->arena, in, n);
-	char *at = strrchr(s, '@');
-	if (!at || at == s || !at[1] || n > 254)
-		return NULL;
-	for (char *c = s; *c; c++)
-		if (isspace((unsigned char)*c) || (unsigned char)*c < 0x20 || *c == ',' || *c == '<' ||
-		    *c == '>' || (*c == '@' && c != at))
-			return NULL;
-	char *dot = strchr(at + 1, '.');
-	if (!dot || dot == at + 1 || s[n - 1] == '.' || strstr(at, ".."))
-		return NULL;
-	for (char *c = at + 1; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	return s;
-}
-
 int api_a_default_orgs(struct request *r, int64_t practitioner_id)
 {
 	struct err e = {0};

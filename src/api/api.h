@@ -66,6 +66,10 @@ bool fe_int(struct request *r, struct field_errors *fe, json_object *body, const
 bool fe_bool(struct request *r, struct field_errors *fe, json_object *body, const char *key,
 	     bool *out, bool *present);
 
+/* An email address trimmed, validated and with its domain lower-cased; NULL when invalid or empty
+ * (*empty tells which). */
+const char *api_email(struct request *r, const char *in, bool *empty);
+
 /* Require a practitioner (or superuser) caller; -1 with 403 otherwise. */
 int api_require_practitioner(struct request *r, const char *detail);
 /* Require a superuser; -1 with 403 "You do not have permission to perform this action.". */

@@ -24,8 +24,6 @@ bool api_a_id(struct request *r, struct field_errors *fe, json_object *body, con
 	      bool required, int64_t *out);
 /* {"key": ["Invalid pk \"ID\" - object does not exist."]} */
 void api_a_invalid_pk(struct request *r, struct field_errors *fe, const char *key, int64_t id);
-/* Trim and lower-case the domain; NULL when not a valid address. */
-const char *api_a_email(struct request *r, const char *in);
 /* Memberships from the setting auth.default_orgs for a new practitioner row (admin-api.md §17).
  * -1 with 400 ["Setting auth.default_orgs is invalid: ..."] or a store error. */
 int api_a_default_orgs(struct request *r, int64_t practitioner_id);

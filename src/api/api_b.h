@@ -41,9 +41,6 @@ int pb_param_id(struct request *r, const char *snake_key, int64_t *out);
 int pb_body(struct request *r, json_object **out);
 /* The id as decimal text. */
 const char *pb_id(struct request *r, int64_t id);
-/* Email: trimmed, validated (Django's EmailValidator, simplified); domain lower-cased.
- * Returns NULL when invalid; *empty set when nothing was given. */
-const char *pb_email(struct request *r, const char *in, bool *empty);
 /* JSON type name as DRF reports it ("dict", "str", "int", ...). */
 const char *pb_json_type(json_object *v);
 

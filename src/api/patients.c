@@ -87,82 +87,6 @@ const char *pb_id(struct request *r, int64_t id)
 	return arena_printf(r->arena, "%lld", (long long)id);
 }
 
-static bool email_local_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 64 || s[0] == '.' || s[n - 1] == '.')
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (isalnum(c) || strchr("!#$%&'*+/=?^_`{|}~-", c))
-			continue;
-		if (c == '.' && s[i + 1] != '.')
-			continue;
-		return false;
-	}
-	return true;
-}
-
-static bool email_domain_ok(const char *s, size_t n)
-{
-	if (n == 9 && strncasecmp(s, "localhost", 9) == 0)
-		return true;
-	if (n == 0 || n > 253)
-		return false;
-	size_t label = 0, labels = 0, last_start = 0;
-	for (size_t i = 0; i <= n; i++) {
-		if (i == n || s[i] == '.') {
-			if (label == 0 || label > 63 || s[i - 1] == '-' || s[i - label] == '-')
-				return false;
-			labels++;
-			last_start = i - label;
-			label = 0;
-			continue;
-		}
-		unsigned char c = (unsigned char)s[i];
-		if (!isalnum(c) && c != '-')
-			return false;
-		label++;
-	}
-	if (labels < 2)
-		return false;
-	/* the top-level label: letters only, at least two */
-	size_t tl = n - last_start;
-	if (tl < 2)
-		return false;
-	for (size_t i = last_start; i < n; i++)
-		if (!isalpha((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
-const char *pb_email(struct request *r, const char *in, bool *empty)
-{
-	*empty = false;
-	if (!in) {
-		*empty = true;
-		return NULL;
-	}
-	while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
-		in++;
-	size_t n = strlen(in);
-	while (n &&
-	       (in[n - 1] == ' ' || in[n - 1] == '\t' || in[n - 1] == '\n' || in[n - 1] == '\r'))
-		n--;
-	if (n == 0) {
-		*empty = true;
-		return NULL;
-	}
-	if (n > 254)
-		return NULL;
-	char *s = arena_strndup(r->arena, in, n);
-	char *at = strrchr(s, '@');
-	if (!at || !email_local_ok(s, (size_t)(at - s)) || !email_domain_ok(at + 1, strlen(at + 1)))
-		return NULL;
-	for (char *p = at + 1; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return s;
-}
-
 const char *pb_json_type(json_object *v)
 {
 	switch (json_object_get_type(v)) {
@@ -425,7 +349,7 @@ static int patient_create(struct request *r)
 	if (org == 0)
 		return pb_fail400(r, &au, "Patients cannot be added to the ROOT organization.");
 	bool empty;
-	in.email = pb_email(r, email_in, &empty);
+	in.email = api_email(r, email_in, &empty);
 	if (empty)
 		return pb_fail400(r, &au, "Email is required to create a patient.");
 	if (!in.email)

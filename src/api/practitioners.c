@@ -49,7 +49,8 @@ static int pr_create(struct request *r)
 		return fe_fail(r, &fe);
 	if (!has_email || !raw || !*raw)
 		return fail_msg400(r, "Email is required to create a practitioner.");
-	const char *email = api_a_email(r, raw);
+	bool empty;
+	const char *email = api_email(r, raw, &empty);
 	if (!email)
 		return fail_msg400(r, "Enter a valid email address.");
 	struct err e = {0};

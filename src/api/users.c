@@ -68,7 +68,8 @@ static const char *user_email(struct request *r, struct field_errors *fe, json_o
 	const char *raw = NULL;
 	if (!api_a_text(r, fe, body, "email", required, false, false, 0, &raw))
 		return NULL;
-	const char *email = api_a_email(r, raw);
+	bool empty;
+	const char *email = api_email(r, raw, &empty);
 	if (!email) {
 		fe_add(r, fe, "email", "Enter a valid email address.");
 		return NULL;
