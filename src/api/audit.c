@@ -16,7 +16,7 @@ int api_audit(struct request *r, const char *action, const char *resource_type,
 		.source_address = r->remote_addr,
 		.request_id = r->request_id,
 		.method = r->method,
-		.path = r->path,
+		.path = req_log_path(r),
 		.detail = detail,
 	};
 	struct err e = {0};

@@ -217,7 +217,7 @@ static int inv_patch(struct request *r)
 			.source_address = r->remote_addr,
 			.request_id = r->request_id,
 			.method = r->method,
-			.path = r->path,
+			.path = req_log_path(r),
 			.detail = "{\"reason\":\"invitation_cancelled\"}",
 		};
 		if (store_audit_insert(r->arena, &row, false, &e))

@@ -117,7 +117,7 @@ int auth_audit(struct request *r, const char *action, int64_t user_id, const cha
 		.source_address = r->remote_addr,
 		.request_id = r->request_id,
 		.method = r->is_head ? "HEAD" : r->method,
-		.path = r->path,
+		.path = req_log_path(r),
 		.detail = detail,
 	};
 	struct err e = {0};

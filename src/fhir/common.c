@@ -206,7 +206,7 @@ void fhir_audit_who(struct request *r, struct audit_row *who)
 	who->source_address = r->remote_addr;
 	who->request_id = r->request_id;
 	who->method = r->is_head ? "HEAD" : r->method;
-	who->path = r->path;
+	who->path = req_log_path(r);
 }
 
 int fhir_audit(struct request *r, const char *action, const char *type, const char *id,

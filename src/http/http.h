@@ -104,6 +104,9 @@ int64_t req_path_id(const struct request *r, const char *name);
 const char *req_path_str(const struct request *r, const char *name);
 /* Fill scheme/host/origin/remote_addr/request_id from the FastCGI parameters. */
 void req_init_origin(struct request *r);
+/* The request path as logs and audit rows record it: secrets that travel in paths (invitation
+ * tokens, POST /api/v1/invitation/{token}) are replaced by <redacted>. */
+const char *req_log_path(const struct request *r);
 /* Absolute URL of path (plus optional query) on the public origin. */
 char *req_abs_url(struct request *r, const char *path);
 

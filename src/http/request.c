@@ -98,6 +98,16 @@ void req_init_origin(struct request *r)
 	r->request_id = rid;
 }
 
+const char *req_log_path(const struct request *r)
+{
+	static const char inv[] = "/api/v1/invitation/";
+	const char *p = r->path ? r->path : "-";
+	int64_t id;
+	if (str_starts(p, inv) && p[sizeof(inv) - 1] && !str_to_i64(p + sizeof(inv) - 1, &id))
+		return "/api/v1/invitation/<redacted>";
+	return p;
+}
+
 char *req_abs_url(struct request *r, const char *path)
 {
 	return arena_printf(r->arena, "%s%s", r->origin, path);

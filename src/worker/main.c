@@ -83,22 +83,12 @@ static int parse_target(FCGX_Request *fr, struct request *r)
 	return 0;
 }
 
-/* The path as logged: secrets that travel in paths (invitation tokens) are redacted. */
-static const char *loggable_path(struct request *r)
-{
-	const char *p = r->raw_path ? r->raw_path : "-";
-	static const char inv[] = "/api/v1/invitation/";
-	if (str_starts(p, inv) && p[sizeof(inv) - 1])
-		return "/api/v1/invitation/<redacted>";
-	return p;
-}
-
 static void access_log(struct request *r)
 {
 	usec_t d = time_now_usec() - r->start;
 	log_info("%s %s %s %d %lldus user=%lld", r->request_id ? r->request_id : "-",
 		 r->is_head ? "HEAD" : (r->method ? r->method : "-"),
-		 loggable_path(r), r->resp.status, (long long)d,
+		 req_log_path(r), r->resp.status, (long long)d,
 		 r->principal ? (long long)r->principal->user_id : 0LL);
 }
 

@@ -42,6 +42,10 @@ test('full patient path: invite -> redeem -> token -> profile', async () => {
   assert.equal(red.json.grant.client_id, 'carex');
   assert.equal(red.json.grant.redirect_uri, `${BASE}/auth/callback`);
   assert.equal(red.json.token_endpoint, `${BASE}/o/token/`);
+  // the invitation token never reaches the audit log (its path is redacted)
+  assert.deepEqual(sql(`SELECT path FROM audit_event WHERE id > ${mark} AND action = 'invitation.redeemed'`),
+    [['/api/v1/invitation/<redacted>']]);
+  assert.equal(sql(`SELECT count(*) FROM audit_event WHERE id > ${mark} AND (path LIKE '%${inv.token}%' OR detail::text LIKE '%${inv.token}%')`)[0][0], '0');
   assert.ok(Date.parse(red.json.expires) - Date.now() <= 61000);
   const t = await exchange(red.json, inv.token);
   expectStatus(t, 200);
