@@ -1,6 +1,7 @@
 // Patient invitations (admin-api.md §9, oauth.md §7) and practitioner API keys (admin-api.md §14).
 import { test } from 'node:test';
 import crypto from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { BASE, get, post, patch, put, del, req, sql, token, assert, expectStatus } from './lib.mjs';
 import { b64url, tokenRequest, verifyJwt } from './oauth_lib.mjs';
 
@@ -46,6 +47,14 @@ test('full patient path: invite -> redeem -> token -> profile', async () => {
   assert.deepEqual(sql(`SELECT path FROM audit_event WHERE id > ${mark} AND action = 'invitation.redeemed'`),
     [['/api/v1/invitation/<redacted>']]);
   assert.equal(sql(`SELECT count(*) FROM audit_event WHERE id > ${mark} AND (path LIKE '%${inv.token}%' OR detail::text LIKE '%${inv.token}%')`)[0][0], '0');
+  // nor NGINX's access log nor the workers' logs
+  const logs = new URL(`../../var/${process.env.JHE_INSTANCE || 'test'}/`, import.meta.url).pathname;
+  const nginxLog = readFileSync(`${logs}nginx/access.log`, 'utf8');
+  assert.match(nginxLog, /POST \/api\/v1\/invitation\/<redacted> /);
+  assert.ok(!nginxLog.includes(inv.token), 'token in the NGINX access log');
+  for (const f of readdirSync(`${logs}log`).filter((n) => n.startsWith('worker-'))) {
+    assert.ok(!readFileSync(`${logs}log/${f}`, 'utf8').includes(inv.token), `token in ${f}`);
+  }
   assert.ok(Date.parse(red.json.expires) - Date.now() <= 61000);
   const t = await exchange(red.json, inv.token);
   expectStatus(t, 200);
