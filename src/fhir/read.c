@@ -49,10 +49,27 @@ static int do_read(struct request *r, const char *vid)
 	q.filters = &f;
 	q.nfilters = 1;
 	q.limit = 1;
+	q.read_by_id = true;
+	/* An Observation's version is always 1 (fhir.md §6), so whether a found row is answered 200
+	 * or 304 is known before the read, and the audit row is written by the read's statement. */
+	const char *inm = req_header(r, "If-None-Match");
+	bool not_modified =
+	    inm && (strstr(inm, "W/\"1\"") || !strcmp(inm, "\"1\"") || !strcmp(inm, "*"));
+	struct audit_row row;
+	if (t == FT_OBSERVATION) {
+		fhir_audit_who(r, &row);
+		row.action = "read";
+		row.resource_type = ts;
+		row.resource_id = ids;
+		row.outcome = not_modified ? 304 : 200;
+		q.read_audit = &row;
+	}
 	struct err e = {0};
 	struct db_result *res = store_fhir_search(a, &q, &e);
 	if (!res)
 		return fhir_store_fail(r, &e);
+	if (q.read_audited)
+		audited = false;
 	if (db_nrows(res) == 0) {
 		if (audited && fhir_audit(r, "read", ts, ids, t == FT_PATIENT ? id : 0, 404, NULL))
 			return -1;
@@ -67,9 +84,8 @@ static int do_read(struct request *r, const char *vid)
 		const char *lm = fhir_http_date(a, lu);
 		if (lm)
 			resp_header(r, "Last-Modified", lm);
-		const char *inm = req_header(r, "If-None-Match");
-		if (inm && (strstr(inm, "W/\"1\"") || !strcmp(inm, "\"1\"") || !strcmp(inm, "*"))) {
-			if (fhir_audit(r, "read", ts, ids, pid, 304, NULL))
+		if (not_modified) {
+			if (audited && fhir_audit(r, "read", ts, ids, pid, 304, NULL))
 				return -1;
 			resp_empty(r, 304);
 			return 0;

@@ -53,26 +53,30 @@ static const char *utf8_text(struct arena *a, const char *s)
 	return out;
 }
 
-int store_audit_insert(struct arena *a, const struct audit_row *row, bool async, struct err *e)
+void store_audit_params(struct arena *a, const struct audit_row *row, const char *params[12])
 {
 	const char *addr = row->source_address;
 	/* only a valid address goes into the inet column */
 	if (addr && !*addr)
 		addr = NULL;
-	const char *params[12] = {
-		row->user_id ? db_i64(a, row->user_id) : NULL,
-		utf8_text(a, row->oauth_client_id),
-		utf8_text(a, row->action),
-		utf8_text(a, row->resource_type),
-		utf8_text(a, row->resource_id),
-		row->patient_id ? db_i64(a, row->patient_id) : NULL,
-		db_i64(a, row->outcome),
-		addr,
-		utf8_text(a, row->request_id),
-		utf8_text(a, row->method),
-		utf8_text(a, row->path),
-		utf8_text(a, row->detail),
-	};
+	params[0] = row->user_id ? db_i64(a, row->user_id) : NULL;
+	params[1] = utf8_text(a, row->oauth_client_id);
+	params[2] = utf8_text(a, row->action);
+	params[3] = utf8_text(a, row->resource_type);
+	params[4] = utf8_text(a, row->resource_id);
+	params[5] = row->patient_id ? db_i64(a, row->patient_id) : NULL;
+	params[6] = db_i64(a, row->outcome);
+	params[7] = addr;
+	params[8] = utf8_text(a, row->request_id);
+	params[9] = utf8_text(a, row->method);
+	params[10] = utf8_text(a, row->path);
+	params[11] = utf8_text(a, row->detail);
+}
+
+int store_audit_insert(struct arena *a, const struct audit_row *row, bool async, struct err *e)
+{
+	const char *params[12];
+	store_audit_params(a, row, params);
 	bool own_tx = !db_in_transaction();
 	long n = db_exec(a, own_tx && async ? &q_audit_async : &q_audit, 12, params, e);
 	return n < 0 ? -1 : 0;

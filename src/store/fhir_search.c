@@ -406,9 +406,9 @@ static const char *obs_cols =
     "o.id, o.last_updated, o.status, o.subject_patient_id, p.jhe_user_id, c.coding_system,"
     " c.coding_code, c.text, o.effective_date_time, o.effective_period_start,"
     " o.effective_period_end, o.data_source_id,"
-    " (SELECT json_agg(json_strip_nulls(json_build_object('system', NULLIF(oi.system, ''),"
-    "   'value', oi.value)) ORDER BY oi.id) FROM observation_identifier oi"
-    "  WHERE oi.observation_id = o.id),"
+    " (SELECT json_agg(CASE WHEN oi.system = '' THEN json_build_object('value', oi.value)"
+    "   ELSE json_build_object('system', oi.system, 'value', oi.value) END ORDER BY oi.id)"
+    "  FROM observation_identifier oi WHERE oi.observation_id = o.id),"
     " o.omh_data::text";
 
 /* The number of matching rows over the pairs of k: with few pairs, one index-only count per pair
@@ -427,9 +427,79 @@ static void obs_count(struct buf *s, const char *rf)
 	           LATERAL_MAX_PAIRS, rf, rf);
 }
 
+/* A read by id (one id, no other filter, no page state): the visibility rule checked for the one
+ * row, written so that PostgreSQL parameterizes it by the row's (patient, code) — the caller's
+ * own patient, or a consent through a study of one of the caller's organizations
+ * (jhe_consented_scopes, inlined into a correlated EXISTS). The general shape builds the caller's
+ * whole (patient, code) key set first, a cost that grows with the caller's cohort. */
+static bool obs_is_read_by_id(const struct fhir_query *q)
+{
+	return q->read_by_id && q->nfilters == 1 && q->filters[0].kind == FF_ID &&
+	       q->filters[0].n == 1 && q->any_of_patient <= 0 && !q->has_cursor && !q->count_only;
+}
+
+/* The audit row of a read in the read's own statement (a data-modifying CTE always runs): one
+ * round trip and one implicit transaction instead of two, committed without waiting for the WAL
+ * flush like store_audit_insert(async). The outcome is the caller's status if the row is visible,
+ * else 404; the patient is the row's. */
+static void read_audit_cte(struct sqlb *b, struct buf *s, const struct audit_row *row)
+{
+	const char *v[12];
+	store_audit_params(b->a, row, v);
+	const char *x[12];
+	for (int i = 0; i < 12; i++)
+		x[i] = i == 5 ? NULL : P(b, v[i]);
+	buf_printf(s,
+	           ", a AS (INSERT INTO audit_event (time, user_id, oauth_client_id, action,"
+	           " resource_type, resource_id, patient_id, outcome, source_address, request_id,"
+	           " method, path, detail) SELECT clock_timestamp(), %s::bigint, %s::text, %s::text,"
+	           " %s::text, %s::text, (SELECT r.subject_patient_id FROM r), CASE WHEN EXISTS"
+	           " (SELECT 1 FROM r) THEN %s::smallint ELSE 404::smallint END, %s::inet, %s::text,"
+	           " %s::text, %s::text, %s::jsonb FROM (SELECT set_config('synchronous_commit',"
+	           " 'off', true)) s) SELECT * FROM r",
+	           x[0], x[1], x[2], x[3], x[4], x[6], x[7], x[8], x[9], x[10], x[11]);
+}
+
+static char *build_observation_by_id(struct sqlb *b, struct fhir_query *q)
+{
+	struct buf *s = buf_new(b->a, 2048);
+	const char *id = P(b, db_i64(b->a, q->filters[0].ids[0]));
+	const char *u = P(b, db_i64(b->a, q->user_id));
+	bool audit = q->read_audit && !db_in_transaction();
+	if (audit)
+		buf_puts(s, "WITH r AS MATERIALIZED (");
+	buf_printf(s,
+	           "SELECT NULL::bigint, o.id, NULL::text, NULL::text, NULL::text, NULL::text,"
+	           " NULL::text, NULL::text, NULL::text, NULL::text, %s"
+	           " FROM observation o JOIN codeable_concept c ON c.id = o.codeable_concept_id"
+	           " JOIN patient p ON p.id = o.subject_patient_id WHERE o.id = %s::bigint",
+	           obs_cols, id);
+	if (q->self_only)
+		buf_printf(s, " AND p.jhe_user_id = %s::bigint", u);
+	else
+		buf_printf(s,
+		           " AND (p.jhe_user_id = %s::bigint OR EXISTS (SELECT 1 FROM"
+		           " jhe_consented_scopes(%s::bigint) v WHERE v.patient_id ="
+		           " o.subject_patient_id AND v.codeable_concept_id = o.codeable_concept_id))",
+		           u, u);
+	if (q->nscope_codes > 0) {
+		buf_puts(s, " AND o.codeable_concept_id");
+		code_subquery(b, s, q->scope_codes, q->nscope_codes);
+	}
+	if (audit) {
+		buf_puts(s, ")");
+		read_audit_cte(b, s, q->read_audit);
+	}
+	q->read_audited = audit;
+	q->nvals = 0;
+	return s->data;
+}
+
 static char *build_observation(struct sqlb *b, struct fhir_query *q)
 {
 	struct arena *a = b->a;
+	if (obs_is_read_by_id(q))
+		return build_observation_by_id(b, q);
 	struct buf *k = buf_new(a, 1024);
 	obs_keys(b, k, q);
 	struct buf *rf = buf_new(a, 512);

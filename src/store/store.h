@@ -100,6 +100,11 @@ struct audit_row {
 /* Insert one audit row in the current transaction (or autocommit). async=true uses
  * synchronous_commit=off for read audits outside a transaction. */
 int store_audit_insert(struct arena *a, const struct audit_row *row, bool async, struct err *e);
+/* The twelve bound values of an audit row, in the column order of store_audit_insert ($1 user,
+ * $2 client, $3 action, $4 type, $5 resource id, $6 patient, $7 outcome, $8 address, $9 request
+ * id, $10 method, $11 path, $12 detail), text made valid UTF-8: for statements that write the
+ * audit row together with other work (one round trip). */
+void store_audit_params(struct arena *a, const struct audit_row *row, const char *params[12]);
 
 /* ---------- settings (read from the database when used: no cache) ---------- */
 /* The text value of a setting (string/int/bool/float as text), or NULL when missing. */
@@ -731,6 +736,14 @@ struct fhir_query {
 	/* Observation: > 0 replaces the visibility rule by "every observation of this patient"
 	 * (answers to creates, whose access was checked by the create rules) */
 	int64_t any_of_patient;
+	/* a read by id (the one FF_ID filter, one id): a shape that checks visibility for that row
+	 * only, no sort values (FHIR read, fhir.md §6) */
+	bool read_by_id;
+	/* with read_by_id outside a transaction: the read's audit row, written by the same statement
+	 * (synchronous_commit off, as store_audit_insert async); its outcome is the status when the
+	 * row is found, 404 otherwise; its patient is the row's */
+	const struct audit_row *read_audit;
+	bool read_audited; /* out: the statement wrote read_audit */
 	struct fhir_filter *filters;
 	int nfilters;
 	struct fhir_sort_key sort[FHIR_MAX_SORT];

@@ -298,6 +298,15 @@ test('audit rows for searches and reads', async () => {
   r = await get(`${O}/60002`, { token: mary() });
   rows = sql(`SELECT action, resource_id, patient_id, outcome FROM audit_event WHERE request_id = '${r.headers.get('x-request-id')}'`);
   assert.deepEqual(rows, [['read', '60002', '40001', '200']]);
+  // the read writes its audit row in its own statement: exactly one row, also for 304 and 404
+  r = await get(`${O}/60002`, { token: mary(), headers: { 'If-None-Match': 'W/"1"' } });
+  expectStatus(r, 304);
+  rows = sql(`SELECT action, resource_id, patient_id, outcome FROM audit_event WHERE request_id = '${r.headers.get('x-request-id')}'`);
+  assert.deepEqual(rows, [['read', '60002', '40001', '304']]);
+  r = await get(`${O}/60006`, { token: mary() });
+  expectStatus(r, 404);
+  rows = sql(`SELECT action, resource_id, coalesce(patient_id::text, 'none'), outcome FROM audit_event WHERE request_id = '${r.headers.get('x-request-id')}'`);
+  assert.deepEqual(rows, [['read', '60006', 'none', '404']]);
   r = await get(`${O}?patient=40003`, { token: mary() });
   rows = sql(`SELECT action, patient_id, outcome FROM audit_event WHERE request_id = '${r.headers.get('x-request-id')}'`);
   assert.deepEqual(rows, [['access.denied', '40003', '403']]);
