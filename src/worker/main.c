@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcgiapp.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,13 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A page of 1,000 Observations is a few MB of libpq result and response body. With glibc's
+	 * dynamic thresholds such blocks were mmapped or trimmed after each request and faulted in
+	 * again by the next (~8% of a pull's CPU in page faults); freed heap up to the trim
+	 * threshold stays mapped instead. Larger blocks (uploads near the body limit) are still
+	 * mmapped and returned at once. */
+	mallopt(M_MMAP_THRESHOLD, 4 << 20);
+	mallopt(M_TRIM_THRESHOLD, 6 << 20);
 	if (db_connect())
 		log_warn("database not reachable at start; will retry per request");
 	if (FCGX_Init()) {
