@@ -86,7 +86,9 @@ int fhir_cursor_decode(struct arena *a, const char *s, struct fhir_cursor *c,
 
 /* ---------- resources.c ---------- */
 /* Write the Observation of result row i (columns from base) with jw (fhir.md §2.2). */
-void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int base);
+/* The Observation of result rows row .. row + nrows - 1 (nrows > 1 only for the flat rows of an
+ * observation with several identifiers, store.h). */
+void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int nrows, int base);
 
 /* ---------- search.c / read.c / create.c / bundle.c / capability.c ---------- */
 int fhir_search(struct request *r);

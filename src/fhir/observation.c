@@ -171,7 +171,7 @@ int fhir_create(struct request *r)
 		fhir_outcome(&w, "information", "informational",
 		             arena_printf(a, "Created Observation/%lld.", (long long)x.id), NULL);
 	} else if (full && res) {
-		fhir_obs_write(&w, res, 0, FHIR_COL_RES);
+		fhir_obs_write(&w, res, 0, 1, FHIR_COL_RES);
 	} else {
 		write_minimal(&w, &x, lu);
 	}

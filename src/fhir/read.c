@@ -92,7 +92,7 @@ static int do_read(struct request *r, const char *vid)
 		}
 		struct jw w;
 		jw_init(&w, b);
-		fhir_obs_write(&w, res, 0, FHIR_COL_RES);
+		fhir_obs_write(&w, res, 0, 1, FHIR_COL_RES);
 	} else {
 		buf_append(b, db_get(res, 0, FHIR_COL_RES), db_getlen(res, 0, FHIR_COL_RES));
 		b->len = json_minify(b->data);

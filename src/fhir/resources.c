@@ -13,7 +13,7 @@ static void time_member(struct jw *w, const char *key, const char *pg)
 	jw_kstr(w, key, t);
 }
 
-void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int base)
+void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int nrows, int base)
 {
 	const char *id = db_get(res, row, base + FOC_ID);
 	jw_obj_begin(w);
@@ -29,6 +29,19 @@ void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int base
 	if (idents) {
 		jw_key(w, "identifier");
 		jw_raw_compact(w, idents, db_getlen(res, row, base + FOC_IDENTIFIERS));
+	} else if (db_get(res, row, base + FOC_IDENT_VALUE)) {
+		/* flat rows (store.h): one identifier per row of the group */
+		jw_key(w, "identifier");
+		jw_arr_begin(w);
+		for (int i = row; i < row + nrows; i++) {
+			const char *sys = db_get(res, i, base + FOC_IDENT_SYSTEM);
+			jw_obj_begin(w);
+			if (sys && *sys)
+				jw_kstr(w, "system", sys);
+			jw_kstr(w, "value", db_get(res, i, base + FOC_IDENT_VALUE));
+			jw_obj_end(w);
+		}
+		jw_arr_end(w);
 	}
 	jw_kstr(w, "status", db_get(res, row, base + FOC_STATUS));
 	jw_key(w, "code");

@@ -473,7 +473,16 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 	struct db_result *res = store_fhir_search(a, &q, &e);
 	if (!res)
 		return fhir_store_fail(r, &e);
-	int nrows = db_nrows(res);
+	/* resources -> result rows: start[i] is resource i's first row, start[nrows] the end (an
+	 * Observation with several identifiers has several consecutive flat rows, store.h) */
+	int nres_rows = db_nrows(res);
+	int *start = arena_alloc(a, sizeof(int) * (size_t)(nres_rows + 1));
+	int nrows = 0;
+	for (int i = 0; i < nres_rows; i++)
+		if (i == 0 || t != FT_OBSERVATION ||
+		    strcmp(db_get(res, i, FHIR_COL_ID), db_get(res, i - 1, FHIR_COL_ID)) != 0)
+			start[nrows++] = i;
+	start[nrows] = nres_rows;
 	if (!q.has_cursor && page > 1 && nrows == 0)
 		return fhir_fail(r, ERR_NOT_FOUND, "not-found", "Invalid page.");
 	if (q.has_cursor)
@@ -514,7 +523,7 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 		nc.page = page + 1;
 		nc.total = total;
 		memcpy(nc.digest, digest, strlen(digest) + 1);
-		int last = shown - 1;
+		int last = start[shown - 1];
 		nc.nvals = q.nvals;
 		for (int i = 0; i < q.nvals; i++)
 			nc.vals[i] = db_get(res, last, FHIR_COL_SORT + i);
@@ -535,7 +544,8 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 	int64_t only_patient = 0;
 	bool several = false;
 	int npids = 0;
-	for (int i = 0; i < shown; i++) {
+	for (int k = 0; k < shown; k++) {
+		int i = start[k];
 		const char *id = db_get(res, i, FHIR_COL_ID);
 		jw_obj_begin(&w);
 		jw_key(&w, "fullUrl");
@@ -545,7 +555,7 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 		}
 		jw_key(&w, "resource");
 		if (t == FT_OBSERVATION) {
-			fhir_obs_write(&w, res, i, FHIR_COL_RES);
+			fhir_obs_write(&w, res, i, start[k + 1] - i, FHIR_COL_RES);
 		} else {
 			jw_raw_compact(&w, db_get(res, i, FHIR_COL_RES),
 			               db_getlen(res, i, FHIR_COL_RES));

@@ -66,9 +66,9 @@ static struct db_stmt q_insert = DB_STMT(
     "       AS u(ord, pid, cc, ds, st, omh, edt, eps, epe, nid, race)),"
     " idn AS ("
     "  INSERT INTO observation_identifier (observation_id, system, value)"
-    "  SELECT inp.id, i.sys, i.val FROM unnest($12::int[], $13::text[], $14::text[]) AS i(ord, "
-    "sys, val)"
-    "  JOIN inp ON inp.ord = i.ord"
+    "  SELECT inp.id, i.sys, i.val FROM unnest($12::int[], $13::text[], $14::text[])"
+    "       WITH ORDINALITY AS i(ord, sys, val, n)"
+    "  JOIN inp ON inp.ord = i.ord ORDER BY i.n" /* ids, hence the read order, as sent */
     "  ON CONFLICT (system, value) DO NOTHING RETURNING observation_id),"
     " obs AS ("
     "  INSERT INTO observation (id, subject_patient_id, codeable_concept_id, data_source_id, "

@@ -409,7 +409,14 @@ static const char *obs_cols =
     " (SELECT json_agg(CASE WHEN oi.system = '' THEN json_build_object('value', oi.value)"
     "   ELSE json_build_object('system', oi.system, 'value', oi.value) END ORDER BY oi.id)"
     "  FROM observation_identifier oi WHERE oi.observation_id = o.id),"
-    " o.omh_data::text";
+    " o.omh_data::text, NULL::text, NULL::text";
+
+/* The same columns for flat pages (see store.h): identifiers from a join with oi. */
+static const char *obs_cols_flat =
+    "o.id, o.last_updated, o.status, o.subject_patient_id, p.jhe_user_id, c.coding_system,"
+    " c.coding_code, c.text, o.effective_date_time, o.effective_period_start,"
+    " o.effective_period_end, o.data_source_id, NULL::json, o.omh_data::text, oi.system,"
+    " oi.value";
 
 /* The number of matching rows over the pairs of k: with few pairs, one index-only count per pair
  * (LATERAL); with many, one semi-join. The branch is picked at run time (CASE evaluates only its
@@ -559,15 +566,17 @@ static char *build_observation(struct sqlb *b, struct fhir_query *q)
 		else
 			buf_puts(s, ", NULL::text");
 	}
+	bool flat = q->any_of_patient <= 0;
 	buf_printf(s,
 	           ", %s FROM page JOIN observation o ON o.id = page.id"
 	           " JOIN codeable_concept c ON c.id = o.codeable_concept_id"
-	           " JOIN patient p ON p.id = o.subject_patient_id ORDER BY ",
-	           obs_cols);
+	           " JOIN patient p ON p.id = o.subject_patient_id%s ORDER BY ",
+	           flat ? obs_cols_flat : obs_cols,
+	           flat ? " LEFT JOIN observation_identifier oi ON oi.observation_id = o.id" : "");
 	struct buf *final_order = buf_new(a, 128);
 	for (int i = 0; i < nk; i++)
 		buf_printf(final_order, "page.s%d %s, ", i + 1, keys[i].desc ? "DESC" : "ASC");
-	buf_printf(final_order, "page.id %s", idd ? "DESC" : "ASC");
+	buf_printf(final_order, "page.id %s%s", idd ? "DESC" : "ASC", flat ? ", oi.id" : "");
 	buf_puts(s, final_order->data);
 	return s->data;
 }

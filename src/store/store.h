@@ -765,7 +765,12 @@ struct fhir_query {
 };
 /* Result columns of store_fhir_search (one row per resource, in order):
  * 0 total (NULL unless want_total), 1 id, 2..9 sort values as text (for cursors),
- * FHIR_COL_RES...: the resource: Observation columns FOC_* (relative), other types one json. */
+ * FHIR_COL_RES...: the resource: Observation columns FOC_* (relative), other types one json.
+ * Observation pages (not reads, not count_only) are "flat": one row per (observation,
+ * identifier) — an observation with k > 1 identifiers has k consecutive rows differing only in
+ * FOC_IDENT_SYSTEM/FOC_IDENT_VALUE, in identifier order — and FOC_IDENTIFIERS is NULL; a join
+ * is cheaper than aggregating each row's identifiers into JSON (a third of a 1,000-entry
+ * page's statement). Other shapes have one row per observation and FOC_IDENT_* NULL. */
 #define FHIR_COL_TOTAL 0
 #define FHIR_COL_ID 1
 #define FHIR_COL_SORT 2
@@ -785,6 +790,8 @@ enum fhir_obs_col {
 	FOC_DEVICE_ID, /* NULL when none */
 	FOC_IDENTIFIERS, /* json array text or NULL */
 	FOC_OMH, /* omh_data::text */
+	FOC_IDENT_SYSTEM, /* flat rows: one identifier ('' = no system), NULL when none */
+	FOC_IDENT_VALUE,
 	FOC_NCOLS
 };
 /* Search (and read, as _id) with the visibility rules of fhir.md §8 in one statement. With

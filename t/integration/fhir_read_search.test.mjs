@@ -187,6 +187,49 @@ test('date, _lastUpdated, status, _id, _sort, _summary, _total', async () => {
   assert.equal(r.json.issue[0].diagnostics, "Unknown search parameter 'bogus'.");
 });
 
+test('search pages: several identifiers per Observation, none, and paging across them', async () => {
+  const a = randomUUID(), b = randomUUID();
+  const o1 = observation({ ident: a, device: 70004 });
+  o1.identifier.push({ value: b }); // no system
+  o1.identifier.push({ system: 'urn:third', value: `${a}-3` });
+  const c1 = await fhirPost(O, o1, peter());
+  expectStatus(c1, 201);
+  const c2 = await fhirPost(O, observation({ ident: null, device: 70004 }), peter());
+  expectStatus(c2, 201);
+  const i3 = randomUUID();
+  const c3 = await fhirPost(O, observation({ ident: i3, device: 70004 }), peter());
+  expectStatus(c3, 201);
+  const want = [c1.json.id, c2.json.id, c3.json.id];
+  const expected = {
+    [c1.json.id]: [{ system: 'https://test.example/obs', value: a }, { value: b }, { system: 'urn:third', value: `${a}-3` }],
+    [c2.json.id]: undefined,
+    [c3.json.id]: [{ system: 'https://test.example/obs', value: i3 }],
+  };
+  // one page with all three, then the same chain one entry per page (the cursor crosses them)
+  let r = await get(`${O}?_id=${want.join(',')}&_count=10`, { token: mary() });
+  expectStatus(r, 200);
+  assert.equal(r.json.total, 3);
+  assert.equal(r.json.entry.length, 3);
+  for (const e of r.json.entry) assert.deepEqual(e.resource.identifier, expected[e.resource.id]);
+  const byId = Object.fromEntries(r.json.entry.map((e) => [e.resource.id, e.resource]));
+  let url = `${O}?_id=${want.join(',')}&_count=1`;
+  const seen = [];
+  while (url) {
+    r = await get(url, { token: mary() });
+    expectStatus(r, 200);
+    assert.equal(r.json.entry.length, 1);
+    const res = r.json.entry[0].resource;
+    seen.push(res.id);
+    assert.deepEqual(res, byId[res.id]);
+    const next = r.json.link.find((l) => l.relation === 'next');
+    url = next ? new URL(next.url).pathname + new URL(next.url).search : null;
+  }
+  assert.deepEqual(seen.sort(), [...want].sort());
+  // the read (its own shape) gives the same resource
+  r = await get(`${O}/${c1.json.id}`, { token: mary() });
+  assert.deepEqual(r.json, byId[c1.json.id]);
+});
+
 test('identifier, patient.identifier and device parameters', async () => {
   const ident = randomUUID();
   const c = await fhirPost(O, observation({ ident, device: 70004 }), peter());
