@@ -61,10 +61,7 @@ void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int nrow
 	jw_obj_begin(w);
 	jw_key(w, "reference");
 	{
-		const char *pid = db_get(res, row, base + FOC_PATIENT_ID);
-		char ref[64];
-		snprintf(ref, sizeof(ref), "Patient/%s", pid ? pid : "");
-		jw_str(w, ref);
+		jw_str_prefixed(w, "Patient/", db_get(res, row, base + FOC_PATIENT_ID));
 	}
 	const char *uid = db_get(res, row, base + FOC_USER_ID);
 	if (uid) {
@@ -91,11 +88,10 @@ void fhir_obs_write(struct jw *w, const struct db_result *res, int row, int nrow
 	}
 	const char *dev = db_get(res, row, base + FOC_DEVICE_ID);
 	if (dev) {
-		char ref[64];
-		snprintf(ref, sizeof(ref), "Device/%s", dev);
 		jw_key(w, "device");
 		jw_obj_begin(w);
-		jw_kstr(w, "reference", ref);
+		jw_key(w, "reference");
+		jw_str_prefixed(w, "Device/", dev);
 		jw_obj_end(w);
 	}
 	jw_key(w, "valueAttachment");

@@ -544,15 +544,17 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 	int64_t only_patient = 0;
 	bool several = false;
 	int npids = 0;
+	struct buf *full_url = buf_new(a, 256); /* <base>/<type>/<id>, the prefix written once */
+	buf_printf(full_url, "%s/%s/", base, tn);
+	size_t full_url_prefix = full_url->len;
 	for (int k = 0; k < shown; k++) {
 		int i = start[k];
 		const char *id = db_get(res, i, FHIR_COL_ID);
 		jw_obj_begin(&w);
 		jw_key(&w, "fullUrl");
-		{
-			char *u = arena_printf(a, "%s/%s/%s", base, tn, id);
-			jw_str(&w, u);
-		}
+		buf_truncate(full_url, full_url_prefix);
+		buf_puts(full_url, id);
+		jw_strn(&w, full_url->data, full_url->len);
 		jw_key(&w, "resource");
 		if (t == FT_OBSERVATION) {
 			fhir_obs_write(&w, res, i, start[k + 1] - i, FHIR_COL_RES);

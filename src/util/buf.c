@@ -53,7 +53,8 @@ void buf_puts(struct buf *b, const char *s)
 
 void buf_putc(struct buf *b, char c)
 {
-	buf_reserve(b, 1);
+	if (b->len + 2 > b->cap) /* the common case (room left) without a call */
+		buf_reserve(b, 1);
 	b->data[b->len++] = c;
 	b->data[b->len] = 0;
 }

@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-void json_escape(struct buf *b, const char *s, size_t n)
+/* The escaped characters of s, without the quotes. */
+static void escape_body(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	buf_reserve(b, n + 2);
-	buf_putc(b, '"');
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -51,6 +51,12 @@ void json_escape(struct buf *b, const char *s, size_t n)
 	}
 	if (n > start)
 		buf_append(b, s + start, n - start);
+}
+
+void json_escape(struct buf *b, const char *s, size_t n)
+{
+	buf_putc(b, '"');
+	escape_body(b, s, n);
 	buf_putc(b, '"');
 }
 
@@ -119,6 +125,16 @@ void jw_strn(struct jw *w, const char *s, size_t n)
 {
 	value_prefix(w);
 	json_escape(w->b, s, n);
+}
+
+void jw_str_prefixed(struct jw *w, const char *prefix, const char *s)
+{
+	value_prefix(w);
+	buf_putc(w->b, '"');
+	escape_body(w->b, prefix, strlen(prefix));
+	if (s)
+		escape_body(w->b, s, strlen(s));
+	buf_putc(w->b, '"');
 }
 
 void jw_str(struct jw *w, const char *s)

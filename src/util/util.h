@@ -60,6 +60,8 @@ void jw_arr_end(struct jw *w);
 void jw_key(struct jw *w, const char *key);
 void jw_str(struct jw *w, const char *s); /* NULL writes null */
 void jw_strn(struct jw *w, const char *s, size_t n);
+/* One string value: prefix followed by s (NULL: the prefix alone), e.g. "Patient/" + id. */
+void jw_str_prefixed(struct jw *w, const char *prefix, const char *s);
 void jw_int(struct jw *w, int64_t v);
 void jw_double(struct jw *w, double v);
 void jw_bool(struct jw *w, bool v);

@@ -92,6 +92,14 @@ START_TEST(json_writer_shapes)
 	jw_raw_compact(&w, raw, strlen(raw));
 	jw_arr_end(&w);
 	ck_assert_str_eq(b->data, "[1,{\"a\":[1,2],\"s\":\"x y\"}]");
+	buf_truncate(b, 0);
+	jw_init(&w, b);
+	jw_arr_begin(&w);
+	jw_str_prefixed(&w, "Patient/", "40001");
+	jw_str_prefixed(&w, "a\"", "b\n");
+	jw_str_prefixed(&w, "Device/", NULL);
+	jw_arr_end(&w);
+	ck_assert_str_eq(b->data, "[\"Patient/40001\",\"a\\\"b\\n\",\"Device/\"]");
 	char pg[] = "{\"id\" : 1, \"s\" : \"a \\\" b\", \"l\" : [1, 2]}";
 	json_minify(pg);
 	ck_assert_str_eq(pg, "{\"id\":1,\"s\":\"a \\\" b\",\"l\":[1,2]}");
