@@ -9,13 +9,15 @@ import { sql, assert } from './lib.mjs';
 
 const SRC = new URL('../../', import.meta.url).pathname;
 
-function admin(args) {
-  const r = spawnSync(`${SRC}scripts/stack`, ['admin', ...args], {
+// scripts/stack SUBCOMMAND ...: exit status and stdout + stderr (the seed reports on stderr)
+function run(args) {
+  const r = spawnSync(`${SRC}scripts/stack`, args, {
     env: { ...process.env, JHE_INSTANCE: process.env.JHE_INSTANCE || 'test' },
     encoding: 'utf8',
   });
   return { status: r.status, out: r.stdout + r.stderr };
 }
+const admin = (args) => run(['admin', ...args]);
 
 function seedDemo(patients, days, seed, flush = true) {
   const args = ['seed', ...(flush ? ['--flush-db'] : []), '--demo', '--demo-patients', String(patients),
@@ -52,6 +54,7 @@ const before = defs();
 
 after(() => {
   admin(['seed', '--flush-db']);
+  run(['restart-workers']); // as after a fresh `scripts/stack up`: nothing cached from the cohorts
 });
 
 test('bulk load: row counts per kind, one identifier per observation, schema rebuilt identically', () => {
