@@ -418,12 +418,19 @@ static const char *obs_cols_flat =
     " o.effective_period_end, o.data_source_id, NULL::json, o.omh_data::text, oi.system,"
     " oi.value";
 
-/* The number of matching rows over the pairs of k: with few pairs, one index-only count per pair
+/* The number of matching rows over the pairs of k (distinct pairs). Without row filters, the sum of
+ * the pairs' maintained counters. Otherwise with few pairs, one index-only count per pair
  * (LATERAL); with many, one semi-join. The branch is picked at run time (CASE evaluates only its
  * branch): a generic plan of the semi-join alone is a merge join walking the whole index from its
  * start, i.e. the cost grew with the table and with the patient's position in it. */
 static void obs_count(struct buf *s, const char *rf)
 {
+	if (!*rf) { /* no row filter: the pairs' counters (070_observation_counts.sql) */
+		buf_puts(s, "(SELECT COALESCE(sum(oc.n), 0)::bigint FROM k JOIN observation_count oc"
+		            " ON oc.patient_id = k.patient_id AND oc.codeable_concept_id ="
+		            " k.codeable_concept_id)");
+		return;
+	}
 	buf_printf(s,
 	           "CASE WHEN (SELECT count(*) FROM k) <= %d THEN (SELECT COALESCE(sum(n.c), 0)"
 	           "::bigint FROM k CROSS JOIN LATERAL (SELECT count(*) AS c FROM observation o"

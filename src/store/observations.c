@@ -14,8 +14,9 @@ static const char *opt_i64(struct arena *a, int64_t v)
  * The page is a keyset read like the FHIR search (store/fhir_search.c): with few (patient, code)
  * pairs a LATERAL per pair reads at most offset + limit rows from the (patient, code,
  * last_updated, id) index walked backwards; with many pairs, one ordered scan of the
- * (last_updated, id) index with a semi-join. The count is computed the same way (index-only
- * counts per pair, or one semi-join), without materializing and sorting every visible row. */
+ * (last_updated, id) index with a semi-join. The count is the sum of the pairs' counters
+ * (observation_count, 070_observation_counts.sql); with an observation id filter, index-only
+ * counts per pair or one semi-join. */
 static struct db_stmt q_page = DB_STMT(
     "WITH keys AS MATERIALIZED ("
     "  SELECT z.patient_id, z.codeable_concept_id FROM ("
@@ -43,7 +44,11 @@ static struct db_stmt q_page = DB_STMT(
     "      AND ($5::bigint IS NULL OR o.id = $5)"
     "    ORDER BY o.last_updated DESC, o.id DESC LIMIT $6::bigint + $7::bigint)"
     "), page AS (SELECT * FROM pg ORDER BY last_updated DESC, id DESC LIMIT $6 OFFSET $7)"
-    " SELECT CASE WHEN (SELECT count(*) FROM keys) <= 256"
+    " SELECT CASE WHEN $5::bigint IS NULL"
+    "   THEN (SELECT COALESCE(sum(oc.n), 0)::bigint FROM keys JOIN observation_count oc"
+    "          ON oc.patient_id = keys.patient_id"
+    "         AND oc.codeable_concept_id = keys.codeable_concept_id)"
+    "   WHEN (SELECT count(*) FROM keys) <= 256"
     "   THEN (SELECT COALESCE(sum(n.c), 0)::bigint FROM keys CROSS JOIN LATERAL"
     "         (SELECT count(*) AS c FROM observation o"
     "           WHERE o.subject_patient_id = keys.patient_id"
