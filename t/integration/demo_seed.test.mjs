@@ -37,7 +37,15 @@ const defs = () => ({
   triggers: sql(`SELECT tgrelid::regclass::text, count(*) FROM pg_trigger
                   WHERE tgconstraint IN (SELECT oid FROM pg_constraint WHERE conrelid IN ${TABLES})
                   GROUP BY 1 ORDER BY 1`),
+  // the observation counter triggers (070), switched off during a load, are on again
+  counters: sql(`SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = 'observation'::regclass
+                  AND tgname LIKE 'observation_count_%' ORDER BY 1`),
 });
+// (patient, code) pairs where the maintained counters and the rows disagree
+const countMismatches = () => sql(`SELECT coalesce(a.p, c.patient_id), a.n, c.n FROM
+    (SELECT subject_patient_id AS p, codeable_concept_id AS k, count(*) AS n FROM observation GROUP BY 1, 2) a
+    FULL JOIN observation_count c ON c.patient_id = a.p AND c.codeable_concept_id = a.k
+    WHERE a.n IS DISTINCT FROM c.n`);
 const indexOids = () => sql(`SELECT indexrelid::regclass::text, indexrelid::oid FROM pg_index
                               WHERE indrelid IN ${TABLES} ORDER BY 1`);
 const demoCount = () => Number(sql(`SELECT count(*) FROM observation o JOIN observation_identifier i
@@ -76,6 +84,7 @@ test('bulk load: row counts per kind, one identifier per observation, schema reb
                             OR (SELECT count(*) FROM observation_identifier i WHERE i.observation_id = o.id) > 1`),
     [['9']]); // only the 9 observations of the base seed have no identifier
   assert.deepEqual(defs(), before);
+  assert.deepEqual(countMismatches(), []); // the cohort's counters, counted after the load
   const rebuilt = indexOids();
   const pk = (rows) => rows.filter(([n]) => n.endsWith('_pkey'));
   assert.deepEqual(pk(rebuilt), pk(oids), 'the primary keys stay');
@@ -112,6 +121,7 @@ test('a cohort smaller than the table is loaded with the indexes in place', () =
   assert.equal(demoCount(), 2460 + 410);
   assert.deepEqual(indexOids(), oids);
   assert.deepEqual(defs(), before);
+  assert.deepEqual(countMismatches(), []);
 });
 
 test('a failed bulk load rolls back: no cohort, indexes and constraints intact', () => {
@@ -130,4 +140,5 @@ test('a failed bulk load rolls back: no cohort, indexes and constraints intact',
   assert.equal(demoCount(), 1);
   assert.deepEqual(indexOids(), oids);
   assert.deepEqual(defs(), before);
+  assert.deepEqual(countMismatches(), []);
 });
