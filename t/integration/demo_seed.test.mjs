@@ -60,8 +60,18 @@ const fingerprint = () => sql(`SELECT md5(string_agg(concat_ws('|', o.id, o.subj
 
 const before = defs();
 
+// The loads below flush the database, which restarts every identity sequence; audit rows are
+// never deleted, so ids handed out again would collide with the audit history that later test
+// files look up by resource id. The sequences are put back past every id used before.
+const sequences = sql(`SELECT schemaname || '.' || sequencename, last_value FROM pg_sequences
+                        WHERE last_value IS NOT NULL`);
+
 after(() => {
   admin(['seed', '--flush-db']);
+  for (const [seq, last] of sequences) {
+    sql(`SELECT setval('${seq}', GREATEST(${Number(last)}, (SELECT COALESCE(last_value, 1) FROM pg_sequences
+          WHERE schemaname || '.' || sequencename = '${seq}')))`);
+  }
   run(['restart-workers']); // as after a fresh `scripts/stack up`: nothing cached from the cohorts
 });
 
