@@ -2,7 +2,7 @@
 // Admin API observation list's `count` and the FHIR Observation `total` stay equal to the rows,
 // through FHIR creates (single and batch), Admin API deletes, a patient delete (cascade), a
 // rolled-back transaction, a (patient, code) change and the answers of both APIs.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { get, del, post, token, sql, assert, expectStatus } from './lib.mjs';
 import { observation, bundle, fhirPost } from './fhir_helpers.mjs';
@@ -18,6 +18,12 @@ function mismatches() {
     FULL JOIN observation_count c ON c.patient_id = a.p AND c.codeable_concept_id = a.k
     WHERE a.n IS DISTINCT FROM c.n`);
 }
+// Admin API list calls save the practitioner's sticky selection (admin-api.md §17): put back the
+// settings of every practitioner as they were (the browser tests expect the seeded ones).
+const settings = sql(`SELECT json_agg(json_build_object('id', id, 's', settings)) FROM practitioner`)[0][0];
+after(() => sql(`UPDATE practitioner p SET settings = x.s FROM json_to_recordset('${settings.replace(/'/g, "''")}')
+                 AS x(id bigint, s jsonb) WHERE p.id = x.id AND p.settings IS DISTINCT FROM x.s`));
+
 const rows = (where) => Number(sql(`SELECT count(*) FROM observation o WHERE ${where}`)[0][0]);
 
 test('counters match the rows after the seed and through creates and deletes', async () => {
