@@ -16,6 +16,10 @@
 -- returns at most one row: EXISTS, or a lookup by a unique key.)
 DO $$
 DECLARE
+    names text[] := ARRAY['jhe_is_superuser', 'jhe_is_practitioner', 'jhe_self_patient_id',
+                          'jhe_is_member', 'jhe_role_can', 'jhe_org_visible', 'jhe_shares_patient',
+                          'jhe_patient_visible', 'jhe_invites_patient', 'jhe_study_readable',
+                          'jhe_study_data_readable', 'jhe_observation_visible', 'jhe_org_role'];
     f record;
 BEGIN
     FOR f IN
@@ -26,11 +30,7 @@ BEGIN
         WHERE n.nspname = current_schema()
           AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'sql')
           AND NOT p.proretset
-          AND p.proname IN ('jhe_is_superuser', 'jhe_is_practitioner', 'jhe_self_patient_id',
-                            'jhe_is_member', 'jhe_role_can', 'jhe_org_visible',
-                            'jhe_shares_patient', 'jhe_patient_visible', 'jhe_invites_patient',
-                            'jhe_study_readable', 'jhe_study_data_readable',
-                            'jhe_observation_visible', 'jhe_org_role')
+          AND p.proname = ANY (names)
     LOOP
         EXECUTE format('CREATE OR REPLACE FUNCTION %I(%s) RETURNS %s LANGUAGE plpgsql %s %s AS %L',
                        f.proname, f.args, f.ret,
@@ -42,11 +42,7 @@ BEGIN
     IF (SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
         WHERE n.nspname = current_schema()
           AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'plpgsql')
-          AND p.proname IN ('jhe_is_superuser', 'jhe_is_practitioner', 'jhe_self_patient_id',
-                            'jhe_is_member', 'jhe_role_can', 'jhe_org_visible',
-                            'jhe_shares_patient', 'jhe_patient_visible', 'jhe_invites_patient',
-                            'jhe_study_readable', 'jhe_study_data_readable',
-                            'jhe_observation_visible', 'jhe_org_role')) <> 13 THEN
+          AND p.proname = ANY (names)) <> cardinality(names) THEN
         RAISE EXCEPTION '080_access_plpgsql: not every access predicate was converted';
     END IF;
 END

@@ -553,10 +553,10 @@ static int analyze(struct err *e)
 }
 
 /* The cohort's observation counters (its patients are new: no counter rows yet). */
-static struct db_stmt q_counts = DB_STMT(
-    "INSERT INTO observation_count (patient_id, codeable_concept_id, n)"
-    " SELECT o.subject_patient_id, o.codeable_concept_id, count(*) FROM observation o"
-    "  WHERE o.subject_patient_id = ANY ($1::bigint[]) GROUP BY 1, 2");
+static struct db_stmt q_counts =
+    DB_STMT("INSERT INTO observation_count (patient_id, codeable_concept_id, n)"
+            " SELECT o.subject_patient_id, o.codeable_concept_id, count(*) FROM observation o"
+            "  WHERE o.subject_patient_id = ANY ($1::bigint[]) GROUP BY 1, 2");
 
 /* ---------- bulk load: indexes and foreign keys off during the COPY ---------- */
 /*
@@ -846,7 +846,9 @@ int demo_seed(long patients, long days, uint64_t seed)
 	/* The per-(patient, code) counters (070_observation_counts.sql) are maintained by a
 	 * statement trigger over a transition table: for COPY that table would hold every row of
 	 * every chunk (gigabytes of temporary files at 10 million rows). It is off for this
-	 * transaction; the cohort's counters are counted once after the load (q_counts). */
+	 * transaction (no other session sees it off: its lock makes concurrent writes to
+	 * observation wait for the load); the cohort's counters are counted once after the load
+	 * (q_counts). */
 	if (db_exec_sql("ALTER TABLE observation DISABLE TRIGGER observation_count_added", &e))
 		goto fail;
 

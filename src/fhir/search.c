@@ -493,7 +493,7 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 		total = -1;
 	bool has_next = nrows > count;
 	int shown = has_next ? (int)count : nrows;
-	/* sized for the page (an Observation entry is 1-2 kB): no regrowth copies of a large body */
+	/* sized for the page (an Observation entry is 1-2 kB): no regrowth copies */
 	buf_reserve(b, (size_t)shown * (t == FT_OBSERVATION ? 1536 : 512));
 
 	jw_obj_begin(&w);

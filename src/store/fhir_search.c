@@ -402,21 +402,22 @@ static void obs_keys(struct sqlb *b, struct buf *k, const struct fhir_query *q)
 	}
 }
 
-static const char *obs_cols =
-    "o.id, o.last_updated, o.status, o.subject_patient_id, p.jhe_user_id, c.coding_system,"
-    " c.coding_code, c.text, o.effective_date_time, o.effective_period_start,"
-    " o.effective_period_end, o.data_source_id,"
-    " (SELECT json_agg(CASE WHEN oi.system = '' THEN json_build_object('value', oi.value)"
+/* The FOC_* columns (store.h) up to FOC_DEVICE_ID; then FOC_IDENTIFIERS, FOC_OMH, FOC_IDENT_*. */
+#define OBS_COLS_HEAD                                                                              \
+	"o.id, o.last_updated, o.status, o.subject_patient_id, p.jhe_user_id, c.coding_system,"    \
+	" c.coding_code, c.text, o.effective_date_time, o.effective_period_start,"                 \
+	" o.effective_period_end, o.data_source_id, "
+
+/* One row per observation: its identifiers as a JSON array. */
+static const char *obs_cols = OBS_COLS_HEAD
+    "(SELECT json_agg(CASE WHEN oi.system = '' THEN json_build_object('value', oi.value)"
     "   ELSE json_build_object('system', oi.system, 'value', oi.value) END ORDER BY oi.id)"
     "  FROM observation_identifier oi WHERE oi.observation_id = o.id),"
     " o.omh_data::text, NULL::text, NULL::text";
 
-/* The same columns for flat pages (see store.h): identifiers from a join with oi. */
+/* Flat pages (see store.h): one identifier per row, from a join with oi. */
 static const char *obs_cols_flat =
-    "o.id, o.last_updated, o.status, o.subject_patient_id, p.jhe_user_id, c.coding_system,"
-    " c.coding_code, c.text, o.effective_date_time, o.effective_period_start,"
-    " o.effective_period_end, o.data_source_id, NULL::json, o.omh_data::text, oi.system,"
-    " oi.value";
+    OBS_COLS_HEAD "NULL::json, o.omh_data::text, oi.system, oi.value";
 
 /* The number of matching rows over the pairs of k (distinct pairs). Without row filters, the sum of
  * the pairs' maintained counters. Otherwise with few pairs, one index-only count per pair
@@ -426,9 +427,10 @@ static const char *obs_cols_flat =
 static void obs_count(struct buf *s, const char *rf)
 {
 	if (!*rf) { /* no row filter: the pairs' counters (070_observation_counts.sql) */
-		buf_puts(s, "(SELECT COALESCE(sum(oc.n), 0)::bigint FROM k JOIN observation_count oc"
-		            " ON oc.patient_id = k.patient_id AND oc.codeable_concept_id ="
-		            " k.codeable_concept_id)");
+		buf_puts(s,
+		         "(SELECT COALESCE(sum(oc.n), 0)::bigint FROM k JOIN observation_count oc"
+		         " ON oc.patient_id = k.patient_id AND oc.codeable_concept_id ="
+		         " k.codeable_concept_id)");
 		return;
 	}
 	buf_printf(s,
@@ -463,15 +465,16 @@ static void read_audit_cte(struct sqlb *b, struct buf *s, const struct audit_row
 	const char *x[12];
 	for (int i = 0; i < 12; i++)
 		x[i] = i == 5 ? NULL : P(b, v[i]);
-	buf_printf(s,
-	           ", a AS (INSERT INTO audit_event (time, user_id, oauth_client_id, action,"
-	           " resource_type, resource_id, patient_id, outcome, source_address, request_id,"
-	           " method, path, detail) SELECT clock_timestamp(), %s::bigint, %s::text, %s::text,"
-	           " %s::text, %s::text, (SELECT r.subject_patient_id FROM r), CASE WHEN EXISTS"
-	           " (SELECT 1 FROM r) THEN %s::smallint ELSE 404::smallint END, %s::inet, %s::text,"
-	           " %s::text, %s::text, %s::jsonb FROM (SELECT set_config('synchronous_commit',"
-	           " 'off', true)) s) SELECT * FROM r",
-	           x[0], x[1], x[2], x[3], x[4], x[6], x[7], x[8], x[9], x[10], x[11]);
+	buf_printf(
+	    s,
+	    ", a AS (INSERT INTO audit_event (time, user_id, oauth_client_id, action,"
+	    " resource_type, resource_id, patient_id, outcome, source_address, request_id,"
+	    " method, path, detail) SELECT clock_timestamp(), %s::bigint, %s::text, %s::text,"
+	    " %s::text, %s::text, (SELECT r.subject_patient_id FROM r), CASE WHEN EXISTS"
+	    " (SELECT 1 FROM r) THEN %s::smallint ELSE 404::smallint END, %s::inet, %s::text,"
+	    " %s::text, %s::text, %s::jsonb FROM (SELECT set_config('synchronous_commit',"
+	    " 'off', true)) s) SELECT * FROM r",
+	    x[0], x[1], x[2], x[3], x[4], x[6], x[7], x[8], x[9], x[10], x[11]);
 }
 
 static char *build_observation_by_id(struct sqlb *b, struct fhir_query *q)
@@ -491,11 +494,12 @@ static char *build_observation_by_id(struct sqlb *b, struct fhir_query *q)
 	if (q->self_only)
 		buf_printf(s, " AND p.jhe_user_id = %s::bigint", u);
 	else
-		buf_printf(s,
-		           " AND (p.jhe_user_id = %s::bigint OR EXISTS (SELECT 1 FROM"
-		           " jhe_consented_scopes(%s::bigint) v WHERE v.patient_id ="
-		           " o.subject_patient_id AND v.codeable_concept_id = o.codeable_concept_id))",
-		           u, u);
+		buf_printf(
+		    s,
+		    " AND (p.jhe_user_id = %s::bigint OR EXISTS (SELECT 1 FROM"
+		    " jhe_consented_scopes(%s::bigint) v WHERE v.patient_id ="
+		    " o.subject_patient_id AND v.codeable_concept_id = o.codeable_concept_id))",
+		    u, u);
 	if (q->nscope_codes > 0) {
 		buf_puts(s, " AND o.codeable_concept_id");
 		code_subquery(b, s, q->scope_codes, q->nscope_codes);

@@ -1,15 +1,10 @@
 // Admin API part B: consents (admin-api.md §8) and observations (§11): the consent rule as
 // authorization, the seed.md §11 visibility table, shapes, validation and audit rows.
 import { test, after } from 'node:test';
-import { BASE, get, post, patch, del, req, token, sql, assert, expectStatus } from './lib.mjs';
+import { BASE, get, post, patch, del, req, token, sql, assert, expectStatus, keepPractitionerSettings } from './lib.mjs';
 
-// Restore the seeded sticky selections (seed.md §8.3) that list calls of this file changed.
-after(() => sql(`UPDATE practitioner SET settings = (CASE id
-  WHEN 80001 THEN '{}'
-  WHEN 80005 THEN '{"current_organization_id": 20008, "current_study_id": 30005}'
-  WHEN 80006 THEN '{"current_organization_id": 20007, "current_study_id": 30004}'
-  ELSE '{"current_organization_id": 20003, "current_study_id": 30001}' END)::jsonb
-  WHERE id BETWEEN 80001 AND 80007`));
+// The sticky selections that list calls of this file change are put back afterwards.
+keepPractitionerSettings(after);
 
 const MARY = 'manager_mary@example.com';
 const MEGAN = 'member_megan@example.com';

@@ -16,20 +16,15 @@
 // are skipped with a reason; once the route exists they run.
 import { test, after } from 'node:test';
 import { readFileSync, readdirSync } from 'node:fs';
-import { req, token, sql, assert, post, sleep, snapshotIds, deleteCreatedSince } from './lib.mjs';
+import { req, token, sql, assert, post, sleep, snapshotIds, deleteCreatedSince, keepPractitionerSettings } from './lib.mjs';
 
 // The matrix creates fixtures for every successful write: remove them afterwards so later files
 // see the seeded data set.
 const SNAPSHOT = snapshotIds();
 after(() => deleteCreatedSince(SNAPSHOT));
 
-// Restore the seeded sticky selections (seed.md §8.3) that list calls of this file changed.
-after(() => sql(`UPDATE practitioner SET settings = (CASE id
-  WHEN 80001 THEN '{}'
-  WHEN 80005 THEN '{"current_organization_id": 20008, "current_study_id": 30005}'
-  WHEN 80006 THEN '{"current_organization_id": 20007, "current_study_id": 30004}'
-  ELSE '{"current_organization_id": 20003, "current_study_id": 30001}' END)::jsonb
-  WHERE id BETWEEN 80001 AND 80007`));
+// The sticky selections that list calls of this file change are put back afterwards.
+keepPractitionerSettings(after);
 
 const SRC = new URL('../../', import.meta.url).pathname;
 const EMAIL = {

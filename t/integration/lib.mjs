@@ -94,3 +94,14 @@ export function snapshotIds() {
 export function deleteCreatedSince(snap) {
   for (const t of CREATED_TABLES) sql(`DELETE FROM ${t} WHERE id > ${Number(snap[t])}`);
 }
+
+// Admin API list calls save the caller's sticky organization/study selection (admin-api.md §17).
+// A file whose list calls change it calls this once at its top: the practitioners' settings as
+// they are then are put back after the file's tests (later files, the browser tests among them,
+// expect the seeded selections, seed.md §8.3).
+export function keepPractitionerSettings(after) {
+  const saved = sql(`SELECT COALESCE(json_agg(json_build_object('id', id, 's', settings)), '[]') FROM practitioner`)[0][0];
+  after(() => sql(`UPDATE practitioner p SET settings = x.s
+                   FROM json_to_recordset('${saved.replace(/'/g, "''")}') AS x(id bigint, s jsonb)
+                   WHERE p.id = x.id AND p.settings IS DISTINCT FROM x.s`));
+}

@@ -4,7 +4,7 @@
 // rolled-back transaction, a (patient, code) change and the answers of both APIs.
 import { test, after } from 'node:test';
 import { randomUUID } from 'node:crypto';
-import { get, del, post, token, sql, assert, expectStatus } from './lib.mjs';
+import { get, del, post, token, sql, assert, expectStatus, keepPractitionerSettings } from './lib.mjs';
 import { observation, bundle, fhirPost } from './fhir_helpers.mjs';
 
 const mary = () => token('manager_mary@example.com');
@@ -18,11 +18,8 @@ function mismatches() {
     FULL JOIN observation_count c ON c.patient_id = a.p AND c.codeable_concept_id = a.k
     WHERE a.n IS DISTINCT FROM c.n`);
 }
-// Admin API list calls save the practitioner's sticky selection (admin-api.md §17): put back the
-// settings of every practitioner as they were (the browser tests expect the seeded ones).
-const settings = sql(`SELECT json_agg(json_build_object('id', id, 's', settings)) FROM practitioner`)[0][0];
-after(() => sql(`UPDATE practitioner p SET settings = x.s FROM json_to_recordset('${settings.replace(/'/g, "''")}')
-                 AS x(id bigint, s jsonb) WHERE p.id = x.id AND p.settings IS DISTINCT FROM x.s`));
+// The sticky selections that this file's Admin API list calls change are put back afterwards.
+keepPractitionerSettings(after);
 
 const rows = (where) => Number(sql(`SELECT count(*) FROM observation o WHERE ${where}`)[0][0]);
 
