@@ -456,6 +456,9 @@ static int lookup(struct request *r, struct fhir_entry *ents, struct ent *ps, in
 			                   ikey(a, db_get(lk->res, i, 4), db_get(lk->res, i, 5)));
 			break;
 		case 'V': {
+			/* a match the caller could not read is no match (fhir-notes.md) */
+			if (!str_eq(db_get(lk->res, i, 3), "1"))
+				continue;
 			int *s = idx_slot(&lk->vals, arena_strdup(a, db_get(lk->res, i, 5)), true);
 			if (*s < 0) {
 				*s = i;
@@ -480,6 +483,17 @@ static int lk_row(struct arena *a, struct lk *lk, const char *key)
 	(void)a;
 	int *s = idx_slot(&lk->rows, key, false);
 	return s ? *s : -1;
+}
+
+/* The index of the resource's identifier that If-None-Exist names (check_pure made sure one
+ * does). */
+static int ine_own(const struct ent *p)
+{
+	for (int i = 0; i < p->nident; i++)
+		if (!strcmp(p->ival[i], p->ine_val) &&
+		    (!p->ine_sys || !strcmp(p->isys[i], p->ine_sys)))
+			return i;
+	return 0;
 }
 
 /* Decide steps 5-13 for entry i (not yet failed). Claims identifiers in claims. */
@@ -550,6 +564,9 @@ static void decide(struct request *r, struct fhir_entry *x, struct ent *p, struc
 		if (p->ine_sys) {
 			mrow =
 			    lk_row(a, lk, arena_printf(a, "I:%s", ikey(a, p->ine_sys, p->ine_val)));
+			/* a match the caller could not read is no match (fhir-notes.md) */
+			if (mrow >= 0 && !str_eq(db_get(lk->res, mrow, 3), "1"))
+				mrow = -1;
 			nmatch = mrow >= 0;
 		} else {
 			int *s = idx_slot(&lk->vals, p->ine_val, false);
@@ -569,9 +586,11 @@ static void decide(struct request *r, struct fhir_entry *x, struct ent *p, struc
 				x->last_updated = db_get(lk->res, mrow, 6);
 				return;
 			}
+			/* the request's own identifier, never the stored row's system */
+			int j = ine_own(p);
 			fail(x, 409, "duplicate",
 			     arena_printf(a, "Identifier already exists: system=%s value=%s",
-			                  db_get(lk->res, mrow, 4), db_get(lk->res, mrow, 5)));
+			                  p->isys[j], p->ival[j]));
 			return;
 		}
 		/* an earlier entry of this Bundle with the same identifier */
