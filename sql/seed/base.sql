@@ -1,4 +1,6 @@
--- seed/base.sql: the base seed of seed.md §2-§12 (same ids, names, memberships, consents and
+-- seed/base.sql: the demonstration rows of the base seed of seed.md §2-§12, after
+-- seed/reference.sql (settings, scopes, data sources, the console client) and before
+-- seed/sequences.sql (same ids, names, memberships, consents and
 -- observations as the reference seed, plus mary@example.com and fixed client_ids).
 --
 -- Run by `jhe-admin seed` in ONE transaction, as the owner role (setval on the identity
@@ -33,69 +35,6 @@ END
 $$;
 
 -- ---------------------------------------------------------------------------------------
--- §3 Settings (ids 1-16 in this order)
--- ---------------------------------------------------------------------------------------
-INSERT INTO jhe_setting (id, key, value_type, value_string, value_int, value_bool, value_json) VALUES
-    (1,  'site.url',                                        'string', rtrim(current_setting('jhe.site_url'), '/'), NULL, NULL, NULL),
-    (2,  'site.ui.title',                                   'string', 'JupyterHealth Exchange', NULL, NULL, NULL),
-    (3,  'site.time_zone',                                  'string', 'America/Los_Angeles', NULL, NULL, NULL),
-    (4,  'site.registration_invite_code',                   'string', 'jhe', NULL, NULL, NULL),
-    (5,  'auth.default_orgs',                               'string', '', NULL, NULL, NULL),
-    (6,  'auth.sso.saml2',                                  'int',    NULL, 0, NULL, NULL),
-    (7,  'auth.sso.valid_domains',                          'string', '', NULL, NULL, NULL),
-    (8,  'auth.patient.invitation_expiration_days',         'int',    NULL, 7, NULL, NULL),
-    (9,  'auth.patient.invitation_redemption_window_hours', 'int',    NULL, 12, NULL, NULL),
-    (10, 'auth.patient_access_clients',                     'json',   NULL, NULL, NULL, '[]'),
-    (11, 'auth.sof.trusted_issuers',                        'json',   NULL, NULL, NULL,
-         '["https://fhir.epic.com/interconnect-fhir-oauth/oauth2"]'),
-    (12, 'auth.sof.trusted_audience',                       'string', '77849e74-8e2a-4c2f-826c-bdbef6da3357', NULL, NULL, NULL),
-    (13, 'module.ow',                                       'bool',   NULL, NULL, false, NULL),
-    (14, 'ow.sync_in_progress',                             'string', '', NULL, NULL, NULL),
-    (15, 'ow.api_url',                                      'string', 'http://localhost:8001', NULL, NULL, NULL),
-    (16, 'ow.api_key',                                      'string', '', NULL, NULL, NULL);
-
--- ---------------------------------------------------------------------------------------
--- §4 Scopes
--- ---------------------------------------------------------------------------------------
-INSERT INTO codeable_concept (id, coding_system, coding_code, text) VALUES
-    (50001, 'https://w3id.org/openmhealth',       'omh:blood-glucose:4.0',                     'Blood glucose'),
-    (50002, 'https://w3id.org/openmhealth',       'omh:blood-pressure:4.0',                    'Blood pressure'),
-    (50003, 'https://w3id.org/openmhealth',       'omh:body-temperature:4.0',                  'Body temperature'),
-    (50004, 'https://w3id.org/openmhealth',       'omh:heart-rate:2.0',                        'Heart Rate'),
-    (50005, 'https://w3id.org/openmhealth',       'omh:oxygen-saturation:2.0',                 'Oxygen saturation'),
-    (50006, 'https://w3id.org/openmhealth',       'omh:respiratory-rate:2.0',                  'Respiratory rate'),
-    (50007, 'https://w3id.org/openmhealth',       'omh:rr-interval:1.0',                       'RR Interval'),
-    (50008, 'https://w3id.org/openmhealth',       'omh:body-weight:3.0',                       'Body weight'),
-    (50009, 'https://w3id.org/openmhealth',       'omh:forced-vital-capacity:1.0',             'Forced vital capacity'),
-    (50010, 'https://w3id.org/openmhealth',       'omh:forced-expiratory-volume-1-second:1.0', 'Forced expiratory volume 1 second'),
-    (50011, 'http://hl7.org/fhir/resource-types', 'QuestionnaireResponse',                     'FHIR QuestionnaireResponse'),
-    (50012, 'https://w3id.org/openmhealth',       'omh:physical-activity:1.2',                 'Physical activity'),
-    (50013, 'https://w3id.org/openmhealth',       'omh:step-count:3.0',                        'Step count'),
-    (50014, 'https://w3id.org/ieee1752',          'ieee:sleep-stage-summary:1.0',              'Sleep stage summary'),
-    (50015, 'https://w3id.org/openmhealth',       'omh:sleep-episode:1.1',                     'Sleep episode'),
-    (50016, 'https://w3id.org/openmhealth',       'omh:sleep-duration:2.0',                    'Sleep duration');
-
--- ---------------------------------------------------------------------------------------
--- §5 Data sources and supported scopes
--- ---------------------------------------------------------------------------------------
-INSERT INTO data_source (id, name, type, last_updated) VALUES
-    (70001, 'CareX',              'personal_device', now()),
-    (70002, 'Dexcom',             'personal_device', now()),
-    (70003, 'iHealth',            'personal_device', now()),
-    (70004, 'Oura',               'personal_device', now()),
-    (70005, 'Questionnaire',      'patient_app',     now()),
-    (70006, 'Patient Access API', 'medical_device',  now());
-
-INSERT INTO data_source_supported_scope (id, data_source_id, scope_code_id) VALUES
-    (1, 70001, 50002),   -- CareX: BP
-    (2, 70001, 50004),   -- CareX: HR
-    (3, 70002, 50001),   -- Dexcom: BG
-    (4, 70003, 50003),   -- iHealth: BT
-    (5, 70003, 50004),   -- iHealth: HR
-    (6, 70004, 50004),   -- Oura: HR
-    (7, 70005, 50011);   -- Questionnaire: QR
-
--- ---------------------------------------------------------------------------------------
 -- §6 OAuth clients: public, authorization-code, no secret, no owner
 -- ---------------------------------------------------------------------------------------
 INSERT INTO oauth_application (id, client_id, name, client_type, authorization_grant_type,
@@ -106,9 +45,8 @@ INSERT INTO oauth_application (id, client_id, name, client_type, authorization_g
     (2, 'commonhealth',   'CommonHealth',   'public', 'authorization-code',
         rtrim(current_setting('jhe.site_url'), '/') || '/auth/callback', NULL, NULL, true, 'RS256', now(), now()),
     (3, 'patient-access', 'Patient Access', 'public', 'authorization-code',
-        rtrim(current_setting('jhe.site_url'), '/') || '/auth/callback', NULL, NULL, true, 'RS256', now(), now()),
-    (4, 'jhe-admin-ui',   'JHE Admin UI',   'public', 'authorization-code',
         rtrim(current_setting('jhe.site_url'), '/') || '/auth/callback', NULL, NULL, true, 'RS256', now(), now());
+-- (4 jhe-admin-ui, the console's client, is reference data: seed/reference.sql)
 
 INSERT INTO jhe_client (id, application_id, invitation_url, aux_data) VALUES
     (1, 1, 'https://carex.ai/invitation/CODE', NULL),
@@ -318,35 +256,3 @@ FROM (VALUES
 JOIN codeable_concept cc ON cc.id = m.concept_id
 ORDER BY m.id;
 
--- ---------------------------------------------------------------------------------------
--- §2 Next ids: move every identity sequence of the schema past the largest seeded id (or
--- back to its start value when the table is empty), so that e.g. jhe_user continues at
--- 10013, organization at 20009, patient_invitation at 101, link tables at max + 1.
--- ---------------------------------------------------------------------------------------
-DO $$
-DECLARE
-    r record;
-    max_id bigint;
-BEGIN
-    FOR r IN
-        SELECT c.relname AS table_name, a.attname AS column_name,
-               pg_get_serial_sequence(format('%I', c.relname), a.attname) AS seq,
-               s.seqstart
-        FROM pg_class c
-        JOIN pg_namespace n ON n.oid = c.relnamespace
-        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attidentity <> '' AND NOT a.attisdropped
-        JOIN pg_depend d ON d.refobjid = c.oid AND d.refobjsubid = a.attnum AND d.deptype = 'i'
-                        AND d.classid = 'pg_class'::regclass
-        JOIN pg_sequence s ON s.seqrelid = d.objid
-        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
-          AND c.relname NOT IN ('audit_event')
-    LOOP
-        EXECUTE format('SELECT max(%I) FROM %I', r.column_name, r.table_name) INTO max_id;
-        IF max_id IS NOT NULL AND max_id >= r.seqstart THEN
-            PERFORM setval(r.seq, max_id, true);
-        ELSE
-            PERFORM setval(r.seq, r.seqstart, false);
-        END IF;
-    END LOOP;
-END
-$$;

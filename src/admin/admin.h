@@ -11,7 +11,12 @@ char *admin_read_file(const char *path);
 /* Connect as the owner role ($JHE_OWNER_DATABASE, else JHE_DATABASE). 0 on success. */
 int admin_connect(void);
 
+int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+/* Run the SQL file sql/seed/NAME (inside the caller's transaction). 0 on success. */
+int admin_run_seed_file(const char *name, struct err *e);
+/* Read one line (the password) from standard input without its line end. 0 on success. */
+int admin_read_password(char *buf, size_t n);
 int cmd_seed(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);

@@ -1,4 +1,4 @@
-/* jhe-admin: migrate, seed, token issue, keygen. */
+/* jhe-admin: the operator's tool (init, migrate, seed, keygen, users, clients, tokens, cleanup). */
 #include "admin/admin.h"
 #include "store/store.h"
 
@@ -33,38 +33,61 @@ char *admin_read_file(const char *path)
 
 int admin_connect(void)
 {
-	const char *owner = getenv("JHE_OWNER_DATABASE");
-	if (owner && *owner) {
+	/* JHE_OWNER_DATABASE (file or environment) names the owner role's connection. */
+	if (g_config.owner_database && *g_config.owner_database) {
 		free(g_config.database);
-		g_config.database = strdup(owner);
+		g_config.database = strdup(g_config.owner_database);
 	}
 	if (db_connect()) {
-		fprintf(stderr, "jhe-admin: cannot connect to the database (%s)\n",
-			g_config.database);
+		struct arena *a = arena_new();
+		fprintf(stderr,
+		        "jhe-admin: cannot connect to the database (%s); see the message above\n",
+		        db_conninfo_masked(a, g_config.database));
+		arena_free(a);
 		return -1;
 	}
 	return 0;
 }
 
-static void usage(void)
+static void usage(FILE *out)
 {
-	fprintf(stderr,
-		"usage: jhe-admin <command> [options]\n"
-		"  migrate                      apply missing migrations from $JHE_SQL_DIR\n"
-		"  seed [--flush-db] [--demo [--demo-patients N] [--demo-days D] [--demo-seed S]]\n"
-		"                               load the seed data set (seed.md), optionally the demo cohort\n"
-		"  token issue --user EMAIL [--client CLIENT_ID] [--days N]\n"
-		"                               print a new access token for scripts\n"
-		"  keygen [--force]             write the OIDC RSA key and the secret key files\n"
-		"  cleanup                      delete expired codes, tokens, sessions, throttle rows\n"
-		"  scopes add SYSTEM CODE TEXT  add a data type (codeable concept)\n"
-		"  users passwd|create EMAIL    set a password / create a user (password on stdin)\n"
-		"  clients add --name N --client-id ID ...   register an OAuth client\n");
+	fprintf(
+	    out,
+	    "usage: jhe-admin <command> [options]\n"
+	    "       jhe-admin --version | --help\n"
+	    "  init [--admin-email EMAIL]   create the reference data (settings, scopes, data "
+	    "sources,\n"
+	    "                               the console's OAuth client) and the first superuser\n"
+	    "                               (password on standard input); safe to run again\n"
+	    "  migrate [--status]           apply missing migrations from $JHE_SQL_DIR (--status: "
+	    "list\n"
+	    "                               them; exit 3 when some are pending)\n"
+	    "  seed [--flush-db] [--demo [--demo-patients N] [--demo-days D] [--demo-seed S]]\n"
+	    "                               load the seed data set (seed.md), optionally the demo "
+	    "cohort\n"
+	    "  token issue --user EMAIL [--client CLIENT_ID] [--days N]\n"
+	    "                               print a new access token for scripts\n"
+	    "  keygen [--force]             write the OIDC RSA key and the secret key files\n"
+	    "  cleanup                      delete expired codes, tokens, sessions, throttle rows\n"
+	    "  scopes add SYSTEM CODE TEXT  add a data type (codeable concept)\n"
+	    "  users passwd|create EMAIL    set a password / create a user (password on stdin)\n"
+	    "  clients add --name N --client-id ID ...   register an OAuth client\n"
+	    "Configuration: $JHE_CONFIG (default " JHE_SYSCONFDIR
+	    "/jhe/jhe.conf); see jhe-admin(8).\n");
 }
 
 int main(int argc, char **argv)
 {
 	char err[512];
+	if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))) {
+		printf("jhe-admin %s\n", JHE_VERSION);
+		return 0;
+	}
+	if (argc == 2 &&
+	    (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))) {
+		usage(stdout);
+		return 0;
+	}
 	if (crypto_init()) {
 		fprintf(stderr, "jhe-admin: libsodium initialisation failed\n");
 		return 1;
@@ -74,10 +97,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (argc < 2) {
-		usage();
+		usage(stderr);
 		return 2;
 	}
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "init"))
+		return cmd_init(argc - 1, argv + 1);
 	if (!strcmp(cmd, "migrate"))
 		return cmd_migrate(argc - 1, argv + 1);
 	if (!strcmp(cmd, "seed"))
@@ -95,6 +120,7 @@ int main(int argc, char **argv)
 		return cmd_cleanup(argc - 1, argv + 1);
 	if (!strcmp(cmd, "scopes"))
 		return cmd_scopes(argc - 1, argv + 1);
-	usage();
+	fprintf(stderr, "jhe-admin: unknown command %s\n", cmd);
+	usage(stderr);
 	return 2;
 }

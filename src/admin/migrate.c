@@ -12,17 +12,61 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* migrate --status: one line per migration file; 0 when none is pending, 3 otherwise. */
+static int migrate_status(struct arena *a, const char *dir, char **names, int n)
+{
+	struct err e = {0};
+	static struct db_stmt q_table =
+	    DB_STMT("SELECT to_regclass('schema_migration') IS NOT NULL");
+	static struct db_stmt q_applied = DB_STMT(
+	    "SELECT to_char(applied_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+	    " FROM schema_migration WHERE version = $1");
+	struct db_result *t = db_query(a, &q_table, 0, NULL, &e);
+	if (!t) {
+		fprintf(stderr, "migrate: %s\n", e.log ? e.log : "query failed");
+		return 1;
+	}
+	bool has_table = strcmp(db_get(t, 0, 0), "t") == 0;
+	int pending = 0;
+	for (int i = 0; i < n; i++) {
+		const char *when = NULL;
+		if (has_table) {
+			const char *p[1] = {db_i64(a, strtol(names[i], NULL, 10))};
+			struct db_result *r = db_query(a, &q_applied, 1, p, &e);
+			if (!r) {
+				fprintf(stderr, "migrate: %s\n", e.log ? e.log : "query failed");
+				return 1;
+			}
+			if (db_nrows(r) > 0)
+				when = db_get(r, 0, 0);
+		}
+		if (!when)
+			pending++;
+		printf("%-32s %s\n", names[i], when ? when : "pending");
+	}
+	printf("migrations: %d of %d applied, %d pending (%s)\n", n - pending, n, pending, dir);
+	return pending ? 3 : 0;
+}
+
 int cmd_migrate(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
+	bool status = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--status"))
+			status = true;
+		else {
+			fprintf(stderr, "usage: jhe-admin migrate [--status]\n");
+			return 2;
+		}
+	}
 	if (admin_connect())
 		return 1;
 	struct err e = {0};
-	if (db_exec_sql("SET client_min_messages = warning; CREATE TABLE IF NOT EXISTS "
-			"schema_migration (version int PRIMARY KEY, applied_at timestamptz NOT "
-			"NULL DEFAULT now())",
-			&e)) {
+	if (!status &&
+	    db_exec_sql("SET client_min_messages = warning; CREATE TABLE IF NOT EXISTS "
+	                "schema_migration (version int PRIMARY KEY, applied_at timestamptz NOT "
+	                "NULL DEFAULT now())",
+	                &e)) {
 		fprintf(stderr, "migrate: %s\n", e.msg);
 		return 1;
 	}
@@ -43,9 +87,17 @@ int cmd_migrate(int argc, char **argv)
 	closedir(d);
 	qsort(names, (size_t)n, sizeof(char *), cmp_str);
 	struct arena *a = arena_new();
+	if (status) {
+		int rc = migrate_status(a, dir, names, n);
+		for (int i = 0; i < n; i++)
+			free(names[i]);
+		arena_free(a);
+		db_disconnect();
+		return rc;
+	}
 	static struct db_stmt q_has = DB_STMT("SELECT 1 FROM schema_migration WHERE version = $1");
 	static struct db_stmt q_mark =
-		DB_STMT("INSERT INTO schema_migration (version, applied_at) VALUES ($1, now())");
+	    DB_STMT("INSERT INTO schema_migration (version, applied_at) VALUES ($1, now())");
 	int applied = 0, rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
 		long version = strtol(names[i], NULL, 10);
@@ -68,7 +120,7 @@ int cmd_migrate(int argc, char **argv)
 		if (db_begin(&e) || db_exec_sql(sql, &e) || db_exec(a, &q_mark, 1, p, &e) < 0 ||
 		    db_commit(&e)) {
 			fprintf(stderr, "migrate: %s failed: %s\n", names[i],
-				e.msg ? e.msg : (e.log ? e.log : "?"));
+			        e.msg ? e.msg : (e.log ? e.log : "?"));
 			db_rollback();
 			rc = 1;
 		} else {

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int run_file(const char *name, struct err *e)
+int admin_run_seed_file(const char *name, struct err *e)
 {
 	char path[1024];
 	snprintf(path, sizeof(path), "%s/seed/%s", admin_sql_dir(), name);
@@ -60,7 +60,7 @@ int cmd_seed(int argc, char **argv)
 	}
 	if (db_begin(&e))
 		goto fail;
-	if (flush && run_file("flush.sql", &e))
+	if (flush && admin_run_seed_file("flush.sql", &e))
 		goto fail;
 	struct db_result *r = db_query(a, &q_empty, 0, NULL, &e);
 	if (!r)
@@ -77,7 +77,9 @@ int cmd_seed(int argc, char **argv)
 	const char *p[2] = {hash, g_config.site_url};
 	if (!db_query(a, &q_conf, 2, p, &e))
 		goto fail;
-	if (run_file("base.sql", &e))
+	/* the reference data (also `jhe-admin init`), the demonstration rows, the next ids */
+	if (admin_run_seed_file("reference.sql", &e) || admin_run_seed_file("base.sql", &e) ||
+	    admin_run_seed_file("sequences.sql", &e))
 		goto fail;
 	if (db_commit(&e))
 		goto fail;

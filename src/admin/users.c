@@ -9,7 +9,7 @@
 
 int cmd_users(int argc, char **argv);
 
-static int read_password(char *buf, size_t n)
+int admin_read_password(char *buf, size_t n)
 {
 	if (!fgets(buf, (int)n, stdin))
 		return -1;
@@ -55,7 +55,7 @@ int cmd_users(int argc, char **argv)
 		return 2;
 	}
 	char pw[1100] = {0};
-	if (read_password(pw, sizeof(pw)) && !create) {
+	if (admin_read_password(pw, sizeof(pw)) && !create) {
 		fprintf(stderr, "users: no password on standard input\n");
 		return 2;
 	}

@@ -85,6 +85,8 @@ char *auth_jwt_sign(struct arena *a, struct evp_pkey_st *key, const char *kid,
 char *auth_jwt_verify(struct arena *a, struct evp_pkey_st *key, const char *jwt);
 /* The current signing key and its kid (loaded once from g_config.oidc_key_file); NULL if missing. */
 struct evp_pkey_st *auth_signing_key(const char **kid);
+/* Forget the loaded signing key: the next auth_signing_key() reads the file again (reload). */
+void auth_keys_reset(void);
 /* {"keys":[...]} of the signing key and JHE_OIDC_EXTRA_KEY_FILES; NULL if the key is missing. */
 char *auth_jwks_json(struct arena *a);
 

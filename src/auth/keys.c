@@ -17,7 +17,7 @@ static EVP_PKEY *read_key(const char *path, bool private_key)
 	if (!f)
 		return NULL;
 	EVP_PKEY *k = private_key ? PEM_read_PrivateKey(f, NULL, NULL, NULL)
-				  : PEM_read_PUBKEY(f, NULL, NULL, NULL);
+	                          : PEM_read_PUBKEY(f, NULL, NULL, NULL);
 	if (!k && !private_key) {
 		/* a private key file is accepted too */
 		rewind(f);
@@ -29,6 +29,14 @@ static EVP_PKEY *read_key(const char *path, bool private_key)
 		return NULL;
 	}
 	return k;
+}
+
+void auth_keys_reset(void)
+{
+	EVP_PKEY_free(g_key);
+	g_key = NULL;
+	g_kid[0] = 0;
+	g_loaded = false;
 }
 
 EVP_PKEY *auth_signing_key(const char **kid)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 static PGconn *conn;
-static unsigned conn_gen;      /* bumped on every (re)connect: statements re-prepare */
-static unsigned stmt_counter;  /* process-wide statement names */
+static unsigned conn_gen;     /* bumped on every (re)connect: statements re-prepare */
+static unsigned stmt_counter; /* process-wide statement names */
 static bool in_tx;
 
 struct db_result {
@@ -63,6 +63,38 @@ int db_connect(void)
 	return 0;
 }
 
+char *db_conninfo_masked(struct arena *a, const char *conninfo)
+{
+	PQconninfoOption *opts = PQconninfoParse(conninfo ? conninfo : "", NULL);
+	if (!opts)
+		return arena_strdup(a, "(unparsable connection string)");
+	struct buf *b = buf_new(a, 128);
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (!o->val)
+			continue;
+		if (b->len)
+			buf_putc(b, ' ');
+		buf_puts(b, o->keyword);
+		buf_putc(b, '=');
+		if (!strcmp(o->keyword, "password")) {
+			buf_puts(b, "***");
+			continue;
+		}
+		bool quote = !*o->val || strpbrk(o->val, " \t\\'") != NULL;
+		if (quote)
+			buf_putc(b, '\'');
+		for (const char *c = o->val; *c; c++) {
+			if (*c == '\'' || *c == '\\')
+				buf_putc(b, '\\');
+			buf_putc(b, *c);
+		}
+		if (quote)
+			buf_putc(b, '\'');
+	}
+	PQconninfoFree(opts);
+	return b->len ? arena_strndup(a, b->data, b->len) : arena_strdup(a, "");
+}
+
 void db_disconnect(void)
 {
 	if (conn)
@@ -113,12 +145,14 @@ static void result_error(struct arena *a, PGresult *res, struct err *e)
 	} else if (state && strcmp(state, "23505") == 0) {
 		set_err(e, ERR_CONFLICT, "A row with these values already exists.", log);
 	} else if (state && (strcmp(state, "23503") == 0)) {
-		set_err(e, ERR_CONFLICT, "The row is referenced by or refers to missing data.", log);
+		set_err(e, ERR_CONFLICT, "The row is referenced by or refers to missing data.",
+		        log);
 	} else if (state && (strcmp(state, "23514") == 0 || strcmp(state, "23502") == 0 ||
-			     str_starts(state, "22"))) {
+	                     str_starts(state, "22"))) {
 		set_err(e, ERR_BAD_REQUEST, "Invalid value.", log);
 	} else if (state && strcmp(state, "54000") == 0) {
-		/* a value too large for an index ("index row requires N bytes"): the client's value */
+		/* a value too large for an index ("index row requires N bytes"): the client's value
+		 */
 		set_err(e, ERR_BAD_REQUEST, "Value too long.", log);
 	} else if (state && strcmp(state, "40001") == 0) {
 		set_err(e, ERR_CONFLICT, "Concurrent update, please retry.", log);
@@ -155,12 +189,12 @@ static int prepare(struct db_stmt *st, int nparams, struct arena *a, struct err 
 }
 
 struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
-			   const char *const *params, struct err *e)
+                           const char *const *params, struct err *e)
 {
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		if (in_tx || db_ensure(e)) {
 			set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
-				"database connection lost");
+			        "database connection lost");
 			return NULL;
 		}
 	}
@@ -199,12 +233,12 @@ struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
  * built per request (FHIR search shapes), where custom plans matter and a named statement per
  * shape would accumulate on the server. */
 struct db_result *db_query_params(struct arena *a, const char *sql, int nparams,
-				  const char *const *params, struct err *e)
+                                  const char *const *params, struct err *e)
 {
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		if (in_tx || db_ensure(e)) {
 			set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
-				"database connection lost");
+			        "database connection lost");
 			return NULL;
 		}
 	}
@@ -230,7 +264,7 @@ struct db_result *db_query_params(struct arena *a, const char *sql, int nparams,
 }
 
 long db_exec(struct arena *a, struct db_stmt *st, int nparams, const char *const *params,
-	     struct err *e)
+             struct err *e)
 {
 	struct db_result *r = db_query(a, st, nparams, params, e);
 	if (!r)

@@ -29,6 +29,9 @@ int db_connect(void);
 /* Make sure the connection is usable (reconnects if needed); ERR_UNAVAILABLE in e if not. */
 int db_ensure(struct err *e);
 void db_disconnect(void);
+/* A libpq connection string fit for messages: every password replaced by "***" (keyword=value
+ * and URI forms); "(unparsable connection string)" when libpq cannot parse it. */
+char *db_conninfo_masked(struct arena *a, const char *conninfo);
 /* Run a prepared statement. params may contain NULL for SQL NULL. Returns NULL with e set. */
 struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
 			   const char *const *params, struct err *e);

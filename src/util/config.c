@@ -10,20 +10,42 @@
 
 struct config g_config = {.log_level = LOG_INFO};
 
-static const char *KEYS[] = {
-	"JHE_DATABASE", "JHE_SITE_URL", "JHE_ALLOWED_HOSTS", "JHE_SECRET_KEY_FILE",
-	"JHE_OIDC_KEY_FILE", "JHE_OIDC_EXTRA_KEY_FILES", "JHE_ACCESS_TOKEN_LIFETIME",
-	"JHE_REFRESH_TOKEN_LIFETIME", "JHE_AUTH_CODE_LIFETIME", "JHE_ID_TOKEN_LIFETIME",
-	"JHE_SESSION_LIFETIME", "JHE_LOGIN_THROTTLE_ACCOUNT_FREE", "JHE_LOGIN_THROTTLE_ADDRESS_FREE",
-	"JHE_LOGIN_THROTTLE_MAX_DELAY", "JHE_LOGIN_THROTTLE_WINDOW", "JHE_ARGON2_OPSLIMIT",
-	"JHE_ARGON2_MEMLIMIT", "JHE_SCHEMA_DIR", "JHE_FHIR_MAX_BUNDLE_ENTRIES", "JHE_CORS_ORIGINS",
-	"JHE_LOG_LEVEL", "JHE_MAX_BODY", NULL};
+static const char *KEYS[] = {"JHE_DATABASE",
+                             "JHE_SITE_URL",
+                             "JHE_ALLOWED_HOSTS",
+                             "JHE_SECRET_KEY_FILE",
+                             "JHE_OIDC_KEY_FILE",
+                             "JHE_OIDC_EXTRA_KEY_FILES",
+                             "JHE_ACCESS_TOKEN_LIFETIME",
+                             "JHE_REFRESH_TOKEN_LIFETIME",
+                             "JHE_AUTH_CODE_LIFETIME",
+                             "JHE_ID_TOKEN_LIFETIME",
+                             "JHE_SESSION_LIFETIME",
+                             "JHE_LOGIN_THROTTLE_ACCOUNT_FREE",
+                             "JHE_LOGIN_THROTTLE_ADDRESS_FREE",
+                             "JHE_LOGIN_THROTTLE_MAX_DELAY",
+                             "JHE_LOGIN_THROTTLE_WINDOW",
+                             "JHE_ARGON2_OPSLIMIT",
+                             "JHE_ARGON2_MEMLIMIT",
+                             "JHE_SCHEMA_DIR",
+                             "JHE_FHIR_MAX_BUNDLE_ENTRIES",
+                             "JHE_CORS_ORIGINS",
+                             "JHE_LOG_LEVEL",
+                             "JHE_MAX_BODY",
+                             "JHE_OWNER_DATABASE",
+                             NULL};
 
 void config_free(struct config *c)
 {
-	char **strs[] = {&c->database, &c->site_url, &c->allowed_hosts, &c->secret_key_file,
-			 &c->oidc_key_file, &c->oidc_extra_key_files, &c->schema_dir,
-			 &c->cors_origins};
+	char **strs[] = {&c->database,
+	                 &c->owner_database,
+	                 &c->site_url,
+	                 &c->allowed_hosts,
+	                 &c->secret_key_file,
+	                 &c->oidc_key_file,
+	                 &c->oidc_extra_key_files,
+	                 &c->schema_dir,
+	                 &c->cors_origins};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		free(*strs[i]);
 		*strs[i] = NULL;
@@ -34,6 +56,7 @@ void config_defaults(struct config *c)
 {
 	memset(c, 0, sizeof(*c));
 	c->database = strdup("dbname=jhe");
+	c->owner_database = strdup("");
 	c->site_url = strdup("http://localhost:8000");
 	c->allowed_hosts = strdup("");
 	c->secret_key_file = strdup(JHE_SYSCONFDIR "/jhe/secret.key");
@@ -77,6 +100,8 @@ int config_set(struct config *c, const char *key, const char *v)
 	int64_t x;
 	if (!strcmp(key, "JHE_DATABASE"))
 		set_str(&c->database, v);
+	else if (!strcmp(key, "JHE_OWNER_DATABASE"))
+		set_str(&c->owner_database, v);
 	else if (!strcmp(key, "JHE_SITE_URL")) {
 		set_str(&c->site_url, v);
 		size_t n = strlen(c->site_url);
@@ -178,7 +203,7 @@ int config_load(const char *path, char *err, size_t errlen)
 			int rc = config_set(&g_config, k, v);
 			if (rc) {
 				snprintf(err, errlen, "%s:%d: %s %s", path, lineno,
-					 rc == -2 ? "unknown key" : "bad value for", k);
+				         rc == -2 ? "unknown key" : "bad value for", k);
 				fclose(f);
 				return -1;
 			}
@@ -195,17 +220,25 @@ int config_load(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int config_load_secret(struct config *c)
+int config_load_secret(struct config *c, char *err, size_t errlen)
 {
 	FILE *f = fopen(c->secret_key_file, "rb");
-	if (f) {
-		c->secret_key_len = fread(c->secret_key, 1, sizeof(c->secret_key), f);
-		fclose(f);
-		if (c->secret_key_len >= 32)
-			return 0;
+	if (!f) {
+		snprintf(err, errlen, "cannot read the secret key file %s: %s", c->secret_key_file,
+		         strerror(errno));
+		return -1;
 	}
-	/* Without a shared key, cursors and CSRF tokens only verify on this worker. */
-	randombytes_buf(c->secret_key, 32);
-	c->secret_key_len = 32;
-	return -1;
+	unsigned char k[sizeof(c->secret_key)];
+	size_t n = fread(k, 1, sizeof(k), f);
+	fclose(f);
+	if (n < 32) {
+		sodium_memzero(k, sizeof(k));
+		snprintf(err, errlen, "the secret key file %s holds %zu bytes (at least 32 needed)",
+		         c->secret_key_file, n);
+		return -1;
+	}
+	memcpy(c->secret_key, k, n);
+	c->secret_key_len = n;
+	sodium_memzero(k, sizeof(k));
+	return 0;
 }

@@ -132,6 +132,7 @@ char *hex_encode(struct arena *a, const unsigned char *p, size_t n);
 /* ---------- configuration (process-lifetime, read once at start) ---------- */
 struct config {
 	char *database;
+	char *owner_database; /* jhe-admin's connection (the owner role); "" = database */
 	char *site_url;
 	char *allowed_hosts;
 	char *secret_key_file;
@@ -164,8 +165,9 @@ int config_load(const char *path, char *err, size_t errlen);
 int config_set(struct config *c, const char *key, const char *value);
 void config_defaults(struct config *c);
 void config_free(struct config *c); /* release the strings */
-/* Read the secret key file into c->secret_key (missing file: warn, use a random key). */
-int config_load_secret(struct config *c);
+/* Read the secret key file into c->secret_key. -1 with the reason in err when the file cannot
+ * be read or holds fewer than 32 bytes (the worker then refuses to start). */
+int config_load_secret(struct config *c, char *err, size_t errlen);
 
 /* ---------- logging (stderr; never tokens, passwords or PHI) ---------- */
 enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
