@@ -5,19 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static usec_t ymd_usec(int64_t y, int m, int d)
 {
-	return (usec_t)days_from_civil(y, m, d) * 86400LL * 1000000LL;
+	return (usec_t)time_days_from_civil(y, m, d) * 86400LL * 1000000LL;
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -26,14 +16,6 @@ static bool all_digits(const char *s, size_t n)
 		if (!isdigit((unsigned char)s[i]))
 			return false;
 	return n > 0;
-}
-
-static int month_days(int y, int m)
-{
-	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return md[m - 1];
 }
 
 int fhir_parse_date(const char *raw, struct fhir_date *out, char bad_prefix[3])
@@ -78,7 +60,7 @@ int fhir_parse_date(const char *raw, struct fhir_date *out, char bad_prefix[3])
 	if (n == 10) {
 		int y, m, d;
 		if (date_parse(v, &y, &m, &d) != 0 || m < 1 || m > 12 || d < 1 ||
-		    d > month_days(y, m))
+		    d > time_days_in_month(y, m))
 			return -1;
 		out->lo = ymd_usec(y, m, d);
 		out->hi = out->lo + 86400LL * 1000000LL;
@@ -101,7 +83,7 @@ int fhir_parse_date(const char *raw, struct fhir_date *out, char bad_prefix[3])
 		memcpy(day, tmp, 10);
 		day[10] = 0;
 		if (date_parse(day, &y, &m, &d) != 0 || m < 1 || m > 12 || d < 1 ||
-		    d > month_days(y, m))
+		    d > time_days_in_month(y, m))
 			return -1;
 	}
 	out->instant = true;

@@ -43,17 +43,6 @@ size_t kv_count(const struct kvlist *l, const char *key)
 	return c;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 char *url_decode(struct arena *a, const char *s, size_t n, bool form, bool strict)
 {
 	char *out = arena_alloc(a, n + 1);
@@ -61,8 +50,8 @@ char *url_decode(struct arena *a, const char *s, size_t n, bool form, bool stric
 	for (size_t i = 0; i < n; i++) {
 		char c = s[i];
 		if (c == '%') {
-			int hi = i + 1 < n ? hexval(s[i + 1]) : -1;
-			int lo = i + 2 < n ? hexval(s[i + 2]) : -1;
+			int hi = i + 1 < n ? hex_digit(s[i + 1]) : -1;
+			int lo = i + 2 < n ? hex_digit(s[i + 2]) : -1;
 			/* %00 is not decoded: a NUL would silently cut the C string ("1%002" would
 			 * read as "1"); it stays literal like any other undecodable escape */
 			if (hi >= 0 && lo >= 0 && (hi | lo) != 0) {

@@ -12,6 +12,7 @@
  * stack).
  */
 #include "omh/omh_int.h"
+#include "util/util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -198,17 +199,6 @@ static int finish_class(struct re_parser *ps, int negated)
 	return (int)ps->nclasses++;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses an escape after '\'. Returns a code point (>= 0), or -2 for a class escape whose ranges
  * were appended to the scratch set (only when in_class or class_out is used), -1 on error.
  * For \d etc. outside classes, *cls_kind tells which. */
@@ -258,11 +248,11 @@ static long parse_escape(struct re_parser *ps, int in_class, int *cls_kind)
 		}
 		return 0;
 	case 'x': {
-		if (ps->end - ps->p < 2 || hexval(ps->p[0]) < 0 || hexval(ps->p[1]) < 0) {
+		if (ps->end - ps->p < 2 || hex_digit(ps->p[0]) < 0 || hex_digit(ps->p[1]) < 0) {
 			perr(ps, "invalid \\x escape");
 			return -1;
 		}
-		long v = hexval(ps->p[0]) * 16 + hexval(ps->p[1]);
+		long v = hex_digit(ps->p[0]) * 16 + hex_digit(ps->p[1]);
 		ps->p += 2;
 		return v;
 	}
@@ -271,8 +261,8 @@ static long parse_escape(struct re_parser *ps, int in_class, int *cls_kind)
 		if (ps->p < ps->end && *ps->p == '{') {
 			ps->p++;
 			int n = 0;
-			while (ps->p < ps->end && hexval(*ps->p) >= 0 && n < 7) {
-				v = v * 16 + hexval(*ps->p++);
+			while (ps->p < ps->end && hex_digit(*ps->p) >= 0 && n < 7) {
+				v = v * 16 + hex_digit(*ps->p++);
 				n++;
 			}
 			if (n == 0 || ps->p >= ps->end || *ps->p != '}' || v > 0x10FFFF) {
@@ -287,7 +277,7 @@ static long parse_escape(struct re_parser *ps, int in_class, int *cls_kind)
 			return -1;
 		}
 		for (int i = 0; i < 4; i++) {
-			int h = hexval(ps->p[i]);
+			int h = hex_digit(ps->p[i]);
 			if (h < 0) {
 				perr(ps, "invalid \\u escape");
 				return -1;

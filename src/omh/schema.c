@@ -9,6 +9,7 @@
  */
 #include "omh/omh.h"
 #include "omh/omh_int.h"
+#include "util/util.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -307,22 +308,14 @@ static void strip_empty_fragment(char *uri)
 		uri[n - 1] = 0;
 }
 
-static int hexdig(char a)
-{
-	return (a >= '0' && a <= '9')   ? a - '0'
-	       : (a >= 'a' && a <= 'f') ? a - 'a' + 10
-	       : (a >= 'A' && a <= 'F') ? a - 'A' + 10
-	                                : -1;
-}
-
 static int pct_decode(const char *s, char *out, size_t outlen)
 {
 	size_t o = 0;
 	for (size_t i = 0; s[i]; i++) {
 		char c = s[i];
-		if (c == '%' && s[i + 1] && s[i + 2] && hexdig(s[i + 1]) >= 0 &&
-		    hexdig(s[i + 2]) >= 0) {
-			c = (char)(hexdig(s[i + 1]) * 16 + hexdig(s[i + 2]));
+		if (c == '%' && s[i + 1] && s[i + 2] && hex_digit(s[i + 1]) >= 0 &&
+		    hex_digit(s[i + 2]) >= 0) {
+			c = (char)(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2]));
 			i += 2;
 		}
 		if (o + 1 >= outlen)
@@ -403,43 +396,6 @@ static int memo_put(struct omh_registry *r, json_object *k, struct sch *v)
 	r->memo[i].val = v;
 	r->mn++;
 	return 0;
-}
-
-/* Follows a decoded JSON pointer ("/a/b/0") from root; NULL when it leads nowhere. */
-static json_object *walk_pointer(json_object *root, const char *p)
-{
-	json_object *cur = root;
-	while (*p == '/') {
-		p++;
-		char tok[1024];
-		size_t t = 0;
-		while (*p && *p != '/') {
-			char c = *p++;
-			if (c == '~' && *p == '0')
-				c = '~', p++;
-			else if (c == '~' && *p == '1')
-				c = '/', p++;
-			if (t + 1 >= sizeof tok)
-				return NULL;
-			tok[t++] = c;
-		}
-		tok[t] = 0;
-		if (json_object_is_type(cur, json_type_object)) {
-			if (!json_object_object_get_ex(cur, tok, &cur))
-				return NULL;
-		} else if (json_object_is_type(cur, json_type_array)) {
-			char *end;
-			if (!t || (t > 1 && tok[0] == '0'))
-				return NULL;
-			unsigned long idx = strtoul(tok, &end, 10);
-			if (*end || idx >= json_object_array_length(cur))
-				return NULL;
-			cur = json_object_array_get_idx(cur, idx);
-		} else {
-			return NULL;
-		}
-	}
-	return *p ? NULL : cur;
 }
 
 struct cctx {
@@ -527,43 +483,16 @@ static json_object *lookup_uri(struct loader *L, const char *uri, const struct c
 	json_object *cur = root;
 	const char *p = dec;
 	int first = 1;
-	while (*p == '/') {
+	while (cur && *p == '/') {
 		if (!first) {
 			const char *nb = rebase(L, out->base, id_of(cur, out->dialect));
 			if (nb)
 				out->base = nb;
 		}
 		first = 0;
-		p++;
-		char tok[1024];
-		size_t t = 0;
-		while (*p && *p != '/') {
-			char c = *p++;
-			if (c == '~' && *p == '0')
-				c = '~', p++;
-			else if (c == '~' && *p == '1')
-				c = '/', p++;
-			if (t + 1 >= sizeof tok)
-				return NULL;
-			tok[t++] = c;
-		}
-		tok[t] = 0;
-		if (json_object_is_type(cur, json_type_object)) {
-			if (!json_object_object_get_ex(cur, tok, &cur))
-				return NULL;
-		} else if (json_object_is_type(cur, json_type_array)) {
-			char *end;
-			if (!t || (t > 1 && tok[0] == '0'))
-				return NULL;
-			unsigned long idx = strtoul(tok, &end, 10);
-			if (*end || idx >= json_object_array_length(cur))
-				return NULL;
-			cur = json_object_array_get_idx(cur, idx);
-		} else {
-			return NULL;
-		}
+		cur = json_ptr_step(cur, &p);
 	}
-	return *p ? NULL : cur;
+	return cur && !*p ? cur : NULL;
 }
 
 static struct sch *compile_sub(struct loader *L, json_object *js, const struct cctx *cx,
@@ -1367,7 +1296,7 @@ static const struct sch *find_schema(const struct omh_registry *r, const char *u
 	char dec[URI_MAX];
 	if (!pct_decode(uri + dlen + 1, dec, sizeof dec))
 		return NULL;
-	json_object *t = walk_pointer(e->js, dec);
+	json_object *t = json_ptr_get(e->js, dec);
 	return t ? memo_get(r, t) : NULL;
 }
 
@@ -1551,14 +1480,6 @@ static int json_equal(json_object *a, json_object *b)
 	default:
 		return 0;
 	}
-}
-
-static int64_t utf8_len(const char *s, size_t n)
-{
-	int64_t c = 0;
-	for (size_t i = 0; i < n; i++)
-		c += ((unsigned char)s[i] & 0xC0) != 0x80;
-	return c;
 }
 
 static int validate(const struct sch *s, json_object *v, struct vctx *c);
@@ -1764,7 +1685,7 @@ static int validate_string(const struct sch *s, json_object *v, struct vctx *c)
 	const char *str = json_object_get_string(v);
 	size_t n = (size_t)json_object_get_string_len(v);
 	if (s->kw & (KW_MINLEN | KW_MAXLEN)) {
-		int64_t len = utf8_len(str, n);
+		int64_t len = (int64_t)utf8_len(str, n);
 		if ((s->kw & KW_MINLEN) && len < s->minlen)
 			return fail4(c, R_MINLEN, NULL, NULL, (double)s->minlen);
 		if ((s->kw & KW_MAXLEN) && len > s->maxlen)

@@ -4,34 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static bool hex_digest(const char *hex, unsigned char out[32])
-{
-	if (!hex || strlen(hex) != 66 || hex[0] != '\\' || hex[1] != 'x')
-		return false;
-	for (int i = 0; i < 32; i++) {
-		int h = hexval(hex[2 + 2 * i]), l = hexval(hex[3 + 2 * i]);
-		if (h < 0 || l < 0)
-			return false;
-		out[i] = (unsigned char)(h << 4 | l);
-	}
-	return true;
-}
-
 bool store_digest_equal(const char *hex, const unsigned char d[32])
 {
 	unsigned char got[32];
-	if (!hex_digest(hex, got))
+	if (!db_parse_bytea(hex, got, 32))
 		return false;
 	return ct_equal(got, d, 32);
 }
@@ -62,7 +38,7 @@ int store_auth_client(struct arena *a, const char *client_id, struct auth_client
 	out->confidential = db_get_bool(r, 0, 3);
 	out->client_credentials = db_get_bool(r, 0, 4);
 	out->redirect_uris = arena_strdup(a, db_get(r, 0, 5));
-	out->has_secret = hex_digest(db_get(r, 0, 6), out->secret_digest);
+	out->has_secret = db_parse_bytea(db_get(r, 0, 6), out->secret_digest, 32);
 	out->owner_user_id = db_get_i64(r, 0, 7);
 	out->owner_active = db_get_bool(r, 0, 8);
 	out->introspection_allowed = db_get_bool(r, 0, 9);

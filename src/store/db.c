@@ -459,6 +459,12 @@ char *db_bytea_hex(struct arena *a, const unsigned char *p, size_t n)
 	return arena_printf(a, "\\x%s", hex);
 }
 
+bool db_parse_bytea(const char *text, unsigned char *out, size_t n)
+{
+	return text && strlen(text) == 2 + 2 * n && text[0] == '\\' && text[1] == 'x' &&
+	       hex_decode(text + 2, out, n);
+}
+
 char *db_time(struct arena *a, usec_t t)
 {
 	char *out = arena_alloc(a, 32);

@@ -72,6 +72,9 @@ int db_rollback_to(const char *name, struct err *e);
 /* Helpers to format parameters */
 char *db_i64(struct arena *a, int64_t v);
 char *db_bytea_hex(struct arena *a, const unsigned char *p, size_t n); /* "\\x..." */
+/* A bytea column as PostgreSQL prints it ("\\x" and 2*n hex digits) into n bytes; false when
+ * NULL or not exactly that. */
+bool db_parse_bytea(const char *text, unsigned char *out, size_t n);
 char *db_time(struct arena *a, usec_t t); /* RFC 3339 for timestamptz parameters */
 /* Parse a timestamptz text as PostgreSQL prints it (ISO, +00 offset) to usec. */
 int db_parse_time(const char *s, usec_t *out);

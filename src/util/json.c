@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The escaped characters of s, without the quotes. */
@@ -334,4 +335,48 @@ size_t json_minify(char *s)
 	}
 	*o = 0;
 	return (size_t)(o - s);
+}
+
+json_object *json_ptr_step(json_object *cur, const char **pp)
+{
+	const char *p = *pp;
+	if (*p != '/')
+		return NULL;
+	p++;
+	char tok[1024];
+	size_t t = 0;
+	while (*p && *p != '/') {
+		char c = *p++;
+		if (c == '~' && *p == '0')
+			c = '~', p++;
+		else if (c == '~' && *p == '1')
+			c = '/', p++;
+		if (t + 1 >= sizeof tok)
+			return NULL;
+		tok[t++] = c;
+	}
+	tok[t] = 0;
+	*pp = p;
+	json_object *next = NULL;
+	if (json_object_is_type(cur, json_type_object)) {
+		if (!json_object_object_get_ex(cur, tok, &next))
+			return NULL;
+	} else if (json_object_is_type(cur, json_type_array)) {
+		char *end;
+		if (!t || (t > 1 && tok[0] == '0'))
+			return NULL;
+		unsigned long idx = strtoul(tok, &end, 10);
+		if (*end || idx >= json_object_array_length(cur))
+			return NULL;
+		next = json_object_array_get_idx(cur, idx);
+	}
+	return next;
+}
+
+json_object *json_ptr_get(json_object *root, const char *p)
+{
+	json_object *cur = root;
+	while (cur && *p == '/')
+		cur = json_ptr_step(cur, &p);
+	return cur && !*p ? cur : NULL;
 }

@@ -93,3 +93,26 @@ size_t utf8_len(const char *s, size_t n)
 			count++;
 	return count;
 }
+
+int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool hex_decode(const char *hex, unsigned char *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int h = hex_digit(hex[2 * i]);
+		int l = h < 0 ? -1 : hex_digit(hex[2 * i + 1]);
+		if (l < 0)
+			return false;
+		out[i] = (unsigned char)(h << 4 | l);
+	}
+	return true;
+}

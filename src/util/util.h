@@ -91,6 +91,13 @@ bool json_get_int(json_object *o, const char *key, int64_t *out); /* false if mi
 json_object *json_get(json_object *o, const char *key); /* NULL if missing or o not an object */
 /* True for a JSON integer, or a double with zero fraction within int64 range. */
 bool json_as_int(json_object *v, int64_t *out);
+/* RFC 6901 JSON pointer, already percent-decoded (json-c's json_pointer_get has no step form,
+ * which the schema loader needs to rebase at each level). json_ptr_step: *p is at a '/'; decodes
+ * the next reference token (~0 ~1) and returns the member or array element of cur it names, *p
+ * moved past the token; NULL when it leads nowhere. json_ptr_get: the whole pointer from root (""
+ * is root itself); NULL when it leads nowhere. */
+json_object *json_ptr_step(json_object *cur, const char **p);
+json_object *json_ptr_get(json_object *root, const char *p);
 
 /* ---------- base64 ---------- */
 /* Standard alphabet with padding. Returns length written; out needs base64_encoded_len(n)+1. */
@@ -231,5 +238,9 @@ bool str_to_i64(const char *s, int64_t *out);
 bool utf8_valid(const char *s, size_t n);
 /* Number of Unicode code points in valid UTF-8. */
 size_t utf8_len(const char *s, size_t n);
+/* The value of one hexadecimal digit (either case); -1 for any other character. */
+int hex_digit(int c);
+/* Decodes exactly 2*n hexadecimal digits into n bytes; false when one is not a digit. */
+bool hex_decode(const char *hex, unsigned char *out, size_t n);
 
 #endif

@@ -270,6 +270,94 @@ START_TEST(strings_and_utf8)
 }
 END_TEST
 
+START_TEST(hex_digits_and_decode)
+{
+	ck_assert_int_eq(hex_digit('0'), 0);
+	ck_assert_int_eq(hex_digit('9'), 9);
+	ck_assert_int_eq(hex_digit('a'), 10);
+	ck_assert_int_eq(hex_digit('F'), 15);
+	ck_assert_int_eq(hex_digit('g'), -1);
+	ck_assert_int_eq(hex_digit('/'), -1);
+	ck_assert_int_eq(hex_digit(0), -1);
+	unsigned char out[4] = {0};
+	ck_assert(hex_decode("00fFa5", out, 3));
+	ck_assert_uint_eq(out[0], 0x00);
+	ck_assert_uint_eq(out[1], 0xff);
+	ck_assert_uint_eq(out[2], 0xa5);
+	ck_assert(!hex_decode("0x", out, 1));
+	ck_assert(!hex_decode("0", out, 1)); /* a digit short: stops at the NUL */
+	ck_assert(hex_decode("", out, 0));
+	/* round trip with the encoder */
+	struct arena *a = arena_new();
+	unsigned char d[32], back[32];
+	sha256("abc", 3, d);
+	ck_assert(hex_decode(hex_encode(a, d, 32), back, 32));
+	ck_assert_mem_eq(d, back, 32);
+	arena_free(a);
+}
+END_TEST
+
+START_TEST(calendar_math)
+{
+	ck_assert_int_eq(time_days_from_civil(1970, 1, 1), 0);
+	ck_assert_int_eq(time_days_from_civil(2000, 3, 1), 11017);
+	ck_assert_int_eq(time_days_from_civil(1969, 12, 31), -1);
+	ck_assert_int_eq(time_days_from_civil(1600, 1, 1), -135140);
+	ck_assert_int_eq(time_days_in_month(2024, 2), 29);
+	ck_assert_int_eq(time_days_in_month(2023, 2), 28);
+	ck_assert_int_eq(time_days_in_month(1900, 2), 28);
+	ck_assert_int_eq(time_days_in_month(2000, 2), 29);
+	ck_assert_int_eq(time_days_in_month(2025, 12), 31);
+	ck_assert_int_eq(time_days_in_month(2025, 4), 30);
+	/* every day of 1599..2401 maps back to itself (counted, one assertion: every ck_assert
+	 * writes to Check's pipe) */
+	long bad = 0;
+	for (int64_t day = time_days_from_civil(1599, 1, 1);
+	     day <= time_days_from_civil(2401, 12, 31); day++) {
+		int64_t y;
+		int m, d;
+		time_civil_from_days(day, &y, &m, &d);
+		bad += !(m >= 1 && m <= 12 && d >= 1 && d <= time_days_in_month((int)y, m)) ||
+		       time_days_from_civil(y, m, d) != day;
+	}
+	ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
+START_TEST(json_pointer_walk)
+{
+	struct arena *a = arena_new();
+	char err[128];
+	bool deep;
+	const char *text = "{\"a\":{\"b\":[10,{\"c/d\":1,\"e~f\":2}],\"\":3},\"n\":null,\"01\":4}";
+	json_object *root = json_parse(a, text, strlen(text), err, sizeof err, &deep);
+	ck_assert_ptr_nonnull(root);
+	ck_assert_ptr_eq(json_ptr_get(root, ""), root);
+	ck_assert_int_eq(json_object_get_int(json_ptr_get(root, "/a/b/0")), 10);
+	ck_assert_int_eq(json_object_get_int(json_ptr_get(root, "/a/b/1/c~1d")), 1);
+	ck_assert_int_eq(json_object_get_int(json_ptr_get(root, "/a/b/1/e~0f")), 2);
+	ck_assert_int_eq(json_object_get_int(json_ptr_get(root, "/a/")), 3); /* "" member */
+	ck_assert_int_eq(json_object_get_int(json_ptr_get(root, "/01")), 4); /* a member name */
+	ck_assert_ptr_null(json_ptr_get(root, "/a/b/2"));                    /* past the end */
+	ck_assert_ptr_null(json_ptr_get(root, "/a/b/01"));                   /* leading zero */
+	ck_assert_ptr_null(json_ptr_get(root, "/a/b/-"));   /* no "-" for reads */
+	ck_assert_ptr_null(json_ptr_get(root, "/a/b/0/x")); /* into a number */
+	ck_assert_ptr_null(json_ptr_get(root, "/n"));       /* null leads nowhere */
+	ck_assert_ptr_null(json_ptr_get(root, "/nope"));
+	ck_assert_ptr_null(json_ptr_get(root, "a")); /* not a pointer */
+	/* one step at a time (a caller that looks at each value on the way) */
+	const char *p = "/a/b/1";
+	json_object *cur = json_ptr_step(root, &p);
+	ck_assert_str_eq(p, "/b/1");
+	cur = json_ptr_step(cur, &p);
+	ck_assert(json_object_is_type(cur, json_type_array));
+	cur = json_ptr_step(cur, &p);
+	ck_assert_str_eq(p, "");
+	ck_assert(json_object_is_type(cur, json_type_object));
+	arena_free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -285,6 +373,9 @@ int main(void)
 	tcase_add_test(tc, config_keys);
 	tcase_add_test(tc, config_file_and_env);
 	tcase_add_test(tc, strings_and_utf8);
+	tcase_add_test(tc, hex_digits_and_decode);
+	tcase_add_test(tc, calendar_math);
+	tcase_add_test(tc, json_pointer_walk);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
