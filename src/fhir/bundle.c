@@ -122,7 +122,7 @@ int fhir_bundle(struct request *r)
 			x->if_none_exist = NULL;
 	}
 	int failed = -1;
-	if (fhir_create_entries(r, ents, n, transaction, false, &failed))
+	if (fhir_create_entries(r, ents, n, transaction, &failed))
 		return -1;
 	struct buf *b = buf_new(a, 256 + (size_t)n * 200);
 	struct jw w;

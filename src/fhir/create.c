@@ -672,7 +672,7 @@ static int audit_status_action(struct fhir_entry *x, struct fhir_entry_audit *au
 }
 
 int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool transaction,
-                        bool want_omh, int *failed)
+                        int *failed)
 {
 	struct arena *a = r->arena;
 	*failed = -1;
@@ -767,7 +767,7 @@ int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool 
 		if (transaction && db_begin(&e))
 			return fhir_store_fail(r, &e);
 		struct db_result *res =
-		    store_fhir_obs_insert(a, &who, nrows, rows, nother, other, want_omh, &e);
+		    store_fhir_obs_insert(a, &who, nrows, rows, nother, other, &e);
 		if (!res) {
 			if (transaction)
 				db_rollback();
@@ -796,7 +796,6 @@ int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool 
 			x->status = 201;
 			x->id = db_get_i64(res, k, 1);
 			x->last_updated = db_get(res, k, 2);
-			x->omh_stored = db_get(res, k, 3);
 		}
 		/* duplicates inside the Bundle, resolved against the entry that was inserted */
 		for (int i = 0; i < n; i++) {

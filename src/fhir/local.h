@@ -111,7 +111,6 @@ struct fhir_entry {
 	int64_t patient_id;
 	int64_t id;               /* created or matched observation */
 	const char *last_updated; /* pg text */
-	const char *omh_stored;   /* omh_data::text (single create) */
 	int64_t user_id;          /* subject's user (for the resource) */
 	const char *system, *codestr, *display;
 	const char *status_str;
@@ -120,12 +119,12 @@ struct fhir_entry {
 	/* private */
 	void *priv;
 };
+/* r->err from a failed entry (status, issue code, diagnostics). Returns -1. */
+int fhir_entry_fail(struct request *r, const struct fhir_entry *x);
 /* Runs the checks of fhir.md §3.2/§3.4 and inserts the valid entries (one statement). With
  * transaction=true nothing is inserted when one entry fails (*failed = its index). Returns -1
  * with r->err set on a database failure. */
-/* r->err from a failed entry (status, issue code, diagnostics). Returns -1. */
-int fhir_entry_fail(struct request *r, const struct fhir_entry *x);
 int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool transaction,
-                        bool want_omh, int *failed);
+                        int *failed);
 
 #endif

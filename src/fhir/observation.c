@@ -95,7 +95,7 @@ int fhir_create(struct request *r)
 	x.resource = body;
 	x.if_none_exist = req_header(r, "If-None-Exist");
 	int failed;
-	if (fhir_create_entries(r, &x, 1, false, false, &failed))
+	if (fhir_create_entries(r, &x, 1, false, &failed))
 		return -1;
 	if (x.status >= 400) {
 		if (x.code && !strcmp(x.code, "insufficient_scope")) {

@@ -107,8 +107,6 @@ void req_init_origin(struct request *r);
 /* The request path as logs and audit rows record it: secrets that travel in paths (invitation
  * tokens, POST /api/v1/invitation/{token}) are replaced by <redacted>. */
 const char *req_log_path(const struct request *r);
-/* Absolute URL of path (plus optional query) on the public origin. */
-char *req_abs_url(struct request *r, const char *path);
 
 /* Body parsing. Checks Content-Type for the area (415), UTF-8 (400), JSON syntax and depth (400).
  * On /api/v1 the keys are normalized to snake_case. Returns NULL with r->err set on failure;

@@ -108,11 +108,6 @@ const char *req_log_path(const struct request *r)
 	return p;
 }
 
-char *req_abs_url(struct request *r, const char *path)
-{
-	return arena_printf(r->arena, "%s%s", r->origin, path);
-}
-
 static bool media_is(const char *ct, const char *type)
 {
 	size_t n = strlen(type);

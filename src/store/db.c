@@ -323,11 +323,6 @@ int db_nrows(const struct db_result *r)
 	return PQntuples(r->res);
 }
 
-int db_ncols(const struct db_result *r)
-{
-	return PQnfields(r->res);
-}
-
 const char *db_get(const struct db_result *r, int row, int col)
 {
 	if (row >= PQntuples(r->res) || PQgetisnull(r->res, row, col))
@@ -365,11 +360,6 @@ char *db_get_json(struct arena *a, const struct db_result *r, int row, int col)
 	char *json = arena_strndup(a, v, db_getlen(r, row, col));
 	json_minify(json);
 	return json;
-}
-
-int db_col(const struct db_result *r, const char *name)
-{
-	return PQfnumber(r->res, name);
 }
 
 long db_affected(const struct db_result *r)
@@ -425,27 +415,6 @@ void db_rollback(void)
 bool db_in_transaction(void)
 {
 	return in_tx;
-}
-
-int db_savepoint(const char *name, struct err *e)
-{
-	char sql[96];
-	snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
-	return simple(sql, e);
-}
-
-int db_release(const char *name, struct err *e)
-{
-	char sql[96];
-	snprintf(sql, sizeof(sql), "RELEASE SAVEPOINT %s", name);
-	return simple(sql, e);
-}
-
-int db_rollback_to(const char *name, struct err *e)
-{
-	char sql[96];
-	snprintf(sql, sizeof(sql), "ROLLBACK TO SAVEPOINT %s", name);
-	return simple(sql, e);
 }
 
 char *db_i64(struct arena *a, int64_t v)

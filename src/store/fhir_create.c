@@ -79,7 +79,7 @@ static struct db_stmt q_insert = DB_STMT(
     "effective_period_end)"
     "  SELECT inp.id, inp.pid, inp.cc, inp.ds, inp.omh, inp.st, inp.edt, inp.eps, inp.epe FROM inp"
     "  WHERE inp.nid = (SELECT count(*) FROM idn WHERE idn.observation_id = inp.id)"
-    "  RETURNING id, last_updated, CASE WHEN $25::boolean THEN omh_data::text END AS omh),"
+    "  RETURNING id, last_updated),"
     " aud AS ("
     "  INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type, resource_id,"
     "                           patient_id, outcome, source_address, request_id, method, path)"
@@ -96,7 +96,7 @@ static struct db_stmt q_insert = DB_STMT(
     "         $17::inet, $18::text, $19::text, $20::text"
     "  FROM unnest($21::text[], $22::int[], $23::bigint[], $24::text[]) AS f(action, outcome, pid, "
     "rid))"
-    " SELECT inp.ord, obs.id, obs.last_updated, obs.omh FROM inp LEFT JOIN obs ON obs.id = inp.id"
+    " SELECT inp.ord, obs.id, obs.last_updated FROM inp LEFT JOIN obs ON obs.id = inp.id"
     " ORDER BY inp.ord");
 
 static const char *nz(struct arena *a, int64_t v)
@@ -106,7 +106,7 @@ static const char *nz(struct arena *a, int64_t v)
 
 struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
                                         const struct fhir_obs_new *rows, int nother,
-                                        const struct fhir_entry_audit *other, bool want_omh,
+                                        const struct fhir_entry_audit *other,
                                         struct err *e)
 {
 	struct pgarr ord, pid, cc, ds, st, omh, edt, eps, epe, nid, race, iord, isys, ival;
@@ -145,7 +145,7 @@ struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row 
 		pgarr_add(&fr, other[i].resource_id);
 	}
 	const char *addr = who->source_address && *who->source_address ? who->source_address : NULL;
-	const char *params[25] = {
+	const char *params[24] = {
 	    pgarr_end(&ord),
 	    pgarr_end(&pid),
 	    pgarr_end(&cc),
@@ -170,9 +170,8 @@ struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row 
 	    pgarr_end(&fo),
 	    pgarr_end(&fp),
 	    pgarr_end(&fr),
-	    want_omh ? "true" : "false",
 	};
-	return db_query(a, &q_insert, 25, params, e);
+	return db_query(a, &q_insert, 24, params, e);
 }
 
 static struct db_stmt q_audit_many = DB_STMT(

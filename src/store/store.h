@@ -47,13 +47,11 @@ int db_exec_sql(const char *sql, struct err *e);
 long db_copy_in(const char *copy_sql, const char *data, size_t len, struct err *e);
 
 int db_nrows(const struct db_result *r);
-int db_ncols(const struct db_result *r);
 const char *db_get(const struct db_result *r, int row, int col); /* NULL for SQL NULL */
 size_t db_getlen(const struct db_result *r, int row, int col);
 bool db_isnull(const struct db_result *r, int row, int col);
 int64_t db_get_i64(const struct db_result *r, int row, int col); /* 0 for NULL */
 bool db_get_bool(const struct db_result *r, int row, int col);
-int db_col(const struct db_result *r, const char *name); /* -1 if missing */
 /* A json/jsonb column as compact JSON text copied into the arena (NULL for SQL NULL): the one way
  * store functions hand JSON built by PostgreSQL to the handlers. */
 char *db_get_json(struct arena *a, const struct db_result *r, int row, int col);
@@ -64,10 +62,6 @@ int db_begin(struct err *e);
 int db_commit(struct err *e);
 void db_rollback(void); /* no-op when no transaction is open */
 bool db_in_transaction(void);
-/* Savepoints for batch entries inside one transaction. */
-int db_savepoint(const char *name, struct err *e);
-int db_release(const char *name, struct err *e);
-int db_rollback_to(const char *name, struct err *e);
 
 /* Helpers to format parameters */
 char *db_i64(struct arena *a, int64_t v);
@@ -849,11 +843,10 @@ struct fhir_entry_audit {
 /* Insert the rows in ONE statement: identifiers with ON CONFLICT DO NOTHING, an observation only
  * when all its identifiers were inserted (per-entry atomicity), one audit row per inserted entry
  * and the given other audit rows. Result rows in ord order: (ord, id or NULL when skipped by an
- * identifier race, last_updated, omh_data::text when want_omh). */
+ * identifier race, last_updated). */
 struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
 					const struct fhir_obs_new *rows, int nother,
-					const struct fhir_entry_audit *other, bool want_omh,
-					struct err *e);
+					const struct fhir_entry_audit *other, struct err *e);
 /* Audit rows of Bundle entries in one statement (outside the data transaction). */
 int store_fhir_audit_many(struct arena *a, const struct audit_row *who, int n,
 			  const struct fhir_entry_audit *rows, struct err *e);

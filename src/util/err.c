@@ -23,12 +23,3 @@ int err_http_status(const struct err *e)
 	}
 	return 500;
 }
-
-const char *err_kind_name(enum err_kind k)
-{
-	static const char *names[] = {"none", "bad_request", "unauthorized", "forbidden",
-				      "not_found", "method", "conflict", "gone", "too_large",
-				      "media_type", "unprocessable", "throttled", "unavailable",
-				      "internal"};
-	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
-}

@@ -211,7 +211,6 @@ struct err {
 	const char *code; /* optional machine code (OAuth "invalid_grant", FHIR issue code) */
 };
 int err_http_status(const struct err *e);
-const char *err_kind_name(enum err_kind k);
 
 /* Who is calling, from the bearer token (the auth layer fills it; shared by every layer). */
 struct principal {
