@@ -164,7 +164,9 @@ static int client_fail(struct request *r, const char *client_id, int64_t app_id,
 	struct err e = {0};
 	if (client_id && strlen(client_id) <= 200) {
 		const char *key = arena_printf(r->arena, "client:%s", client_id);
-		store_throttle_fail(r->arena, key, &e);
+		/* an unrecorded failure would lift the throttle: fail the request instead */
+		if (store_throttle_fail(r->arena, key, &e))
+			return oauth_store_error(r, &e);
 	}
 	auth_audit(r, "client.auth_failure", 0, client_id, "Application",
 		   app_id ? db_i64(r->arena, app_id) : NULL, 0, 401, NULL);
@@ -250,6 +252,7 @@ int auth_client_authenticate(struct request *r, struct kvlist *form, struct auth
 	sha256(secret, strlen(secret), d);
 	if (!ct_equal(d, out->secret_digest, 32) || (out->owner_user_id && !out->owner_active))
 		return client_fail(r, client_id, out->id, basic), 1;
-	store_throttle_clear(r->arena, key, &e);
+	if (store_throttle_clear(r->arena, key, &e))
+		return oauth_store_error(r, &e), 1;
 	return 0;
 }

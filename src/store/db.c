@@ -42,6 +42,25 @@ static void notice_quiet(void *arg, const PGresult *res)
 	(void)res;
 }
 
+/* A connection that is new or was reset: settings applied, statements to be prepared again.
+ * When the settings fail the connection is closed (a session with other settings would format
+ * times and plan statements differently). */
+static int session_start(void)
+{
+	conn_gen++;
+	in_tx = false;
+	PGresult *r = PQexec(conn, SESSION_SETUP);
+	bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+	if (!ok)
+		log_error("database session setup failed: %s", PQerrorMessage(conn));
+	PQclear(r);
+	if (ok)
+		return 0;
+	PQfinish(conn);
+	conn = NULL;
+	return -1;
+}
+
 int db_connect(void)
 {
 	if (conn && PQstatus(conn) == CONNECTION_OK)
@@ -56,11 +75,7 @@ int db_connect(void)
 		return -1;
 	}
 	PQsetNoticeReceiver(conn, notice_quiet, NULL);
-	conn_gen++;
-	in_tx = false;
-	PGresult *r = PQexec(conn, SESSION_SETUP);
-	PQclear(r);
-	return 0;
+	return session_start();
 }
 
 char *db_conninfo_masked(struct arena *a, const char *conninfo)
@@ -108,13 +123,8 @@ int db_ensure(struct err *e)
 		return 0;
 	if (conn) {
 		PQreset(conn);
-		if (PQstatus(conn) == CONNECTION_OK) {
-			conn_gen++;
-			in_tx = false;
-			PGresult *r = PQexec(conn, SESSION_SETUP);
-			PQclear(r);
+		if (PQstatus(conn) == CONNECTION_OK && session_start() == 0)
 			return 0;
-		}
 	}
 	if (db_connect() == 0)
 		return 0;
@@ -407,6 +417,13 @@ void db_rollback(void)
 		return;
 	if (PQtransactionStatus(conn) != PQTRANS_IDLE) {
 		PGresult *res = PQexec(conn, "ROLLBACK");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			/* a connection left inside a transaction would run the next request's
+			 * statements in it: drop it, the next request reconnects */
+			log_error("ROLLBACK failed: %s", PQerrorMessage(conn));
+			PQfinish(conn);
+			conn = NULL;
+		}
 		PQclear(res);
 	}
 	in_tx = false;
