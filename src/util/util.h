@@ -14,7 +14,12 @@
 
 #include <json-c/json.h>
 
-#define JHE_VERSION "v0.0.13"
+/* The one version: AC_INIT in configure.ac (PACKAGE_VERSION); GET /health, the CapabilityStatement
+ * and the console show it with a leading "v". */
+#ifndef PACKAGE_VERSION
+#error "PACKAGE_VERSION comes from configure (AC_INIT)"
+#endif
+#define JHE_VERSION "v" PACKAGE_VERSION
 
 /* ---------- arena: per-request memory, freed in one step ---------- */
 struct arena;
