@@ -18,16 +18,6 @@ static int usage(void)
 	return 2;
 }
 
-static bool valid_redirect(const char *u)
-{
-	if (strchr(u, '#') || strchr(u, ' '))
-		return false;
-	if (str_starts(u, "https://") && u[8])
-		return true;
-	return str_starts(u, "http://localhost") || str_starts(u, "http://127.0.0.1") ||
-	       str_starts(u, "http://[::1]");
-}
-
 int cmd_clients(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "add") != 0)
@@ -43,8 +33,11 @@ int cmd_clients(int argc, char **argv)
 			client_id = argv[++i];
 		else if (!strcmp(argv[i], "--redirect-uri") && i + 1 < argc) {
 			const char *u = argv[++i];
-			if (!valid_redirect(u)) {
-				fprintf(stderr, "clients: invalid redirect URI %s\n", u);
+			if (!auth_redirect_uri_valid(u)) {
+				/* not echoed: it may hold control characters */
+				fprintf(stderr, "clients: invalid redirect URI (https, or http on "
+				                "localhost, 127.0.0.1 or [::1]; no fragment, "
+				                "userinfo or whitespace)\n");
 				arena_free(a);
 				return 2;
 			}

@@ -1,5 +1,6 @@
 /* /api/v1/clients (admin-api.md §13) and /api/v1/oauth_applications (§13.1). */
 #include "api/api_a.h"
+#include "auth/auth.h"
 
 #include <string.h>
 
@@ -265,25 +266,6 @@ static int oa_get(struct request *r)
 	return 0;
 }
 
-/* Redirect URI rules of oauth.md §2.1: absolute, no fragment, https or loopback http. */
-static bool redirect_ok(const char *u)
-{
-	if (strchr(u, '#') || strchr(u, ' '))
-		return false;
-	if (str_starts(u, "https://"))
-		return strlen(u) > 8 && u[8] != '/';
-	if (str_starts(u, "http://localhost") || str_starts(u, "http://127.0.0.1") ||
-	    str_starts(u, "http://[::1]")) {
-		const char *h = u + 7;
-		size_t n = strcspn(h, ":/?");
-		const char *end = h + n;
-		if (str_starts(h, "[::1]"))
-			end = h + 5;
-		return *end == 0 || *end == ':' || *end == '/' || *end == '?';
-	}
-	return false;
-}
-
 /* redirectUris: a JSON array of strings (a space-separated string is accepted too). Returns the
  * space-separated text or NULL (fe set); *n receives the count. */
 static const char *redirect_field(struct request *r, struct field_errors *fe, json_object *body,
@@ -298,7 +280,7 @@ static const char *redirect_field(struct request *r, struct field_errors *fe, js
 		char *copy = arena_strdup(r->arena, json_object_get_string(v));
 		char *save = NULL;
 		for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
-			if (!redirect_ok(t)) {
+			if (!auth_redirect_uri_valid(t)) {
 				fe_add(r, fe, "redirect_uris",
 				       arena_printf(r->arena, "Invalid redirect URI \"%s\".", t));
 				return NULL;
@@ -319,7 +301,7 @@ static const char *redirect_field(struct request *r, struct field_errors *fe, js
 			return NULL;
 		}
 		const char *t = json_object_get_string(it);
-		if (!redirect_ok(t)) {
+		if (!auth_redirect_uri_valid(t)) {
 			fe_add(r, fe, "redirect_uris",
 			       arena_printf(r->arena, "Invalid redirect URI \"%s\".", t));
 			return NULL;

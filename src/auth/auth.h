@@ -64,7 +64,12 @@ bool auth_scope_has(const char *scopes, const char *scope);
 bool auth_scope_subset(const char *sub, const char *super);
 
 /* ---------- redirect URIs and local paths ---------- */
-/* Exact match, except the port of a registered http loopback URI (oauth.md §2.1). */
+/* A redirect URI as oauth.md §2.1 allows it: https for any host, http only for exactly localhost,
+ * 127.0.0.1 or [::1] (optional port); no userinfo, fragment, whitespace, control characters,
+ * backslashes or non-ASCII bytes. */
+bool auth_redirect_uri_valid(const char *u);
+/* Exact match, except the port of a registered http loopback URI (oauth.md §2.1); both URIs
+ * must be valid. */
 bool auth_redirect_uri_matches(const char *registered, const char *requested);
 /* A path on this site: starts with "/", not "//" or "/\", no scheme, no control characters. */
 bool auth_local_path(const char *next);

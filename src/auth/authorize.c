@@ -89,7 +89,7 @@ static int authorize(struct request *r)
 	}
 	if (!want && n_registered == 1)
 		uri = only;
-	if (!uri || strchr(uri, '#'))
+	if (!auth_redirect_uri_valid(uri))
 		return auth_html_error(r, 400, "Invalid redirect URI.");
 	/* 3. errors by redirect */
 	const char *state = req_param(r, "state");

@@ -40,6 +40,10 @@ static int login_form(struct request *r, int status, bool fresh_csrf, const char
 		      const char *message, const char *next)
 {
 	const char *cookie = csrf_cookie(r, fresh_csrf);
+	/* The page that posts the form: under the default no-referrer policy Chromium sends
+	 * "Origin: null" with the POST, which the CSRF check refuses; same-origin keeps the real
+	 * Origin for this same-origin POST and still sends no Referer to other sites. */
+	resp_header(r, "Referrer-Policy", "same-origin");
 	const char *token = auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len,
 					    cookie);
 	const char *site = auth_setting(r, "site.ui.title", "JupyterHealth Exchange");
@@ -124,11 +128,9 @@ static int login_post(struct request *r)
 	const char *cookie = auth_cookie(r, "csrftoken");
 	const char *field = is_form ? kv_get(&form, "csrfmiddlewaretoken") : NULL;
 	const char *origin = req_header(r, "Origin");
-	/* Under Referrer-Policy: no-referrer (sent on every page, conventions.md §10) Chromium posts
-	 * forms with "Origin: null": an opaque origin carries no information, so it counts as absent;
-	 * the CSRF token and the SameSite cookie still protect the form. */
-	if (origin && strcmp(origin, "null") == 0)
-		origin = NULL;
+	/* An Origin must be the public origin; "null" (an opaque origin: sandboxed frame, data: URL,
+	 * file, cross-site redirect) is a mismatch like any other (the login page sends a
+	 * Referrer-Policy under which browsers send the real origin). */
 	if (!b64url_token(cookie, 43) || !field || strlen(field) != 43 ||
 	    !ct_equal(field,
 		      auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len, cookie),

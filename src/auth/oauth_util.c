@@ -217,43 +217,12 @@ int auth_scope_grant(struct arena *a, const char *requested, enum scope_grant g,
 
 /* ---------- redirect URIs and local paths ---------- */
 
+/* The parts of a URI that passed auth_redirect_uri_valid. */
 struct uri_parts {
-	const char *scheme, *host, *port, *rest; /* rest: path, query */
-	size_t scheme_n, host_n, port_n;
+	const char *host, *port, *rest; /* rest: path, query */
+	size_t host_n, port_n;
+	bool https;
 };
-
-static bool split_uri(const char *u, struct uri_parts *p)
-{
-	memset(p, 0, sizeof(*p));
-	const char *c = strstr(u, "://");
-	if (!c)
-		return false;
-	p->scheme = u;
-	p->scheme_n = (size_t)(c - u);
-	const char *h = c + 3;
-	const char *end = h + strcspn(h, "/?#");
-	p->rest = end;
-	if (*h == '[') {
-		const char *rb = memchr(h, ']', (size_t)(end - h));
-		if (!rb)
-			return false;
-		p->host = h;
-		p->host_n = (size_t)(rb + 1 - h);
-		if (rb + 1 < end && rb[1] == ':') {
-			p->port = rb + 2;
-			p->port_n = (size_t)(end - rb - 2);
-		}
-	} else {
-		const char *colon = memchr(h, ':', (size_t)(end - h));
-		p->host = h;
-		p->host_n = colon ? (size_t)(colon - h) : (size_t)(end - h);
-		if (colon) {
-			p->port = colon + 1;
-			p->port_n = (size_t)(end - colon - 1);
-		}
-	}
-	return true;
-}
 
 static bool loopback(const char *h, size_t n)
 {
@@ -261,25 +230,91 @@ static bool loopback(const char *h, size_t n)
 	       (n == 5 && !strncmp(h, "[::1]", 5));
 }
 
+/* "http(s)://" host [":" port] then nothing, "/..." or "?...". The host is a DNS name (letters,
+ * digits, '-' and '.', no empty label) or a bracketed IPv6 literal; no userinfo, no percent
+ * escapes; the port has 1-5 digits and is at most 65535. */
+static bool split_uri(const char *u, struct uri_parts *p)
+{
+	memset(p, 0, sizeof(*p));
+	const char *h;
+	if (!strncmp(u, "https://", 8)) {
+		p->https = true;
+		h = u + 8;
+	} else if (!strncmp(u, "http://", 7))
+		h = u + 7;
+	else
+		return false;
+	const char *end = h + strcspn(h, "/?");
+	const char *hend;
+	if (*h == '[') {
+		const char *rb = memchr(h, ']', (size_t)(end - h));
+		if (!rb || rb == h + 1)
+			return false;
+		for (const char *q = h + 1; q < rb; q++)
+			if (!isxdigit((unsigned char)*q) && *q != ':' && *q != '.')
+				return false;
+		hend = rb + 1;
+	} else {
+		hend = h;
+		while (hend < end && *hend != ':') {
+			unsigned char c = (unsigned char)*hend;
+			if (c == '.' ? hend == h || hend[-1] == '.' : !isalnum(c) && c != '-')
+				return false;
+			hend++;
+		}
+		if (hend == h || hend[-1] == '.')
+			return false;
+	}
+	p->host = h;
+	p->host_n = (size_t)(hend - h);
+	if (hend < end) {
+		if (*hend != ':')
+			return false;
+		p->port = hend + 1;
+		p->port_n = (size_t)(end - p->port);
+		if (p->port_n < 1 || p->port_n > 5)
+			return false;
+		long v = 0;
+		for (size_t i = 0; i < p->port_n; i++) {
+			if (!isdigit((unsigned char)p->port[i]))
+				return false;
+			v = v * 10 + (p->port[i] - '0');
+		}
+		if (v > 65535)
+			return false;
+	}
+	p->rest = end;
+	return true;
+}
+
+bool auth_redirect_uri_valid(const char *u)
+{
+	if (!u || !*u)
+		return false;
+	/* printable ASCII only: no whitespace, control characters or raw UTF-8; no fragment; no
+	 * backslash (browsers read it as '/' in http URLs) */
+	for (const unsigned char *c = (const unsigned char *)u; *c; c++)
+		if (*c <= 0x20 || *c >= 0x7f || *c == '#' || *c == '\\')
+			return false;
+	struct uri_parts p;
+	if (!split_uri(u, &p))
+		return false;
+	return p.https || loopback(p.host, p.host_n);
+}
+
 bool auth_redirect_uri_matches(const char *registered, const char *requested)
 {
-	if (!registered || !requested)
+	/* a row registered before the rules were strict is not used either */
+	if (!auth_redirect_uri_valid(registered) || !auth_redirect_uri_valid(requested))
 		return false;
 	if (!strcmp(registered, requested))
 		return true;
 	struct uri_parts a, b;
 	if (!split_uri(registered, &a) || !split_uri(requested, &b))
 		return false;
-	if (a.scheme_n != 4 || strncmp(a.scheme, "http", 4) != 0)
-		return false;
-	if (b.scheme_n != 4 || strncmp(b.scheme, "http", 4) != 0)
-		return false;
-	if (!loopback(a.host, a.host_n) || a.host_n != b.host_n ||
+	if (a.https || b.https || !loopback(a.host, a.host_n) || a.host_n != b.host_n ||
 	    strncmp(a.host, b.host, a.host_n) != 0)
 		return false;
-	for (size_t i = 0; i < b.port_n; i++)
-		if (!isdigit((unsigned char)b.port[i]))
-			return false;
 	return strcmp(a.rest, b.rest) == 0;
 }
 

@@ -237,6 +237,83 @@ START_TEST(redirect_uris_and_local_paths)
 }
 END_TEST
 
+/* Redirect URI registration rules (oauth.md §2.1): the host is parsed exactly. */
+static const struct {
+	const char *uri;
+	bool ok;
+} REDIRECT_CASES[] = {
+    {"https://a.example/cb", true},
+    {"https://a.example", true},
+    {"https://a.example:8443/cb?x=1&y=%20", true},
+    {"https://10.1.2.3/cb", true},
+    {"https://[2001:db8::1]:443/cb", true},
+    {"http://localhost/cb", true},
+    {"http://localhost:8888/smart/cb", true},
+    {"http://localhost", true},
+    {"http://localhost?x=1", true},
+    {"http://127.0.0.1:5000/cb", true},
+    {"http://[::1]/cb", true},
+    {"http://[::1]:65535/cb", true},
+    {"http://localhost.evil/", false},
+    {"http://localhost.evil:80/", false},
+    {"http://localhostevil/", false},
+    {"http://127.0.0.1.nip.io/", false},
+    {"http://127.0.0.10/", false},
+    {"http://[::1]x/", false},
+    {"http://[::1]evil.example/", false},
+    {"http://[::2]/", false},
+    {"http://LOCALHOST/", false},
+    {"http://localhost./", false},
+    {"http://localhost@evil.example/", false},
+    {"http://localhost:80@evil.example/", false},
+    {"https://user:pw@a.example/cb", false},
+    {"https://@a.example/cb", false},
+    {"http://localhost:/cb", false},
+    {"http://localhost:65536/cb", false},
+    {"http://localhost:123456/cb", false},
+    {"http://localhost:8x/cb", false},
+    {"http://localhost%2eevil/", false},
+    {"http://evil.example/", false},
+    {"https://a.example/cb#frag", false},
+    {"https://a.example/cb#", false},
+    {"https://a.example/c b", false},
+    {"https://a.example/cb\t", false},
+    {"https://a.example/cb\r\nSet-Cookie: x", false},
+    {"https://a.example/cb\x7f", false},
+    {"https://a.example/caf\xc3\xa9", false},
+    {"https://a.example\\@evil.example/", false},
+    {"https:///cb", false},
+    {"https://", false},
+    {"https://a..example/", false},
+    {"https://.a.example/", false},
+    {"https://a_b.example/", false},
+    {"https://[]/", false},
+    {"https://[::1/", false},
+    {"ftp://a.example/", false},
+    {"HTTPS://a.example/", false},
+    {"//a.example/cb", false},
+    {"/auth/callback", false},
+    {"", false},
+};
+
+START_TEST(redirect_uri_validation)
+{
+	for (size_t i = 0; i < sizeof(REDIRECT_CASES) / sizeof(REDIRECT_CASES[0]); i++)
+		ck_assert_msg(auth_redirect_uri_valid(REDIRECT_CASES[i].uri) ==
+		                  REDIRECT_CASES[i].ok,
+		              "case %zu: %s should be %s", i, REDIRECT_CASES[i].uri,
+		              REDIRECT_CASES[i].ok ? "accepted" : "refused");
+	ck_assert(!auth_redirect_uri_valid(NULL));
+	/* matching never uses an invalid registered or requested URI, not even an identical one */
+	ck_assert(!auth_redirect_uri_matches("http://localhost.evil/", "http://localhost.evil/"));
+	ck_assert(!auth_redirect_uri_matches("http://localhost/cb", "http://localhost:99999/cb"));
+	ck_assert(
+	    !auth_redirect_uri_matches("http://localhost/cb", "http://localhost:80@e.example/cb"));
+	ck_assert(!auth_redirect_uri_matches("https://a.example/cb", "https://a.example/cb#x"));
+	ck_assert(auth_redirect_uri_matches("http://localhost/cb", "http://localhost:8889/cb"));
+}
+END_TEST
+
 START_TEST(csrf_tokens)
 {
 	struct arena *a = arena_new();
@@ -317,6 +394,7 @@ int main(void)
 	tcase_add_test(tc, base64url_and_token_hash);
 	tcase_add_test(tc, scope_parsing);
 	tcase_add_test(tc, redirect_uris_and_local_paths);
+	tcase_add_test(tc, redirect_uri_validation);
 	tcase_add_test(tc, csrf_tokens);
 	tcase_add_test(tc, jwt_sign_and_verify);
 	suite_add_tcase(s, tc);
