@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sodium.h>
 
 struct config g_config = {.log_level = LOG_INFO};
@@ -217,7 +218,77 @@ int config_load(const char *path, char *err, size_t errlen)
 			return -1;
 		}
 	}
+	/* No list: only the site URL's own host (a forged Host must not build issuers and links).
+	 */
+	if (!*g_config.allowed_hosts) {
+		char *h = config_site_host(g_config.site_url);
+		if (h) {
+			free(g_config.allowed_hosts);
+			g_config.allowed_hosts = h;
+		}
+	}
 	return 0;
+}
+
+char *config_site_host(const char *site_url)
+{
+	const char *p = strstr(site_url, "://");
+	if (!p)
+		return NULL;
+	size_t scheme_n = (size_t)(p - site_url);
+	const char *h = p + 3;
+	size_t n = strcspn(h, "/?#");
+	const char *at = memchr(h, '@', n);
+	if (at) {
+		n -= (size_t)(at + 1 - h);
+		h = at + 1;
+	}
+	if (!n)
+		return NULL;
+	/* the port, unless it is the scheme's default (NGINX passes none then either) */
+	const char *colon = NULL;
+	for (const char *q = h + n; q > h; q--)
+		if (q[-1] == ':') {
+			colon = q - 1;
+			break;
+		} else if (q[-1] == ']') {
+			break;
+		}
+	if (colon) {
+		const char *port = colon + 1;
+		size_t pn = (size_t)(h + n - port);
+		if (pn == 0 ||
+		    (scheme_n == 5 && !strncasecmp(site_url, "https", 5) && pn == 3 &&
+		     !strncmp(port, "443", 3)) ||
+		    (scheme_n == 4 && !strncasecmp(site_url, "http", 4) && pn == 2 &&
+		     !strncmp(port, "80", 2)))
+			n = (size_t)(colon - h);
+	}
+	char *out = strndup(h, n);
+	if (out)
+		for (char *c = out; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	return out;
+}
+
+bool config_host_allowed(const struct config *c, const char *host)
+{
+	const char *list = c->allowed_hosts;
+	if (!list || !*list)
+		return true;
+	if (!host)
+		return false;
+	size_t hn = strlen(host);
+	for (const char *p = list; *p;) {
+		p += strspn(p, ", \t");
+		size_t n = strcspn(p, ", \t");
+		if (n == 1 && *p == '*')
+			return true;
+		if (n && n == hn && !strncasecmp(p, host, n))
+			return true;
+		p += n;
+	}
+	return false;
 }
 
 int config_load_secret(struct config *c, char *err, size_t errlen)

@@ -177,6 +177,13 @@ int config_load(const char *path, char *err, size_t errlen);
 int config_set(struct config *c, const char *key, const char *value);
 void config_defaults(struct config *c);
 void config_free(struct config *c); /* release the strings */
+/* The Host of a request for the site URL: "host", or "host:port" when the port is not the
+ * scheme's default; lower-cased; NULL when the URL names no host. malloc'ed. */
+char *config_site_host(const char *site_url);
+/* Whether a request's host is accepted: c->allowed_hosts is "*" (any host) or a comma- or
+ * space-separated list compared case-insensitively; config_load fills an empty list with the site
+ * URL's host. */
+bool config_host_allowed(const struct config *c, const char *host);
 /* Read the secret key file into c->secret_key. -1 with the reason in err when the file cannot
  * be read or holds fewer than 32 bytes (the worker then refuses to start). */
 int config_load_secret(struct config *c, char *err, size_t errlen);

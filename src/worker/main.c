@@ -126,19 +126,11 @@ static void serve(FCGX_Request *fr, struct arena *a)
 	int st = parse_target(fr, &r);
 	if (st == 0)
 		st = read_body(fr, &r);
-	const char *allowed = g_config.allowed_hosts;
-	if (st == 0 && allowed && *allowed) {
-		bool ok = false;
-		char *list = arena_strdup(a, allowed), *save = NULL;
-		for (char *h = strtok_r(list, ", ", &save); h; h = strtok_r(NULL, ", ", &save))
-			if (strcmp(h, r.host) == 0)
-				ok = true;
-		if (!ok) {
-			if (!r.path)
-				r.path = "/";
-			resp_detail(&r, 400, "Invalid host header.");
-			st = -1;
-		}
+	if (st == 0 && !config_host_allowed(&g_config, r.host)) {
+		if (!r.path)
+			r.path = "/";
+		resp_detail(&r, 400, "Invalid host header.");
+		st = -1;
 	}
 	if (st == 413) {
 		if (!r.path)

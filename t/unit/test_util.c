@@ -255,6 +255,65 @@ START_TEST(config_file_and_env)
 }
 END_TEST
 
+/* Allowed hosts: an empty list becomes the site URL's host; "*" accepts any. */
+static const struct {
+	const char *site_url, *host;
+} SITE_HOSTS[] = {
+    {"https://localhost:9443", "localhost:9443"},
+    {"https://jhe.example.org", "jhe.example.org"},
+    {"https://JHE.Example.org:443/", "jhe.example.org"},
+    {"http://localhost:8000", "localhost:8000"},
+    {"http://localhost:80/x", "localhost"},
+    {"https://jhe.example.org:80", "jhe.example.org:80"},
+    {"https://[::1]:8443/", "[::1]:8443"},
+    {"https://[::1]", "[::1]"},
+    {"https://u@jhe.example.org/", "jhe.example.org"},
+    {"https://", NULL},
+    {"localhost", NULL},
+};
+
+START_TEST(allowed_hosts)
+{
+	for (size_t i = 0; i < sizeof(SITE_HOSTS) / sizeof(SITE_HOSTS[0]); i++) {
+		char *h = config_site_host(SITE_HOSTS[i].site_url);
+		if (SITE_HOSTS[i].host)
+			ck_assert_str_eq(h, SITE_HOSTS[i].host);
+		else
+			ck_assert_ptr_null(h);
+		free(h);
+	}
+	char path[] = "/tmp/jhe-conf-XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	const char *text = "JHE_SITE_URL=https://jhe.example.org:8443/\nJHE_ALLOWED_HOSTS=\n";
+	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
+	close(fd);
+	char err[256];
+	unsetenv("JHE_ALLOWED_HOSTS");
+	ck_assert_int_eq(config_load(path, err, sizeof(err)), 0);
+	ck_assert_str_eq(g_config.allowed_hosts, "jhe.example.org:8443");
+	ck_assert(config_host_allowed(&g_config, "jhe.example.org:8443"));
+	ck_assert(config_host_allowed(&g_config, "JHE.example.org:8443"));
+	ck_assert(!config_host_allowed(&g_config, "jhe.example.org"));
+	ck_assert(!config_host_allowed(&g_config, "evil.example:8443"));
+	ck_assert(!config_host_allowed(&g_config, "jhe.example.org:8443.evil.example"));
+	ck_assert(!config_host_allowed(&g_config, ""));
+	ck_assert(!config_host_allowed(&g_config, NULL));
+	setenv("JHE_ALLOWED_HOSTS", "a.example, b.example:8443", 1);
+	ck_assert_int_eq(config_load(path, err, sizeof(err)), 0);
+	ck_assert(config_host_allowed(&g_config, "b.example:8443"));
+	ck_assert(config_host_allowed(&g_config, "a.example"));
+	ck_assert(!config_host_allowed(&g_config, "jhe.example.org:8443"));
+	ck_assert(!config_host_allowed(&g_config, "a.exampl"));
+	setenv("JHE_ALLOWED_HOSTS", "*", 1);
+	ck_assert_int_eq(config_load(path, err, sizeof(err)), 0);
+	ck_assert(config_host_allowed(&g_config, "anything.example"));
+	unsetenv("JHE_ALLOWED_HOSTS");
+	unlink(path);
+	config_free(&g_config);
+}
+END_TEST
+
 START_TEST(strings_and_utf8)
 {
 	int64_t v;
@@ -372,6 +431,7 @@ int main(void)
 	tcase_add_test(tc, crypto_digests);
 	tcase_add_test(tc, config_keys);
 	tcase_add_test(tc, config_file_and_env);
+	tcase_add_test(tc, allowed_hosts);
 	tcase_add_test(tc, strings_and_utf8);
 	tcase_add_test(tc, hex_digits_and_decode);
 	tcase_add_test(tc, calendar_math);
