@@ -197,8 +197,9 @@ void resp_serialize(struct request *r, struct buf *out)
 	if (s->content_type)
 		buf_printf(out, "Content-Type: %s\r\n", s->content_type);
 	buf_printf(out, "X-Request-ID: %s\r\n", r->request_id ? r->request_id : "-");
-	buf_puts(out, "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n"
-		      "Referrer-Policy: no-referrer\r\n");
+	buf_puts(out, "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n");
+	if (!has_header(r, "Referrer-Policy"))
+		buf_puts(out, "Referrer-Policy: no-referrer\r\n");
 	if (s->content_type && !has_header(r, "Content-Security-Policy") &&
 	    (str_starts(s->content_type, "application/json") ||
 	     str_starts(s->content_type, "application/fhir+json")))

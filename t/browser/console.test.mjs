@@ -139,8 +139,9 @@ test('log in through the server\'s login form (authorization code + PKCE), ID to
     if (r.request().method() === 'POST' && r.url().includes('/accounts/login/')) loginPost = { status: r.status(), origin: (await r.request().allHeaders()).origin };
   });
   await login(page, 'mary@example.com', 'Jhe1234!', '/console/patients?pageSize=100');
-  // Chromium sends "Origin: null" under Referrer-Policy: no-referrer; the server accepts it (the
-  // CSRF token and the SameSite cookie protect the form).
+  // The login page's Referrer-Policy (same-origin) makes Chromium send the real Origin with the
+  // form POST (under no-referrer it sent "Origin: null", which the server refuses).
+  assert.equal(loginPost?.origin, BASE, 'the login POST carries the site origin');
   assert.ok([302, 303].includes(loginPost?.status), `the login POST redirects back to /o/authorize/ (got ${loginPost?.status})`);
   assert.equal(new URL(page.url()).pathname, '/console/patients', 'back on the page the flow started from');
   const q = authz[0].searchParams;

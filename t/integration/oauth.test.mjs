@@ -405,12 +405,28 @@ test('login: CSRF failures, open redirects, logout', async () => {
   r = await post('/accounts/login/', new URLSearchParams({ username: 'a@b.c', password: 'x', csrfmiddlewaretoken: scrapeCsrf(page.text) }),
     { headers: { Cookie: cookieHeader(jar), Origin: 'https://evil.example' } });
   expectStatus(r, 403);
-  // Chromium sends "Origin: null" under Referrer-Policy: no-referrer: an opaque origin counts as absent
+  // an opaque "Origin: null" (sandboxed frame, data: URL, cross-site redirect) is a mismatch too:
+  // 403, no session, no login audit row
+  const mark = sql('SELECT COALESCE(max(id), 0) FROM audit_event')[0][0];
   const page2 = await get('/accounts/login/');
+  // the form page lets browsers send the real Origin with its POST
+  assert.equal(page2.headers.get('referrer-policy'), 'same-origin');
   const jar2 = absorbCookies({}, page2);
-  r = await post('/accounts/login/', new URLSearchParams({ username: 'member_megan@example.com', password: PASSWORD, csrfmiddlewaretoken: scrapeCsrf(page2.text), next: '/console/' }),
-    { headers: { Cookie: cookieHeader(jar2), Origin: 'null' } });
+  const form2 = { username: 'member_megan@example.com', password: PASSWORD, csrfmiddlewaretoken: scrapeCsrf(page2.text), next: '/console/' };
+  for (const origin of ['null', 'NULL', 'null, null', `${BASE}.evil.example`, BASE.replace('https:', 'http:')]) {
+    r = await post('/accounts/login/', new URLSearchParams(form2), { headers: { Cookie: cookieHeader(jar2), Origin: origin } });
+    expectStatus(r, 403);
+    assert.match(r.text, /CSRF verification failed\. Reload the page and try again\./);
+    assert.equal(r.headers.getSetCookie().filter((c) => c.startsWith('sessionid=')).length, 0);
+  }
+  assert.equal(sql(`SELECT count(*) FROM audit_event WHERE id > ${mark} AND action LIKE 'login%'`)[0][0], '0');
+  // the same form with the site's Origin (what the browser now sends) or none logs in
+  r = await post('/accounts/login/', new URLSearchParams(form2), { headers: { Cookie: cookieHeader(jar2), Origin: BASE } });
   expectStatus(r, 303);
+  r = await post('/accounts/login/', new URLSearchParams(form2), { headers: { Cookie: cookieHeader(jar2) } });
+  expectStatus(r, 303);
+  // other worker pages keep no-referrer
+  assert.equal((await get('/health')).headers.get('referrer-policy'), 'no-referrer');
   // next must be a local path
   for (const bad of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
     const { res } = await login('member_megan@example.com', PASSWORD, bad);
