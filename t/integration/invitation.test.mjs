@@ -1,8 +1,9 @@
 // Patient invitations (admin-api.md §9, oauth.md §7) and practitioner API keys (admin-api.md §14).
 import { test } from 'node:test';
 import crypto from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { BASE, get, post, patch, put, del, req, sql, token, assert, expectStatus } from './lib.mjs';
+import https from 'node:https';
+import { readFileSync, readdirSync, renameSync, statSync } from 'node:fs';
+import { BASE, get, post, patch, put, del, req, sql, token, assert, expectStatus, sleep, waitHealthy } from './lib.mjs';
 import { b64url, tokenRequest, verifyJwt } from './oauth_lib.mjs';
 
 const mary = () => token('manager_mary@example.com');
@@ -270,4 +271,63 @@ test('practitioner API keys: create (shown once), list own, patch, delete', asyn
   expectStatus(await del(`/api/v1/practitioner_clients/${k.json.id}`, undefined, { token: megan }), 204);
   expectStatus(await get(`/api/v1/practitioner_clients/${k.json.id}`, { token: megan }), 404);
   assert.equal(sql(`SELECT count(*) FROM oauth_application WHERE client_id = '${cid}'`)[0][0], '0');
+});
+
+// One HTTPS request from a chosen loopback source address: NGINX's rate limit is per client
+// address, so a flood from 127.0.0.2 leaves the 127.0.0.1 budget of the other tests alone.
+function fromAddress(localAddress, method, path) {
+  const u = new URL(BASE);
+  return new Promise((resolve, reject) => {
+    const r = https.request({ host: '127.0.0.1', port: u.port, path, method, localAddress, servername: 'localhost', agent: false,
+      headers: { Host: u.host, 'Content-Length': 0 } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    r.on('error', reject);
+    r.end();
+  });
+}
+
+test('invitation tokens reach neither NGINX log on rate-limit rejections and upstream failures', async () => {
+  const inv = await invite();
+  const ngx = new URL(`../../var/${process.env.JHE_INSTANCE || 'test'}/`, import.meta.url).pathname;
+  const errLog = `${ngx}nginx/error.log`, accLog = `${ngx}nginx/access.log`;
+  const size = (f) => { try { return statSync(f).size; } catch { return 0; } };
+  const since = (f, off) => readFileSync(f).subarray(off).toString('utf8');
+  const err0 = size(errLog), acc0 = size(accLog);
+  // 1. limit_req: 30/min with a burst of 30 per address, so 40 quick redemptions see 429s
+  const statuses = [];
+  for (let i = 0; i < 40; i++) statuses.push(await fromAddress('127.0.0.2', 'POST', `/api/v1/invitation/${inv.token}`));
+  assert.ok(statuses.includes(429), `no 429 among ${statuses}`);
+  // the same rejection on the login form (no secret in its request line) is logged: the check
+  // below would see a token if NGINX logged one
+  const login = [];
+  for (let i = 0; i < 40; i++) login.push(await fromAddress('127.0.0.3', 'POST', '/accounts/login/'));
+  assert.ok(login.includes(429));
+  // 2. upstream failures: every worker socket hidden (connect fails), then restored
+  const run = `${ngx}run/`;
+  const socks = readdirSync(run).filter((n) => /^w\d+\.sock$/.test(n));
+  assert.ok(socks.length >= 2);
+  for (const s of socks) renameSync(run + s, `${run}${s}.hidden`);
+  try {
+    const r = await post(`/api/v1/invitation/${inv.token}`);
+    expectStatus(r, 503);
+    assert.deepEqual(r.json, { detail: 'Service temporarily unavailable.' });
+    expectStatus(await get(`/o/introspect/?token=${inv.token}`), 503); // a token in the query string
+    expectStatus(await get('/api/v1/users/profile'), 503); // control: this failure is logged
+  } finally {
+    for (const s of socks) renameSync(`${run}${s}.hidden`, run + s);
+  }
+  await sleep(2100); // NGINX retries a failed worker after fail_timeout (2 s)
+  await waitHealthy();
+  const errors = since(errLog, err0);
+  assert.match(errors, /limiting requests.*zone "jhe_login"/, 'rate-limit rejections are logged');
+  assert.match(errors, /while connecting to upstream.*request: "GET \/api\/v1\/users\/profile /, 'upstream failures are logged');
+  assert.ok(!errors.includes(inv.token), 'token in the NGINX error log');
+  assert.ok(!errors.includes('/api/v1/invitation/'), 'an invitation request line in the NGINX error log');
+  const access = since(accLog, acc0);
+  assert.match(access, /"POST \/api\/v1\/invitation\/<redacted> HTTP\/1\.1" 429 /);
+  assert.match(access, /"POST \/api\/v1\/invitation\/<redacted> HTTP\/1\.1" 503 /);
+  assert.match(access, /"GET \/o\/introspect\/ HTTP\/1\.1" 503 /);
+  assert.ok(!access.includes(inv.token), 'token in the NGINX access log');
 });
