@@ -206,23 +206,10 @@ static int inv_patch(struct request *r)
 		return fail_err(r, &e);
 	if (api_audit(r, "update", "PatientInvitation", db_i64(r->arena, id), pid, 200, NULL))
 		return -1;
-	for (int i = 0; i < nf; i++) {
-		struct audit_row row = {
-			.user_id = r->principal->user_id,
-			.oauth_client_id = r->principal->oauth_client_id,
-			.action = "token.revoked",
-			.resource_type = "Token",
-			.resource_id = db_i64(r->arena, fams[i]),
-			.outcome = 200,
-			.source_address = r->remote_addr,
-			.request_id = r->request_id,
-			.method = r->method,
-			.path = req_log_path(r),
-			.detail = "{\"reason\":\"invitation_cancelled\"}",
-		};
-		if (store_audit_insert(r->arena, &row, false, &e))
-			return fail_err(r, &e);
-	}
+	for (int i = 0; i < nf; i++)
+		if (api_audit(r, "token.revoked", "Token", db_i64(r->arena, fams[i]), 0, 200,
+			      "{\"reason\":\"invitation_cancelled\"}"))
+			return -1;
 	json = store_invitation_get(r->arena, r->principal->user_id, r->principal->is_superuser, id,
 				    &pid, &e);
 	if (!json)

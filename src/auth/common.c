@@ -106,20 +106,16 @@ int auth_audit(struct request *r, const char *action, int64_t user_id, const cha
 	       const char *resource_type, const char *resource_id, int64_t patient_id,
 	       int outcome, const char *detail)
 {
-	struct audit_row row = {
-		.user_id = user_id,
-		.oauth_client_id = client_id,
-		.action = action,
-		.resource_type = resource_type,
-		.resource_id = resource_id,
-		.patient_id = patient_id,
-		.outcome = outcome,
-		.source_address = r->remote_addr,
-		.request_id = r->request_id,
-		.method = r->is_head ? "HEAD" : r->method,
-		.path = req_log_path(r),
-		.detail = detail,
-	};
+	struct audit_row row;
+	req_audit_row(r, &row);
+	row.user_id = user_id; /* OAuth requests name the user and client themselves */
+	row.oauth_client_id = client_id;
+	row.action = action;
+	row.resource_type = resource_type;
+	row.resource_id = resource_id;
+	row.patient_id = patient_id;
+	row.outcome = outcome;
+	row.detail = detail;
 	struct err e = {0};
 	if (store_audit_insert(r->arena, &row, false, &e)) {
 		log_error("request %s: audit row %s not written: %s", r->request_id, action,

@@ -198,22 +198,11 @@ int fhir_store_fail(struct request *r, const struct err *e)
 	return -1;
 }
 
-void fhir_audit_who(struct request *r, struct audit_row *who)
-{
-	memset(who, 0, sizeof(*who));
-	who->user_id = r->principal ? r->principal->user_id : 0;
-	who->oauth_client_id = r->principal ? r->principal->oauth_client_id : NULL;
-	who->source_address = r->remote_addr;
-	who->request_id = r->request_id;
-	who->method = r->is_head ? "HEAD" : r->method;
-	who->path = req_log_path(r);
-}
-
 int fhir_audit(struct request *r, const char *action, const char *type, const char *id,
                int64_t patient_id, int outcome, const char *detail)
 {
 	struct audit_row row;
-	fhir_audit_who(r, &row);
+	req_audit_row(r, &row);
 	row.action = action;
 	row.resource_type = type;
 	row.resource_id = id;

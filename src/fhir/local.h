@@ -38,7 +38,6 @@ int fhir_audit(struct request *r, const char *action, const char *type, const ch
                int64_t patient_id, int outcome, const char *detail);
 /* Keep a store error (without its SQLSTATE code). Returns -1. */
 int fhir_store_fail(struct request *r, const struct err *e);
-void fhir_audit_who(struct request *r, struct audit_row *who);
 
 /* ---------- SMART scopes (scopes.c) ---------- */
 struct fhir_grant {

@@ -57,7 +57,7 @@ static int do_read(struct request *r, const char *vid)
 	    inm && (strstr(inm, "W/\"1\"") || !strcmp(inm, "\"1\"") || !strcmp(inm, "*"));
 	struct audit_row row;
 	if (t == FT_OBSERVATION) {
-		fhir_audit_who(r, &row);
+		req_audit_row(r, &row);
 		row.action = "read";
 		row.resource_type = ts;
 		row.resource_id = ids;

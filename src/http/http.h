@@ -107,6 +107,9 @@ void req_init_origin(struct request *r);
 /* The request path as logs and audit rows record it: secrets that travel in paths (invitation
  * tokens, POST /api/v1/invitation/{token}) are replaced by <redacted>. */
 const char *req_log_path(const struct request *r);
+/* The request's part of an audit row, the rest zeroed: the principal's user and client (none
+ * before authentication), address, request id, method (HEAD as sent) and req_log_path. */
+void req_audit_row(const struct request *r, struct audit_row *row);
 
 /* Body parsing. Checks Content-Type for the area (415), UTF-8 (400), JSON syntax and depth (400).
  * On /api/v1 the keys are normalized to snake_case. Returns NULL with r->err set on failure;

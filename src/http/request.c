@@ -108,6 +108,17 @@ const char *req_log_path(const struct request *r)
 	return p;
 }
 
+void req_audit_row(const struct request *r, struct audit_row *row)
+{
+	memset(row, 0, sizeof(*row));
+	row->user_id = r->principal ? r->principal->user_id : 0;
+	row->oauth_client_id = r->principal ? r->principal->oauth_client_id : NULL;
+	row->source_address = r->remote_addr;
+	row->request_id = r->request_id;
+	row->method = r->is_head ? "HEAD" : r->method;
+	row->path = req_log_path(r);
+}
+
 static bool media_is(const char *ct, const char *type)
 {
 	size_t n = strlen(type);

@@ -4,8 +4,7 @@
 #include <string.h>
 
 static struct db_stmt q_audit = DB_STMT(
-	"INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type,"
-	" resource_id, patient_id, outcome, source_address, request_id, method, path, detail)"
+	STORE_AUDIT_INSERT
 	" VALUES (clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10, $11, $12::jsonb)");
 
 /* The audit row of a read outside a transaction: one statement (one round trip) in its own
@@ -14,9 +13,7 @@ static struct db_stmt q_audit = DB_STMT(
  * the commit is asynchronous exactly as with BEGIN; SET LOCAL synchronous_commit = off; INSERT;
  * COMMIT (four round trips). */
 static struct db_stmt q_audit_async = DB_STMT(
-	"WITH s AS (SELECT set_config('synchronous_commit', 'off', true))"
-	" INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type,"
-	" resource_id, patient_id, outcome, source_address, request_id, method, path, detail)"
+	"WITH s AS (SELECT set_config('synchronous_commit', 'off', true)) " STORE_AUDIT_INSERT
 	" SELECT clock_timestamp(), $1::bigint, $2::text, $3::text, $4::text, $5::text, $6::bigint,"
 	" $7::smallint, $8::inet, $9::text, $10::text, $11::text, $12::jsonb FROM s");
 

@@ -80,20 +80,17 @@ static struct db_stmt q_insert = DB_STMT(
     "  SELECT inp.id, inp.pid, inp.cc, inp.ds, inp.omh, inp.st, inp.edt, inp.eps, inp.epe FROM inp"
     "  WHERE inp.nid = (SELECT count(*) FROM idn WHERE idn.observation_id = inp.id)"
     "  RETURNING id, last_updated),"
-    " aud AS ("
-    "  INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type, resource_id,"
-    "                           patient_id, outcome, source_address, request_id, method, path)"
-    "  SELECT clock_timestamp(), $15::bigint, $16::text, 'create', 'Observation', obs.id::text, "
-    "inp.pid, 201,"
-    "         $17::inet, $18::text, $19::text, $20::text FROM obs JOIN inp ON inp.id = obs.id"
+    " aud AS (" STORE_AUDIT_INSERT
+    "  SELECT clock_timestamp(), $15::bigint, $16::text, 'create', 'Observation', obs.id::text,"
+    "         inp.pid, 201, $17::inet, $18::text, $19::text, $20::text, NULL::jsonb"
+    "  FROM obs JOIN inp ON inp.id = obs.id"
     "  UNION ALL"
-    "  SELECT clock_timestamp(), $15::bigint, $16::text, 'create',"
-    "         'Observation', NULL, inp.pid, inp.race, $17::inet, $18::text, $19::text, $20::text"
+    "  SELECT clock_timestamp(), $15::bigint, $16::text, 'create', 'Observation', NULL, inp.pid,"
+    "         inp.race, $17::inet, $18::text, $19::text, $20::text, NULL::jsonb"
     "  FROM inp WHERE NOT EXISTS (SELECT 1 FROM obs WHERE obs.id = inp.id)"
     "  UNION ALL"
-    "  SELECT clock_timestamp(), $15::bigint, $16::text, f.action, 'Observation', f.rid, f.pid, "
-    "f.outcome,"
-    "         $17::inet, $18::text, $19::text, $20::text"
+    "  SELECT clock_timestamp(), $15::bigint, $16::text, f.action, 'Observation', f.rid, f.pid,"
+    "         f.outcome, $17::inet, $18::text, $19::text, $20::text, NULL::jsonb"
     "  FROM unnest($21::text[], $22::int[], $23::bigint[], $24::text[]) AS f(action, outcome, pid, "
     "rid))"
     " SELECT inp.ord, obs.id, obs.last_updated FROM inp LEFT JOIN obs ON obs.id = inp.id"
@@ -102,6 +99,34 @@ static struct db_stmt q_insert = DB_STMT(
 static const char *nz(struct arena *a, int64_t v)
 {
 	return v ? db_i64(a, v) : NULL;
+}
+
+/* The audit part of both statements, ten values: the request's (user, client, address, request
+ * id, method, path: store_audit_params cleans them) and the arrays of the entries' own rows
+ * (action, outcome, patient, resource id). */
+static void entry_audit_params(struct arena *a, const struct audit_row *who, int n,
+                               const struct fhir_entry_audit *rows, const char *out[10])
+{
+	const char *v[12];
+	store_audit_params(a, who, v);
+	static const int who_cols[6] = {0, 1, 7, 8, 9, 10};
+	for (int i = 0; i < 6; i++)
+		out[i] = v[who_cols[i]];
+	struct pgarr fa, fo, fp, fr;
+	pgarr_init(a, &fa);
+	pgarr_init(a, &fo);
+	pgarr_init(a, &fp);
+	pgarr_init(a, &fr);
+	for (int i = 0; i < n; i++) {
+		pgarr_add(&fa, rows[i].action);
+		pgarr_addi(&fo, rows[i].outcome);
+		pgarr_add(&fp, nz(a, rows[i].patient_id));
+		pgarr_add(&fr, rows[i].resource_id);
+	}
+	out[6] = pgarr_end(&fa);
+	out[7] = pgarr_end(&fo);
+	out[8] = pgarr_end(&fp);
+	out[9] = pgarr_end(&fr);
 }
 
 struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
@@ -133,18 +158,6 @@ struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row 
 			pgarr_add(&ival, x->ident_val[j]);
 		}
 	}
-	struct pgarr fa, fo, fp, fr;
-	pgarr_init(a, &fa);
-	pgarr_init(a, &fo);
-	pgarr_init(a, &fp);
-	pgarr_init(a, &fr);
-	for (int i = 0; i < nother; i++) {
-		pgarr_add(&fa, other[i].action);
-		pgarr_addi(&fo, other[i].outcome);
-		pgarr_add(&fp, nz(a, other[i].patient_id));
-		pgarr_add(&fr, other[i].resource_id);
-	}
-	const char *addr = who->source_address && *who->source_address ? who->source_address : NULL;
 	const char *params[24] = {
 	    pgarr_end(&ord),
 	    pgarr_end(&pid),
@@ -160,25 +173,15 @@ struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row 
 	    pgarr_end(&iord),
 	    pgarr_end(&isys),
 	    pgarr_end(&ival),
-	    nz(a, who->user_id),
-	    who->oauth_client_id,
-	    addr,
-	    who->request_id,
-	    who->method,
-	    who->path,
-	    pgarr_end(&fa),
-	    pgarr_end(&fo),
-	    pgarr_end(&fp),
-	    pgarr_end(&fr),
 	};
+	entry_audit_params(a, who, nother, other, params + 14);
 	return db_query(a, &q_insert, 24, params, e);
 }
 
 static struct db_stmt q_audit_many = DB_STMT(
-    "INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type, resource_id,"
-    "                         patient_id, outcome, source_address, request_id, method, path)"
+    STORE_AUDIT_INSERT
     " SELECT clock_timestamp(), $1, $2, f.action, 'Observation', f.rid, f.pid, f.outcome,"
-    "        $3::inet, $4, $5, $6"
+    "        $3::inet, $4, $5, $6, NULL::jsonb"
     " FROM unnest($7::text[], $8::int[], $9::bigint[], $10::text[]) AS f(action, outcome, pid, "
     "rid)");
 
@@ -187,21 +190,7 @@ int store_fhir_audit_many(struct arena *a, const struct audit_row *who, int n,
 {
 	if (n == 0)
 		return 0;
-	struct pgarr fa, fo, fp, fr;
-	pgarr_init(a, &fa);
-	pgarr_init(a, &fo);
-	pgarr_init(a, &fp);
-	pgarr_init(a, &fr);
-	for (int i = 0; i < n; i++) {
-		pgarr_add(&fa, rows[i].action);
-		pgarr_addi(&fo, rows[i].outcome);
-		pgarr_add(&fp, nz(a, rows[i].patient_id));
-		pgarr_add(&fr, rows[i].resource_id);
-	}
-	const char *addr = who->source_address && *who->source_address ? who->source_address : NULL;
-	const char *params[10] = {nz(a, who->user_id), who->oauth_client_id, addr,
-	                          who->request_id,     who->method,          who->path,
-	                          pgarr_end(&fa),      pgarr_end(&fo),       pgarr_end(&fp),
-	                          pgarr_end(&fr)};
+	const char *params[10];
+	entry_audit_params(a, who, n, rows, params);
 	return db_exec(a, &q_audit_many, 10, params, e) < 0 ? -1 : 0;
 }

@@ -65,10 +65,10 @@ static struct db_stmt q_deactivate = DB_STMT(
 	"     rt AS (UPDATE oauth_refresh_token SET revoked_at = now()"
 	"            WHERE family_id IN (SELECT id FROM f) AND revoked_at IS NULL),"
 	"     s AS (DELETE FROM web_session WHERE user_id IN (SELECT id FROM u)),"
-	"     au AS (INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type,"
-	"                                     resource_id, outcome, detail)"
+	"     au AS (" STORE_AUDIT_INSERT
 	"            SELECT clock_timestamp(), f.user_id, app.client_id, 'token.revoked', 'Token',"
-	"                   f.id::text, 200, '{\"reason\": \"user_deactivated\"}'::jsonb"
+	"                   f.id::text, NULL, 200, NULL, NULL, NULL, NULL,"
+	"                   '{\"reason\": \"user_deactivated\"}'::jsonb"
 	"              FROM f JOIN oauth_application app ON app.id = f.application_id)"
 	" SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM f)");
 

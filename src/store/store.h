@@ -82,21 +82,13 @@ int store_principal_by_token(struct arena *a, const unsigned char digest[32],
 int store_token_issue(struct arena *a, const char *email, const char *client_id, long days,
 		      const unsigned char digest[32], struct err *e);
 
-/* ---------- audit (data-model.md §7) ---------- */
-struct audit_row {
-	int64_t user_id;	     /* 0 = NULL */
-	const char *oauth_client_id; /* NULL ok */
-	const char *action;
-	const char *resource_type;
-	const char *resource_id;
-	int64_t patient_id; /* 0 = NULL */
-	int outcome;
-	const char *source_address;
-	const char *request_id;
-	const char *method;
-	const char *path;
-	const char *detail; /* JSON text or NULL */
-};
+/* ---------- audit (data-model.md §7): every audit write goes through store/audit.c ---------- */
+/* The columns of every audit_event insert, in the order of store_audit_params: the statements
+ * that write audit rows together with other work (fhir_create.c, fhir_search.c, maintenance.c)
+ * name them with this and bind the request's values from store_audit_params. */
+#define STORE_AUDIT_INSERT                                                                         \
+	"INSERT INTO audit_event (time, user_id, oauth_client_id, action, resource_type,"          \
+	" resource_id, patient_id, outcome, source_address, request_id, method, path, detail)"
 /* Insert one audit row in the current transaction (or autocommit). async=true uses
  * synchronous_commit=off for read audits outside a transaction. */
 int store_audit_insert(struct arena *a, const struct audit_row *row, bool async, struct err *e);

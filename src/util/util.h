@@ -224,6 +224,23 @@ struct err {
 };
 int err_http_status(const struct err *e);
 
+/* One audit row (data-model.md §7): the request fills the caller's part (req_audit_row), the
+ * handler the action, and the store writes it (store_audit_insert); shared by every layer. */
+struct audit_row {
+	int64_t user_id;	     /* 0 = NULL */
+	const char *oauth_client_id; /* NULL ok */
+	const char *action;
+	const char *resource_type;
+	const char *resource_id;
+	int64_t patient_id; /* 0 = NULL */
+	int outcome;
+	const char *source_address;
+	const char *request_id;
+	const char *method;
+	const char *path;
+	const char *detail; /* JSON text or NULL */
+};
+
 /* Who is calling, from the bearer token (the auth layer fills it; shared by every layer). */
 struct principal {
 	int64_t user_id;

@@ -1,5 +1,7 @@
-/* Unit tests of http: query decoding, casing, router, paging links, cookies, error bodies. */
+/* Unit tests of http: query decoding, casing, router, paging links, cookies, error bodies and
+ * audit rows. */
 #include "http/http.h"
+#include "store/store.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -176,6 +178,60 @@ START_TEST(error_bodies)
 }
 END_TEST
 
+START_TEST(audit_rows)
+{
+	struct arena *a = arena_new();
+	struct request r;
+	memset(&r, 0, sizeof(r));
+	r.arena = a;
+	r.method = "GET";
+	r.is_head = true;
+	r.path = "/api/v1/invitation/SeCrEt-token";
+	r.remote_addr = "192.0.2.7";
+	r.request_id = "rid2";
+	struct audit_row row = {.action = "left over", .outcome = 500};
+	req_audit_row(&r, &row);
+	ck_assert_int_eq(row.user_id, 0);
+	ck_assert_ptr_null(row.oauth_client_id);
+	ck_assert_ptr_null(row.action); /* the rest is zeroed */
+	ck_assert_int_eq(row.outcome, 0);
+	ck_assert_str_eq(row.method, "HEAD");
+	ck_assert_str_eq(row.path, "/api/v1/invitation/<redacted>");
+	ck_assert_str_eq(row.source_address, "192.0.2.7");
+	ck_assert_str_eq(row.request_id, "rid2");
+	struct principal p = {.user_id = 10005, .oauth_client_id = "console"};
+	r.principal = &p;
+	r.is_head = false;
+	r.path = "/api/v1/patients/40001";
+	req_audit_row(&r, &row);
+	ck_assert_int_eq(row.user_id, 10005);
+	ck_assert_str_eq(row.oauth_client_id, "console");
+	ck_assert_str_eq(row.method, "GET");
+	ck_assert_str_eq(row.path, "/api/v1/patients/40001");
+	/* the store's binding: invalid UTF-8 becomes '?', an empty address NULL, ids as text */
+	row.action = "read";
+	row.resource_id = "4\xff" "1";
+	row.patient_id = 40001;
+	row.outcome = 404;
+	row.source_address = "";
+	row.path = "/fhir/r5/Observation/\xc3";
+	const char *v[12];
+	store_audit_params(a, &row, v);
+	ck_assert_str_eq(v[0], "10005");
+	ck_assert_str_eq(v[1], "console");
+	ck_assert_str_eq(v[2], "read");
+	ck_assert_ptr_null(v[3]);
+	ck_assert_str_eq(v[4], "4?1");
+	ck_assert_str_eq(v[5], "40001");
+	ck_assert_str_eq(v[6], "404");
+	ck_assert_ptr_null(v[7]);
+	ck_assert_str_eq(v[8], "rid2");
+	ck_assert_str_eq(v[10], "/fhir/r5/Observation/?");
+	ck_assert_ptr_null(v[11]);
+	arena_free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("http");
@@ -186,6 +242,7 @@ int main(void)
 	tcase_add_test(tc, router);
 	tcase_add_test(tc, paging_links);
 	tcase_add_test(tc, error_bodies);
+	tcase_add_test(tc, audit_rows);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
