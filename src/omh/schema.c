@@ -560,6 +560,302 @@ static uint8_t type_bit(const char *t)
 	return 0;
 }
 
+/* "type": one name or a list of names. */
+static void kw_type(struct loader *L, struct sch *s, json_object *val)
+{
+	s->kw |= KW_TYPE;
+	if (json_object_is_type(val, json_type_string)) {
+		s->types = type_bit(json_object_get_string(val));
+		if (!s->types)
+			lerr(L, "%s: unknown type \"%s\"", L->cur_uri, json_object_get_string(val));
+	} else if (json_object_is_type(val, json_type_array)) {
+		for (size_t i = 0; i < json_object_array_length(val); i++) {
+			json_object *t = json_object_array_get_idx(val, i);
+			uint8_t b = json_object_is_type(t, json_type_string)
+			                ? type_bit(json_object_get_string(t))
+			                : 0;
+			if (!b)
+				lerr(L, "%s: invalid type list", L->cur_uri);
+			s->types |= b;
+		}
+	} else {
+		lerr(L, "%s: invalid type", L->cur_uri);
+	}
+}
+
+/* A list of property names ("required", the array form of "dependencies"); *n receives its
+ * length. */
+static const char **name_list(struct loader *L, json_object *val, const char *kw, size_t *n)
+{
+	*n = json_object_array_length(val);
+	const char **v = omh_arena_alloc(&L->r->arena, (*n ? *n : 1) * sizeof *v);
+	for (size_t i = 0; i < *n; i++) {
+		json_object *r = json_object_array_get_idx(val, i);
+		if (!json_object_is_type(r, json_type_string))
+			lerr(L, "%s: %s must list strings", L->cur_uri, kw);
+		else
+			v[i] = json_object_get_string(r);
+	}
+	return v;
+}
+
+static void kw_properties(struct loader *L, struct sch *s, json_object *val,
+                          const struct cctx *cx)
+{
+	if (!json_object_is_type(val, json_type_object)) {
+		lerr(L, "%s: properties must be an object", L->cur_uri);
+		return;
+	}
+	s->props_obj = val;
+	s->nprops = (size_t)json_object_object_length(val);
+	s->props = omh_arena_alloc(&L->r->arena, (s->nprops ? s->nprops : 1) * sizeof *s->props);
+	size_t i = 0;
+	json_object_object_foreach(val, pk, pv)
+	{
+		s->props[i].name = pk;
+		s->props[i].s = compile_sub(L, pv, cx, "properties");
+		i++;
+	}
+}
+
+static void kw_pattern_properties(struct loader *L, struct sch *s, json_object *val,
+                                  const struct cctx *cx)
+{
+	if (!json_object_is_type(val, json_type_object)) {
+		lerr(L, "%s: patternProperties must be an object", L->cur_uri);
+		return;
+	}
+	struct omh_arena *A = &L->r->arena;
+	s->npprops = (size_t)json_object_object_length(val);
+	s->pprops = omh_arena_alloc(A, (s->npprops ? s->npprops : 1) * sizeof *s->pprops);
+	size_t i = 0;
+	json_object_object_foreach(val, pk, pv)
+	{
+		char rerr[200];
+		s->pprops[i].re = omh_re_compile(A, pk, rerr, sizeof rerr);
+		if (!s->pprops[i].re)
+			lerr(L, "%s: unsupported patternProperties pattern \"%s\": %s", L->cur_uri,
+			     pk, rerr);
+		s->pprops[i].s = compile_sub(L, pv, cx, "patternProperties");
+		i++;
+	}
+}
+
+static void kw_dependencies(struct loader *L, struct sch *s, json_object *val,
+                            const struct cctx *cx)
+{
+	if (!json_object_is_type(val, json_type_object)) {
+		lerr(L, "%s: dependencies must be an object", L->cur_uri);
+		return;
+	}
+	s->ndeps = (size_t)json_object_object_length(val);
+	s->deps = omh_arena_alloc(&L->r->arena, (s->ndeps ? s->ndeps : 1) * sizeof *s->deps);
+	size_t i = 0;
+	json_object_object_foreach(val, dk, dv)
+	{
+		struct dep *dp = &s->deps[i++];
+		dp->name = dk;
+		if (json_object_is_type(dv, json_type_array))
+			dp->req = name_list(L, dv, "dependencies", &dp->nreq);
+		else
+			dp->s = compile_sub(L, dv, cx, "dependencies");
+	}
+}
+
+static void kw_items(struct loader *L, struct sch *s, json_object *val, const struct cctx *cx)
+{
+	s->kw |= KW_ITEMS;
+	if (!json_object_is_type(val, json_type_array)) {
+		s->items = compile_sub(L, val, cx, "items");
+		return;
+	}
+	s->items_is_arr = 1;
+	s->nitems_arr = json_object_array_length(val);
+	s->items_arr = omh_arena_alloc(&L->r->arena,
+	                               (s->nitems_arr ? s->nitems_arr : 1) * sizeof *s->items_arr);
+	for (size_t i = 0; i < s->nitems_arr; i++)
+		s->items_arr[i] = compile_sub(L, json_object_array_get_idx(val, i), cx, "items");
+}
+
+static void kw_pattern(struct loader *L, struct sch *s, json_object *val)
+{
+	if (!json_object_is_type(val, json_type_string)) {
+		lerr(L, "%s: pattern must be a string", L->cur_uri);
+		return;
+	}
+	char rerr[200];
+	s->kw |= KW_PATTERN;
+	s->pattern_src = json_object_get_string(val);
+	s->pattern = omh_re_compile(&L->r->arena, s->pattern_src, rerr, sizeof rerr);
+	if (!s->pattern)
+		lerr(L, "%s: unsupported pattern \"%s\": %s", L->cur_uri, s->pattern_src, rerr);
+}
+
+/* exclusiveMinimum / exclusiveMaximum: boolean modifiers (draft-04) or numbers (draft-06+); after
+ * the other keywords, since the draft-04 form changes minimum / maximum. */
+static void kw_exclusive(struct loader *L, struct sch *s, json_object *js)
+{
+	json_object *v;
+	for (int mx = 0; mx < 2; mx++) {
+		const char *k = mx ? "exclusiveMaximum" : "exclusiveMinimum";
+		if (!json_object_object_get_ex(js, k, &v))
+			continue;
+		if (json_object_is_type(v, json_type_boolean)) {
+			if (json_object_get_boolean(v) &&
+			    (s->kw & (mx ? KW_MAXIMUM : KW_MINIMUM))) {
+				s->kw &= ~(uint32_t)(mx ? KW_MAXIMUM : KW_MINIMUM);
+				s->kw |= mx ? KW_EXMAX : KW_EXMIN;
+				if (mx)
+					s->exmax = s->maximum;
+				else
+					s->exmin = s->minimum;
+			}
+		} else if (get_num(L, v, k, mx ? &s->exmax : &s->exmin)) {
+			s->kw |= mx ? KW_EXMAX : KW_EXMIN;
+		}
+	}
+}
+
+/* The keywords that hold subschemas or shape objects and arrays; 0 when key is none of them. */
+static int kw_applicator(struct loader *L, struct sch *s, const char *key, json_object *val,
+                         const struct cctx *cx)
+{
+	const int d = cx->dialect;
+	if (strcmp(key, "allOf") == 0) {
+		s->all = compile_arr(L, val, cx, key, &s->nall);
+	} else if (strcmp(key, "anyOf") == 0) {
+		s->any = compile_arr(L, val, cx, key, &s->nany);
+	} else if (strcmp(key, "oneOf") == 0) {
+		s->one = compile_arr(L, val, cx, key, &s->none);
+	} else if (strcmp(key, "not") == 0) {
+		s->kw |= KW_NOT;
+		s->not_ = compile_sub(L, val, cx, key);
+	} else if (strcmp(key, "if") == 0 && d >= 7) {
+		s->kw |= KW_IF;
+		s->if_ = compile_sub(L, val, cx, key);
+	} else if (strcmp(key, "then") == 0 && d >= 7) {
+		s->then_ = compile_sub(L, val, cx, key);
+	} else if (strcmp(key, "else") == 0 && d >= 7) {
+		s->else_ = compile_sub(L, val, cx, key);
+	} else if (strcmp(key, "properties") == 0) {
+		kw_properties(L, s, val, cx);
+	} else if (strcmp(key, "required") == 0) {
+		if (json_object_is_type(val, json_type_array))
+			s->req = name_list(L, val, key, &s->nreq);
+		else if (!(d == 4 && json_object_is_type(val, json_type_boolean))) /* draft-03 */
+			lerr(L, "%s: required must be an array", L->cur_uri);
+	} else if (strcmp(key, "additionalProperties") == 0) {
+		s->kw |= KW_ADDPROPS;
+		s->addprops = compile_sub(L, val, cx, key);
+	} else if (strcmp(key, "patternProperties") == 0) {
+		kw_pattern_properties(L, s, val, cx);
+	} else if (strcmp(key, "dependencies") == 0) {
+		kw_dependencies(L, s, val, cx);
+	} else if (strcmp(key, "propertyNames") == 0 && d >= 6) {
+		s->kw |= KW_PROPNAMES;
+		s->propnames = compile_sub(L, val, cx, key);
+	} else if (strcmp(key, "items") == 0) {
+		kw_items(L, s, val, cx);
+	} else if (strcmp(key, "additionalItems") == 0) {
+		s->kw |= KW_ADDITEMS;
+		s->additems = compile_sub(L, val, cx, key);
+	} else if (strcmp(key, "contains") == 0 && d >= 6) {
+		s->kw |= KW_CONTAINS;
+		s->contains = compile_sub(L, val, cx, key);
+	} else if (strcmp(key, "definitions") == 0) {
+		/* compiled too, so that omh_validate() can name them by a JSON-pointer fragment */
+		if (json_object_is_type(val, json_type_object)) {
+			json_object_object_foreach(val, dk, dv)
+			{
+				(void)dk;
+				if (json_object_is_type(dv, json_type_object) ||
+				    json_object_is_type(dv, json_type_boolean))
+					compile(L, dv, cx);
+			}
+		}
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* The keywords that assert on one value (type, enum, bounds, lengths, pattern, format). */
+static void kw_assertion(struct loader *L, struct sch *s, const char *key, json_object *val, int d)
+{
+	if (strcmp(key, "type") == 0) {
+		kw_type(L, s, val);
+	} else if (strcmp(key, "enum") == 0) {
+		if (!json_object_is_type(val, json_type_array))
+			lerr(L, "%s: enum must be an array", L->cur_uri);
+		s->kw |= KW_ENUM;
+		s->enum_ = val;
+	} else if (strcmp(key, "const") == 0 && d >= 6) {
+		s->kw |= KW_CONST;
+		s->const_ = val;
+	} else if (strcmp(key, "minProperties") == 0) {
+		s->kw |= KW_MINPROPS;
+		get_count(L, val, key, &s->minprops);
+	} else if (strcmp(key, "maxProperties") == 0) {
+		s->kw |= KW_MAXPROPS;
+		get_count(L, val, key, &s->maxprops);
+	} else if (strcmp(key, "minItems") == 0) {
+		s->kw |= KW_MINITEMS;
+		get_count(L, val, key, &s->minitems);
+	} else if (strcmp(key, "maxItems") == 0) {
+		s->kw |= KW_MAXITEMS;
+		get_count(L, val, key, &s->maxitems);
+	} else if (strcmp(key, "uniqueItems") == 0) {
+		if (json_object_is_type(val, json_type_boolean) && json_object_get_boolean(val))
+			s->kw |= KW_UNIQUE;
+	} else if (strcmp(key, "minimum") == 0) {
+		s->kw |= KW_MINIMUM;
+		get_num(L, val, key, &s->minimum);
+	} else if (strcmp(key, "maximum") == 0) {
+		s->kw |= KW_MAXIMUM;
+		get_num(L, val, key, &s->maximum);
+	} else if (strcmp(key, "multipleOf") == 0) {
+		s->kw |= KW_MULTOF;
+		if (get_num(L, val, key, &s->multof) && !(s->multof > 0))
+			lerr(L, "%s: multipleOf must be positive", L->cur_uri);
+	} else if (strcmp(key, "minLength") == 0) {
+		s->kw |= KW_MINLEN;
+		get_count(L, val, key, &s->minlen);
+	} else if (strcmp(key, "maxLength") == 0) {
+		s->kw |= KW_MAXLEN;
+		get_count(L, val, key, &s->maxlen);
+	} else if (strcmp(key, "pattern") == 0) {
+		kw_pattern(L, s, val);
+	} else if (strcmp(key, "format") == 0) {
+		if (json_object_is_type(val, json_type_string) &&
+		    strcmp(json_object_get_string(val), "date-time") == 0) {
+			s->kw |= KW_FORMAT;
+			s->format = FMT_DATE_TIME;
+		}
+	}
+}
+
+/* "$ref" (drafts 04-07: the keywords next to it are ignored): the target compiled in its own
+ * document's context. */
+static void compile_ref(struct loader *L, struct sch *s, json_object *v, const struct cctx *cx)
+{
+	char abs[URI_MAX];
+	s->kw = KW_REF;
+	if (!resolve_uri(cx->base, json_object_get_string(v), abs, sizeof abs)) {
+		lerr(L, "%s: $ref too long", L->cur_uri);
+		return;
+	}
+	strip_empty_fragment(abs);
+	s->ref_uri = omh_arena_strdup(&L->r->arena, abs);
+	struct cctx tc;
+	json_object *t = lookup_uri(L, abs, cx, &tc);
+	if (t &&
+	    (json_object_is_type(t, json_type_object) || json_object_is_type(t, json_type_boolean))) {
+		const char *save = L->cur_uri;
+		s->ref = compile(L, t, &tc);
+		L->cur_uri = save;
+	}
+}
+
 static struct sch *compile(struct loader *L, json_object *js, const struct cctx *cx0)
 {
 	if (L->failed)
@@ -586,273 +882,22 @@ static struct sch *compile(struct loader *L, json_object *js, const struct cctx 
 		return NULL;
 	}
 	struct cctx cx = *cx0;
-	const int d = cx.dialect;
-	const char *nb = cx.based == js ? NULL : rebase(L, cx.base, id_of(js, d));
+	const char *nb = cx.based == js ? NULL : rebase(L, cx.base, id_of(js, cx.dialect));
 	if (nb)
 		cx.base = nb;
 	json_object *v;
-	struct omh_arena *A = &L->r->arena;
-
 	if (json_object_object_get_ex(js, "$ref", &v) && json_object_is_type(v, json_type_string)) {
-		/* drafts 04-07: keywords next to $ref are ignored */
-		char abs[URI_MAX];
-		s->kw = KW_REF;
-		if (!resolve_uri(cx.base, json_object_get_string(v), abs, sizeof abs)) {
-			lerr(L, "%s: $ref too long", L->cur_uri);
-			goto out;
+		compile_ref(L, s, v, &cx);
+	} else {
+		json_object_object_foreach(js, key, val)
+		{
+			if (L->failed)
+				break;
+			if (!kw_applicator(L, s, key, val, &cx))
+				kw_assertion(L, s, key, val, cx.dialect);
 		}
-		strip_empty_fragment(abs);
-		s->ref_uri = omh_arena_strdup(A, abs);
-		struct cctx tc;
-		json_object *t = lookup_uri(L, abs, &cx, &tc);
-		if (t && (json_object_is_type(t, json_type_object) ||
-		          json_object_is_type(t, json_type_boolean))) {
-			const char *save = L->cur_uri;
-			s->ref = compile(L, t, &tc);
-			L->cur_uri = save;
-		}
-		goto out;
+		kw_exclusive(L, s, js);
 	}
-
-	json_object_object_foreach(js, key, val)
-	{
-		if (L->failed)
-			break;
-		if (strcmp(key, "type") == 0) {
-			s->kw |= KW_TYPE;
-			if (json_object_is_type(val, json_type_string)) {
-				s->types = type_bit(json_object_get_string(val));
-				if (!s->types)
-					lerr(L, "%s: unknown type \"%s\"", L->cur_uri,
-					     json_object_get_string(val));
-			} else if (json_object_is_type(val, json_type_array)) {
-				for (size_t i = 0; i < json_object_array_length(val); i++) {
-					json_object *t = json_object_array_get_idx(val, i);
-					uint8_t b = json_object_is_type(t, json_type_string)
-					                ? type_bit(json_object_get_string(t))
-					                : 0;
-					if (!b)
-						lerr(L, "%s: invalid type list", L->cur_uri);
-					s->types |= b;
-				}
-			} else {
-				lerr(L, "%s: invalid type", L->cur_uri);
-			}
-		} else if (strcmp(key, "enum") == 0) {
-			if (!json_object_is_type(val, json_type_array))
-				lerr(L, "%s: enum must be an array", L->cur_uri);
-			s->kw |= KW_ENUM;
-			s->enum_ = val;
-		} else if (strcmp(key, "const") == 0 && d >= 6) {
-			s->kw |= KW_CONST;
-			s->const_ = val;
-		} else if (strcmp(key, "allOf") == 0) {
-			s->all = compile_arr(L, val, &cx, key, &s->nall);
-		} else if (strcmp(key, "anyOf") == 0) {
-			s->any = compile_arr(L, val, &cx, key, &s->nany);
-		} else if (strcmp(key, "oneOf") == 0) {
-			s->one = compile_arr(L, val, &cx, key, &s->none);
-		} else if (strcmp(key, "not") == 0) {
-			s->kw |= KW_NOT;
-			s->not_ = compile_sub(L, val, &cx, key);
-		} else if (strcmp(key, "if") == 0 && d >= 7) {
-			s->kw |= KW_IF;
-			s->if_ = compile_sub(L, val, &cx, key);
-		} else if (strcmp(key, "then") == 0 && d >= 7) {
-			s->then_ = compile_sub(L, val, &cx, key);
-		} else if (strcmp(key, "else") == 0 && d >= 7) {
-			s->else_ = compile_sub(L, val, &cx, key);
-		} else if (strcmp(key, "properties") == 0) {
-			if (!json_object_is_type(val, json_type_object)) {
-				lerr(L, "%s: properties must be an object", L->cur_uri);
-				break;
-			}
-			s->props_obj = val;
-			s->nprops = (size_t)json_object_object_length(val);
-			s->props =
-			    omh_arena_alloc(A, (s->nprops ? s->nprops : 1) * sizeof *s->props);
-			size_t i = 0;
-			json_object_object_foreach(val, pk, pv)
-			{
-				s->props[i].name = pk;
-				s->props[i].s = compile_sub(L, pv, &cx, "properties");
-				i++;
-			}
-		} else if (strcmp(key, "required") == 0) {
-			if (!json_object_is_type(val, json_type_array)) {
-				if (d == 4 && json_object_is_type(val, json_type_boolean))
-					continue; /* draft-03 leftover */
-				lerr(L, "%s: required must be an array", L->cur_uri);
-				break;
-			}
-			s->nreq = json_object_array_length(val);
-			s->req = omh_arena_alloc(A, (s->nreq ? s->nreq : 1) * sizeof *s->req);
-			for (size_t i = 0; i < s->nreq; i++) {
-				json_object *r = json_object_array_get_idx(val, i);
-				if (!json_object_is_type(r, json_type_string))
-					lerr(L, "%s: required must list strings", L->cur_uri);
-				else
-					s->req[i] = json_object_get_string(r);
-			}
-		} else if (strcmp(key, "additionalProperties") == 0) {
-			s->kw |= KW_ADDPROPS;
-			s->addprops = compile_sub(L, val, &cx, key);
-		} else if (strcmp(key, "patternProperties") == 0) {
-			if (!json_object_is_type(val, json_type_object)) {
-				lerr(L, "%s: patternProperties must be an object", L->cur_uri);
-				break;
-			}
-			s->npprops = (size_t)json_object_object_length(val);
-			s->pprops =
-			    omh_arena_alloc(A, (s->npprops ? s->npprops : 1) * sizeof *s->pprops);
-			size_t i = 0;
-			json_object_object_foreach(val, pk, pv)
-			{
-				char rerr[200];
-				s->pprops[i].re = omh_re_compile(A, pk, rerr, sizeof rerr);
-				if (!s->pprops[i].re)
-					lerr(L,
-					     "%s: unsupported patternProperties pattern \"%s\": %s",
-					     L->cur_uri, pk, rerr);
-				s->pprops[i].s = compile_sub(L, pv, &cx, key);
-				i++;
-			}
-		} else if (strcmp(key, "dependencies") == 0) {
-			if (!json_object_is_type(val, json_type_object)) {
-				lerr(L, "%s: dependencies must be an object", L->cur_uri);
-				break;
-			}
-			s->ndeps = (size_t)json_object_object_length(val);
-			s->deps = omh_arena_alloc(A, (s->ndeps ? s->ndeps : 1) * sizeof *s->deps);
-			size_t i = 0;
-			json_object_object_foreach(val, dk, dv)
-			{
-				struct dep *dp = &s->deps[i++];
-				dp->name = dk;
-				if (json_object_is_type(dv, json_type_array)) {
-					dp->nreq = json_object_array_length(dv);
-					dp->req = omh_arena_alloc(A, (dp->nreq ? dp->nreq : 1) *
-					                                 sizeof *dp->req);
-					for (size_t j = 0; j < dp->nreq; j++) {
-						json_object *r = json_object_array_get_idx(dv, j);
-						if (!json_object_is_type(r, json_type_string))
-							lerr(L,
-							     "%s: dependencies must list strings",
-							     L->cur_uri);
-						else
-							dp->req[j] = json_object_get_string(r);
-					}
-				} else {
-					dp->s = compile_sub(L, dv, &cx, key);
-				}
-			}
-		} else if (strcmp(key, "propertyNames") == 0 && d >= 6) {
-			s->kw |= KW_PROPNAMES;
-			s->propnames = compile_sub(L, val, &cx, key);
-		} else if (strcmp(key, "minProperties") == 0) {
-			s->kw |= KW_MINPROPS;
-			get_count(L, val, key, &s->minprops);
-		} else if (strcmp(key, "maxProperties") == 0) {
-			s->kw |= KW_MAXPROPS;
-			get_count(L, val, key, &s->maxprops);
-		} else if (strcmp(key, "items") == 0) {
-			s->kw |= KW_ITEMS;
-			if (json_object_is_type(val, json_type_array)) {
-				s->items_is_arr = 1;
-				s->nitems_arr = json_object_array_length(val);
-				s->items_arr = omh_arena_alloc(
-				    A, (s->nitems_arr ? s->nitems_arr : 1) * sizeof *s->items_arr);
-				for (size_t i = 0; i < s->nitems_arr; i++)
-					s->items_arr[i] = compile_sub(
-					    L, json_object_array_get_idx(val, i), &cx, key);
-			} else {
-				s->items = compile_sub(L, val, &cx, key);
-			}
-		} else if (strcmp(key, "additionalItems") == 0) {
-			s->kw |= KW_ADDITEMS;
-			s->additems = compile_sub(L, val, &cx, key);
-		} else if (strcmp(key, "contains") == 0 && d >= 6) {
-			s->kw |= KW_CONTAINS;
-			s->contains = compile_sub(L, val, &cx, key);
-		} else if (strcmp(key, "minItems") == 0) {
-			s->kw |= KW_MINITEMS;
-			get_count(L, val, key, &s->minitems);
-		} else if (strcmp(key, "maxItems") == 0) {
-			s->kw |= KW_MAXITEMS;
-			get_count(L, val, key, &s->maxitems);
-		} else if (strcmp(key, "uniqueItems") == 0) {
-			if (json_object_is_type(val, json_type_boolean) &&
-			    json_object_get_boolean(val))
-				s->kw |= KW_UNIQUE;
-		} else if (strcmp(key, "minimum") == 0) {
-			s->kw |= KW_MINIMUM;
-			get_num(L, val, key, &s->minimum);
-		} else if (strcmp(key, "maximum") == 0) {
-			s->kw |= KW_MAXIMUM;
-			get_num(L, val, key, &s->maximum);
-		} else if (strcmp(key, "multipleOf") == 0) {
-			s->kw |= KW_MULTOF;
-			if (get_num(L, val, key, &s->multof) && !(s->multof > 0))
-				lerr(L, "%s: multipleOf must be positive", L->cur_uri);
-		} else if (strcmp(key, "minLength") == 0) {
-			s->kw |= KW_MINLEN;
-			get_count(L, val, key, &s->minlen);
-		} else if (strcmp(key, "maxLength") == 0) {
-			s->kw |= KW_MAXLEN;
-			get_count(L, val, key, &s->maxlen);
-		} else if (strcmp(key, "pattern") == 0) {
-			if (!json_object_is_type(val, json_type_string)) {
-				lerr(L, "%s: pattern must be a string", L->cur_uri);
-				break;
-			}
-			char rerr[200];
-			s->kw |= KW_PATTERN;
-			s->pattern_src = json_object_get_string(val);
-			s->pattern = omh_re_compile(A, s->pattern_src, rerr, sizeof rerr);
-			if (!s->pattern)
-				lerr(L, "%s: unsupported pattern \"%s\": %s", L->cur_uri,
-				     s->pattern_src, rerr);
-		} else if (strcmp(key, "definitions") == 0) {
-			/* compiled too, so that omh_validate() can name them by a JSON-pointer
-			 * fragment */
-			if (json_object_is_type(val, json_type_object)) {
-				json_object_object_foreach(val, dk, dv)
-				{
-					(void)dk;
-					if (json_object_is_type(dv, json_type_object) ||
-					    json_object_is_type(dv, json_type_boolean))
-						compile(L, dv, &cx);
-				}
-			}
-		} else if (strcmp(key, "format") == 0) {
-			if (json_object_is_type(val, json_type_string) &&
-			    strcmp(json_object_get_string(val), "date-time") == 0) {
-				s->kw |= KW_FORMAT;
-				s->format = FMT_DATE_TIME;
-			}
-		}
-	}
-	/* exclusiveMinimum / exclusiveMaximum: boolean modifiers (draft-04) or numbers (draft-06+)
-	 */
-	for (int mx = 0; mx < 2; mx++) {
-		const char *k = mx ? "exclusiveMaximum" : "exclusiveMinimum";
-		if (!json_object_object_get_ex(js, k, &v))
-			continue;
-		if (json_object_is_type(v, json_type_boolean)) {
-			if (json_object_get_boolean(v) &&
-			    (s->kw & (mx ? KW_MAXIMUM : KW_MINIMUM))) {
-				s->kw &= ~(uint32_t)(mx ? KW_MAXIMUM : KW_MINIMUM);
-				s->kw |= mx ? KW_EXMAX : KW_EXMIN;
-				if (mx)
-					s->exmax = s->maximum;
-				else
-					s->exmin = s->minimum;
-			}
-		} else if (get_num(L, v, k, mx ? &s->exmax : &s->exmin)) {
-			s->kw |= mx ? KW_EXMAX : KW_EXMIN;
-		}
-	}
-out:
 	L->depth--;
 	return s;
 }
