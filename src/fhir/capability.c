@@ -74,62 +74,129 @@ static void oauth_uri(struct jw *w, const char *name, const char *url)
 	jw_obj_end(w);
 }
 
+/* The search parameters of each type (fhir.md §5). */
+static const char *const read_search[] = {"read", "search-type", NULL};
+static const char *const obs_interactions[] = {"create", "read", "vread", "search-type", NULL};
+static const struct sp dev_params[] = {{"_id", "token"},
+                                       {"_lastUpdated", "date"},
+                                       {"name", "string"},
+                                       {"type", "token"},
+                                       {NULL, NULL}};
+static const struct sp grp_params[] = {{"_id", "token"},
+                                       {"_lastUpdated", "date"},
+                                       {"name", "string"},
+                                       {"organization", "reference"},
+                                       {"patient", "reference"},
+                                       {"patient._has:Group:member:_id", "token"},
+                                       {NULL, NULL}};
+static const struct sp obs_params[] = {{"_id", "token"},
+                                       {"_lastUpdated", "date"},
+                                       {"patient", "reference"},
+                                       {"subject", "reference"},
+                                       {"patient.organization", "reference"},
+                                       {"patient._has:Group:member:_id", "token"},
+                                       {"patient.identifier", "token"},
+                                       {"identifier", "token"},
+                                       {"code", "token"},
+                                       {"date", "date"},
+                                       {"status", "token"},
+                                       {"device", "reference"},
+                                       {NULL, NULL}};
+static const struct sp org_params[] = {{"_id", "token"},   {"_lastUpdated", "date"},
+                                       {"name", "string"}, {"partof", "reference"},
+                                       {"type", "token"},  {NULL, NULL}};
+static const struct sp pat_params[] = {{"_id", "token"},
+                                       {"_lastUpdated", "date"},
+                                       {"identifier", "token"},
+                                       {"family", "string"},
+                                       {"given", "string"},
+                                       {"name", "string"},
+                                       {"birthdate", "date"},
+                                       {"organization", "reference"},
+                                       {"patient._has:Group:member:_id", "token"},
+                                       {NULL, NULL}};
+static const struct sp pra_params[] = {{"_id", "token"},
+                                       {"_lastUpdated", "date"},
+                                       {"name", "string"},
+                                       {"family", "string"},
+                                       {"given", "string"},
+                                       {"identifier", "token"},
+                                       {"organization", "reference"},
+                                       {NULL, NULL}};
+
+/* rest[0].security: the SMART OAuth endpoints on origin o. */
+static void rest_security(struct jw *w, struct arena *a, const char *o)
+{
+	jw_key(w, "security");
+	jw_obj_begin(w);
+	jw_key(w, "extension");
+	jw_arr_begin(w);
+	jw_obj_begin(w);
+	jw_kstr(w, "url", "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
+	jw_key(w, "extension");
+	jw_arr_begin(w);
+	oauth_uri(w, "authorize", arena_printf(a, "%s/o/authorize/", o));
+	oauth_uri(w, "token", arena_printf(a, "%s/o/token/", o));
+	oauth_uri(w, "revoke", arena_printf(a, "%s/o/revoke_token/", o));
+	oauth_uri(w, "introspect", arena_printf(a, "%s/o/introspect/", o));
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_key(w, "service");
+	jw_arr_begin(w);
+	jw_obj_begin(w);
+	jw_key(w, "coding");
+	jw_arr_begin(w);
+	jw_obj_begin(w);
+	jw_kstr(w, "system", "http://terminology.hl7.org/CodeSystem/restful-security-service");
+	jw_kstr(w, "code", "SMART-on-FHIR");
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_kstr(
+	    w, "description",
+	    "OAuth 2.0 (SMART-on-FHIR). Unauthorized requests are rejected with 401, 403, or 404.");
+	jw_obj_end(w);
+}
+
+/* rest[0].resource: each type with its interactions and search parameters. */
+static void rest_resources(struct jw *w)
+{
+	static const struct {
+		const char *type;
+		const char *const *inter;
+		const struct sp *params;
+	} res[] = {{"Device", read_search, dev_params},
+	           {"Group", read_search, grp_params},
+	           {"Observation", obs_interactions, obs_params},
+	           {"Organization", read_search, org_params},
+	           {"Patient", read_search, pat_params},
+	           {"Practitioner", read_search, pra_params}};
+	jw_key(w, "resource");
+	jw_arr_begin(w);
+	for (size_t i = 0; i < sizeof(res) / sizeof(res[0]); i++) {
+		jw_obj_begin(w);
+		jw_kstr(w, "type", res[i].type);
+		if (!strcmp(res[i].type, "Observation")) {
+			jw_kstr(w, "documentation", DOC);
+			jw_kstr(w, "versioning", "versioned");
+			jw_kbool(w, "conditionalCreate", true);
+		}
+		interactions(w, res[i].inter);
+		search_params(w, res[i].params);
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 int fhir_metadata(struct request *r)
 {
 	struct arena *a = r->arena;
 	if (fhir_negotiate(r))
 		return -1;
-	static const char *const ro[] = {"read", "search-type", NULL};
-	static const char *const obs_i[] = {"create", "read", "vread", "search-type", NULL};
-	static const struct sp dev[] = {{"_id", "token"},
-	                                {"_lastUpdated", "date"},
-	                                {"name", "string"},
-	                                {"type", "token"},
-	                                {NULL, NULL}};
-	static const struct sp grp[] = {{"_id", "token"},
-	                                {"_lastUpdated", "date"},
-	                                {"name", "string"},
-	                                {"organization", "reference"},
-	                                {"patient", "reference"},
-	                                {"patient._has:Group:member:_id", "token"},
-	                                {NULL, NULL}};
-	static const struct sp obs[] = {{"_id", "token"},
-	                                {"_lastUpdated", "date"},
-	                                {"patient", "reference"},
-	                                {"subject", "reference"},
-	                                {"patient.organization", "reference"},
-	                                {"patient._has:Group:member:_id", "token"},
-	                                {"patient.identifier", "token"},
-	                                {"identifier", "token"},
-	                                {"code", "token"},
-	                                {"date", "date"},
-	                                {"status", "token"},
-	                                {"device", "reference"},
-	                                {NULL, NULL}};
-	static const struct sp org[] = {{"_id", "token"},   {"_lastUpdated", "date"},
-	                                {"name", "string"}, {"partof", "reference"},
-	                                {"type", "token"},  {NULL, NULL}};
-	static const struct sp pat[] = {{"_id", "token"},
-	                                {"_lastUpdated", "date"},
-	                                {"identifier", "token"},
-	                                {"family", "string"},
-	                                {"given", "string"},
-	                                {"name", "string"},
-	                                {"birthdate", "date"},
-	                                {"organization", "reference"},
-	                                {"patient._has:Group:member:_id", "token"},
-	                                {NULL, NULL}};
-	static const struct sp pra[] = {{"_id", "token"},
-	                                {"_lastUpdated", "date"},
-	                                {"name", "string"},
-	                                {"family", "string"},
-	                                {"given", "string"},
-	                                {"identifier", "token"},
-	                                {"organization", "reference"},
-	                                {NULL, NULL}};
 	char date[16];
 	build_date(date);
-	const char *o = r->origin;
 	struct buf *b = buf_new(a, 8192);
 	struct jw w;
 	jw_init(&w, b);
@@ -158,60 +225,10 @@ int fhir_metadata(struct request *r)
 	jw_obj_begin(&w);
 	jw_kstr(&w, "mode", "server");
 	jw_kstr(&w, "documentation", DOC);
-	jw_key(&w, "security");
-	jw_obj_begin(&w);
-	jw_key(&w, "extension");
-	jw_arr_begin(&w);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "url", "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
-	jw_key(&w, "extension");
-	jw_arr_begin(&w);
-	oauth_uri(&w, "authorize", arena_printf(a, "%s/o/authorize/", o));
-	oauth_uri(&w, "token", arena_printf(a, "%s/o/token/", o));
-	oauth_uri(&w, "revoke", arena_printf(a, "%s/o/revoke_token/", o));
-	oauth_uri(&w, "introspect", arena_printf(a, "%s/o/introspect/", o));
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	jw_arr_end(&w);
-	jw_key(&w, "service");
-	jw_arr_begin(&w);
-	jw_obj_begin(&w);
-	jw_key(&w, "coding");
-	jw_arr_begin(&w);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "system", "http://terminology.hl7.org/CodeSystem/restful-security-service");
-	jw_kstr(&w, "code", "SMART-on-FHIR");
-	jw_obj_end(&w);
-	jw_arr_end(&w);
-	jw_obj_end(&w);
-	jw_arr_end(&w);
-	jw_kstr(
-	    &w, "description",
-	    "OAuth 2.0 (SMART-on-FHIR). Unauthorized requests are rejected with 401, 403, or 404.");
-	jw_obj_end(&w);
+	rest_security(&w, a, r->origin);
 	static const char *const rest_i[] = {"batch", "transaction", NULL};
 	interactions(&w, rest_i);
-	jw_key(&w, "resource");
-	jw_arr_begin(&w);
-	struct {
-		const char *type;
-		const char *const *inter;
-		const struct sp *params;
-	} res[] = {{"Device", ro, dev},       {"Group", ro, grp},   {"Observation", obs_i, obs},
-	           {"Organization", ro, org}, {"Patient", ro, pat}, {"Practitioner", ro, pra}};
-	for (size_t i = 0; i < sizeof(res) / sizeof(res[0]); i++) {
-		jw_obj_begin(&w);
-		jw_kstr(&w, "type", res[i].type);
-		if (!strcmp(res[i].type, "Observation")) {
-			jw_kstr(&w, "documentation", DOC);
-			jw_kstr(&w, "versioning", "versioned");
-			jw_kbool(&w, "conditionalCreate", true);
-		}
-		interactions(&w, res[i].inter);
-		search_params(&w, res[i].params);
-		jw_obj_end(&w);
-	}
-	jw_arr_end(&w);
+	rest_resources(&w);
 	jw_obj_end(&w);
 	jw_arr_end(&w);
 	jw_obj_end(&w);
