@@ -25,28 +25,17 @@ static bool url_is_observation(struct request *r, const char *url)
 	return false;
 }
 
-static const char *status_line(int s)
+/* "<code> <reason phrase>" of an entry (fhir.md §4): an entry fails with one of 400, 403, 404,
+ * 409, 412, 422; anything else is reported as 500. */
+static const char *status_line(struct arena *a, int s)
 {
-	switch (s) {
-	case 200:
-		return "200 OK";
-	case 201:
-		return "201 Created";
-	case 400:
-		return "400 Bad Request";
-	case 403:
-		return "403 Forbidden";
-	case 404:
-		return "404 Not Found";
-	case 409:
-		return "409 Conflict";
-	case 412:
-		return "412 Precondition Failed";
-	case 422:
-		return "422 Unprocessable Entity";
-	default:
-		return "500 Internal Server Error";
-	}
+	static const int entry_statuses[] = {200, 201, 400, 403, 404, 409, 412, 422};
+	bool known = false;
+	for (size_t i = 0; i < sizeof(entry_statuses) / sizeof(entry_statuses[0]); i++)
+		known = known || entry_statuses[i] == s;
+	if (!known)
+		s = 500;
+	return arena_printf(a, "%d %s", s, http_status_text(s));
 }
 
 static const char *issue_code(const struct fhir_entry *x)
@@ -124,17 +113,18 @@ int fhir_bundle(struct request *r)
 	int failed = -1;
 	if (fhir_create_entries(r, ents, n, transaction, &failed))
 		return -1;
+	if (transaction && failed >= 0) {
+		/* the failed entry's outcome is the answer, with its status */
+		struct fhir_entry *x = &ents[failed];
+		const char *expr = arena_printf(a, "Bundle.entry[%d]", failed);
+		fhir_fail(r, ERR_CONFLICT, issue_code(x), arena_printf(a, "%s: %s", expr, x->msg));
+		r->err.status = x->status;
+		r->err.expression = expr;
+		return -1;
+	}
 	struct buf *b = buf_new(a, 256 + (size_t)n * 200);
 	struct jw w;
 	jw_init(&w, b);
-	if (transaction && failed >= 0) {
-		struct fhir_entry *x = &ents[failed];
-		const char *expr = arena_printf(a, "Bundle.entry[%d]", failed);
-		fhir_outcome(&w, "error", issue_code(x), arena_printf(a, "%s: %s", expr, x->msg),
-		             expr);
-		resp_body(r, x->status, "application/fhir+json", b);
-		return 0;
-	}
 	jw_obj_begin(&w);
 	jw_kstr(&w, "resourceType", "Bundle");
 	jw_kstr(&w, "type", transaction ? "transaction-response" : "batch-response");
@@ -153,7 +143,7 @@ int fhir_bundle(struct request *r)
 			jw_obj_end(&w);
 			jw_key(&w, "response");
 			jw_obj_begin(&w);
-			jw_kstr(&w, "status", status_line(x->status));
+			jw_kstr(&w, "status", status_line(a, x->status));
 			jw_kstr(&w, "location", arena_printf(a, "Observation/%s/_history/1", id));
 			jw_kstr(&w, "etag", "W/\"1\"");
 			if (x->last_updated) {
@@ -165,7 +155,7 @@ int fhir_bundle(struct request *r)
 		} else {
 			jw_key(&w, "response");
 			jw_obj_begin(&w);
-			jw_kstr(&w, "status", status_line(x->status ? x->status : 500));
+			jw_kstr(&w, "status", status_line(a, x->status));
 			jw_key(&w, "outcome");
 			fhir_outcome(&w, "error", x->status ? issue_code(x) : "exception",
 			             x->msg ? x->msg : "Internal server error.", NULL);

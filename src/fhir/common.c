@@ -128,62 +128,6 @@ char *fhir_http_date(struct arena *a, const char *pg)
 	return out;
 }
 
-const char *fhir_issue_code(int status)
-{
-	switch (status) {
-	case 400:
-		return "invalid";
-	case 401:
-		return "login";
-	case 403:
-		return "forbidden";
-	case 404:
-		return "not-found";
-	case 405:
-		return "not-supported";
-	case 406:
-		return "not-supported";
-	case 409:
-		return "duplicate";
-	case 412:
-		return "multiple-matches";
-	case 413:
-		return "too-costly";
-	case 415:
-		return "not-supported";
-	case 422:
-		return "processing";
-	case 429:
-		return "throttled";
-	case 503:
-		return "transient";
-	default:
-		return "exception";
-	}
-}
-
-void fhir_outcome(struct jw *w, const char *severity, const char *code, const char *diag,
-                  const char *expression)
-{
-	jw_obj_begin(w);
-	jw_kstr(w, "resourceType", "OperationOutcome");
-	jw_key(w, "issue");
-	jw_arr_begin(w);
-	jw_obj_begin(w);
-	jw_kstr(w, "severity", severity);
-	jw_kstr(w, "code", code);
-	if (expression) {
-		jw_key(w, "expression");
-		jw_arr_begin(w);
-		jw_str(w, expression);
-		jw_arr_end(w);
-	}
-	jw_kstr(w, "diagnostics", diag);
-	jw_obj_end(w);
-	jw_arr_end(w);
-	jw_obj_end(w);
-}
-
 int fhir_fail(struct request *r, enum err_kind kind, const char *code, const char *msg)
 {
 	fail_with(r, kind, msg);
@@ -193,9 +137,7 @@ int fhir_fail(struct request *r, enum err_kind kind, const char *code, const cha
 
 int fhir_store_fail(struct request *r, const struct err *e)
 {
-	fail_err(r, e);
-	r->err.code = NULL; /* a SQLSTATE is not a FHIR issue code */
-	return -1;
+	return fail_err(r, e);
 }
 
 int fhir_audit(struct request *r, const char *action, const char *type, const char *id,
@@ -320,19 +262,13 @@ void fhir_scope_eval(struct request *r, enum fhir_rtype t, char letter, struct f
 
 int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype t)
 {
-	/* written here (not through resp_error) to carry the WWW-Authenticate challenge */
-	struct buf *b = buf_new(r->arena, 256);
-	struct jw w;
-	jw_init(&w, b);
-	fhir_outcome(&w, "error", "forbidden",
-	             arena_printf(r->arena, "The token's scopes do not permit %s on %s.",
-	                          interaction, fhir_type_name(t)),
-	             NULL);
-	resp_header(r, "WWW-Authenticate", "Bearer realm=\"api\", error=\"insufficient_scope\"");
-	resp_body(r, 403, "application/fhir+json", b);
 	if (fhir_audit(r, "access.denied", fhir_type_name(t), NULL, 0, 403, NULL))
 		return -1;
-	return 0;
+	fhir_fail(r, ERR_FORBIDDEN, "forbidden",
+	          arena_printf(r->arena, "The token's scopes do not permit %s on %s.", interaction,
+	                       fhir_type_name(t)));
+	r->err.www_authenticate = FHIR_INSUFFICIENT_SCOPE;
+	return -1;
 }
 
 static bool omh_system(const char *s)

@@ -771,7 +771,7 @@ int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool 
 		if (!res) {
 			if (transaction)
 				db_rollback();
-			if (e.code && !strcmp(e.code, "23503") && attempt < 3) {
+			if (str_eq(e.sqlstate, "23503") && attempt < 3) {
 				/* a multi-identifier entry lost part of an identifier race: decide
 				 * again */
 				for (int i = 0; i < n; i++)

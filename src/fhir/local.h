@@ -26,17 +26,12 @@ const char *fhir_base(struct request *r);
 void fhir_pg_time(const char *pg, char *out);
 /* HTTP date (Last-Modified) of a PostgreSQL timestamptz text. */
 char *fhir_http_date(struct arena *a, const char *pg);
-/* OperationOutcome object with one issue. */
-void fhir_outcome(struct jw *w, const char *severity, const char *code, const char *diag,
-                  const char *expression);
-/* FHIR issue code of an HTTP status (fhir.md §10.1). */
-const char *fhir_issue_code(int status);
 /* Fail with a specific FHIR issue code. */
 int fhir_fail(struct request *r, enum err_kind kind, const char *code, const char *msg);
 /* Audit row of this request (reads async after the work; inside a transaction when open). */
 int fhir_audit(struct request *r, const char *action, const char *type, const char *id,
                int64_t patient_id, int outcome, const char *detail);
-/* Keep a store error (without its SQLSTATE code). Returns -1. */
+/* Keep a store error. Returns -1. */
 int fhir_store_fail(struct request *r, const struct err *e);
 
 /* ---------- SMART scopes (scopes.c) ---------- */
@@ -51,6 +46,8 @@ struct fhir_grant {
 void fhir_scope_eval(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g);
 /* 403 insufficient_scope for interaction ("read", "search", "create") on type. */
 int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype t);
+/* The challenge of a 403 for missing SMART scopes. */
+#define FHIR_INSUFFICIENT_SCOPE "Bearer realm=\"api\", error=\"insufficient_scope\""
 /* Does the code restriction admit (system, code)? */
 bool fhir_grant_code_ok(const struct fhir_grant *g, const char *system, const char *code);
 

@@ -98,18 +98,10 @@ int fhir_create(struct request *r)
 	if (fhir_create_entries(r, &x, 1, false, &failed))
 		return -1;
 	if (x.status >= 400) {
-		if (x.code && !strcmp(x.code, "insufficient_scope")) {
-			/* the audit row was written with the entry */
-			struct buf *b = buf_new(a, 256);
-			struct jw w;
-			jw_init(&w, b);
-			fhir_outcome(&w, "error", "forbidden", x.msg, NULL);
-			resp_header(r, "WWW-Authenticate",
-			            "Bearer realm=\"api\", error=\"insufficient_scope\"");
-			resp_body(r, 403, "application/fhir+json", b);
-			return 0;
-		}
-		return fhir_entry_fail(r, &x);
+		fhir_entry_fail(r, &x);
+		if (x.code && !strcmp(x.code, "insufficient_scope")) /* audited with the entry */
+			r->err.www_authenticate = FHIR_INSUFFICIENT_SCOPE;
+		return -1;
 	}
 	/* 201 created, or 200 for a conditional match */
 	const struct principal *pr = r->principal;

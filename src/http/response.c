@@ -49,19 +49,18 @@ void resp_redirect(struct request *r, int status, const char *location)
 	resp_body(r, status, NULL, NULL);
 }
 
-static const char *fhir_issue_code(const struct err *e, int status)
+const char *fhir_issue_code(int status)
 {
-	if (e->code)
-		return e->code;
 	switch (status) {
 	case 400: return "invalid";
 	case 401: return "login";
 	case 403: return "forbidden";
 	case 404: return "not-found";
 	case 405: return "not-supported";
+	case 406: return "not-supported";
 	case 409: return "duplicate";
 	case 410: return "deleted";
-	case 412: return "conflict";
+	case 412: return "multiple-matches";
 	case 413: return "too-costly";
 	case 415: return "not-supported";
 	case 422: return "processing";
@@ -71,22 +70,35 @@ static const char *fhir_issue_code(const struct err *e, int status)
 	}
 }
 
+void fhir_outcome(struct jw *w, const char *severity, const char *code, const char *diag,
+		  const char *expression)
+{
+	jw_obj_begin(w);
+	jw_kstr(w, "resourceType", "OperationOutcome");
+	jw_key(w, "issue");
+	jw_arr_begin(w);
+	jw_obj_begin(w);
+	jw_kstr(w, "severity", severity);
+	jw_kstr(w, "code", code);
+	if (expression) {
+		jw_key(w, "expression");
+		jw_arr_begin(w);
+		jw_str(w, expression);
+		jw_arr_end(w);
+	}
+	jw_kstr(w, "diagnostics", diag);
+	jw_obj_end(w);
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
 static void write_operation_outcome(struct request *r, int status, const char *msg)
 {
 	struct buf *b = buf_new(r->arena, 256);
 	struct jw w;
 	jw_init(&w, b);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "resourceType", "OperationOutcome");
-	jw_key(&w, "issue");
-	jw_arr_begin(&w);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "severity", status >= 500 ? "fatal" : "error");
-	jw_kstr(&w, "code", fhir_issue_code(&r->err, status));
-	jw_kstr(&w, "diagnostics", msg);
-	jw_obj_end(&w);
-	jw_arr_end(&w);
-	jw_obj_end(&w);
+	fhir_outcome(&w, status >= 500 ? "fatal" : "error",
+		     r->err.code ? r->err.code : fhir_issue_code(status), msg, r->err.expression);
 	resp_body(r, status, "application/fhir+json", b);
 }
 
@@ -105,27 +117,40 @@ void resp_error(struct request *r)
 	}
 	if (status == 503) {
 		msg = "Service temporarily unavailable.";
-		resp_header(r, "Retry-After", "5");
+		if (!e->retry_after)
+			e->retry_after = 5;
 		e->body = NULL;
 	}
 	if (!msg)
 		msg = http_status_text(status);
-	if (status == 401 && r->area != AREA_OAUTH && r->area != AREA_HTML) {
-		resp_header(r, "WWW-Authenticate",
-			    r->auth_failed_invalid ? "Bearer realm=\"api\", error=\"invalid_token\""
-						   : "Bearer realm=\"api\"");
-	}
+	if (status == 401 && !e->www_authenticate && r->area != AREA_OAUTH && r->area != AREA_HTML)
+		e->www_authenticate = r->auth_failed_invalid
+					  ? "Bearer realm=\"api\", error=\"invalid_token\""
+					  : "Bearer realm=\"api\"";
+	if (e->www_authenticate)
+		resp_header(r, "WWW-Authenticate", e->www_authenticate);
+	if (e->allow)
+		resp_header(r, "Allow", e->allow);
+	if (e->retry_after > 0)
+		resp_header(r, "Retry-After", arena_printf(r->arena, "%ld", e->retry_after));
 	switch (r->area) {
 	case AREA_FHIR:
 		write_operation_outcome(r, status, msg);
 		return;
-	case AREA_OAUTH:
-		if (e->code) {
+	case AREA_OAUTH: {
+		/* RFC 6749 §5.2 body; an error without its own code (a value the database refused,
+		 * a failure of the server) gets the code of its status */
+		const char *code = e->code         ? e->code
+		                   : status == 400 ? "invalid_request"
+		                   : status == 500 ? "server_error"
+		                   : status == 503 ? "temporarily_unavailable"
+		                                   : NULL;
+		if (code) {
 			struct buf *b = buf_new(r->arena, 128);
 			struct jw w;
 			jw_init(&w, b);
 			jw_obj_begin(&w);
-			jw_kstr(&w, "error", e->code);
+			jw_kstr(&w, "error", code);
 			if (msg && !e->body)
 				jw_kstr(&w, "error_description", msg);
 			jw_obj_end(&w);
@@ -133,6 +158,7 @@ void resp_error(struct request *r)
 			return;
 		}
 		break;
+	}
 	default:
 		break;
 	}

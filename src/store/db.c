@@ -170,7 +170,7 @@ static void result_error(struct arena *a, PGresult *res, struct err *e)
 		set_err(e, ERR_INTERNAL, NULL, log);
 	}
 	if (e && a && state)
-		e->code = arena_strdup(a, state);
+		e->sqlstate = arena_strdup(a, state);
 }
 
 static int prepare(struct db_stmt *st, int nparams, struct arena *a, struct err *e)

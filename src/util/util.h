@@ -220,7 +220,13 @@ struct err {
 	const char *msg; /* for the client (plain sentence) */
 	const char *body; /* optional: full JSON body for the client (e.g. field errors) */
 	const char *log; /* for the log only (may be NULL) */
-	const char *code; /* optional machine code (OAuth "invalid_grant", FHIR issue code) */
+	const char *code; /* optional machine code for the client (OAuth "invalid_grant", FHIR issue) */
+	const char *sqlstate; /* the store's PostgreSQL error code, for decisions and logs only */
+	/* headers of the error response (NULL/0: the writer's default for the status) */
+	const char *www_authenticate; /* 401/403 challenge */
+	const char *allow;	      /* 405: the methods of the path */
+	long retry_after;	      /* seconds (429, 503; a 503 without one gets 5) */
+	const char *expression; /* the part of the request at fault (FHIR issue.expression) */
 };
 int err_http_status(const struct err *e);
 

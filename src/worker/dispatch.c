@@ -183,8 +183,8 @@ void dispatch(struct request *r)
 			resp_empty(r, 204);
 			return;
 		}
-		resp_header(r, "Allow", allow->data);
 		fail_withf(r, ERR_METHOD, "Method \"%s\" not allowed.", r->is_head ? "HEAD" : r->method);
+		r->err.allow = allow->data;
 		resp_error(r);
 		return;
 	}

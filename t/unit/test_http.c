@@ -178,6 +178,88 @@ START_TEST(error_bodies)
 }
 END_TEST
 
+static const char *resp_hdr(const struct request *r, const char *name)
+{
+	for (size_t i = 0; i < r->resp.headers.n; i++)
+		if (!strcmp(r->resp.headers.items[i].key, name))
+			return r->resp.headers.items[i].value;
+	return NULL;
+}
+
+/* The headers an error carries, the one FHIR issue-code table, and a SQLSTATE that stays out of
+ * every body. */
+START_TEST(error_headers_and_codes)
+{
+	struct arena *a = arena_new();
+	struct request r;
+	memset(&r, 0, sizeof(r));
+	r.arena = a;
+	r.request_id = "rid3";
+	r.area = AREA_FHIR;
+	fail_with(&r, ERR_FORBIDDEN, "The token's scopes do not permit read on Patient.");
+	r.err.code = "forbidden";
+	r.err.www_authenticate = "Bearer realm=\"api\", error=\"insufficient_scope\"";
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 403);
+	ck_assert_str_eq(resp_hdr(&r, "WWW-Authenticate"),
+			 "Bearer realm=\"api\", error=\"insufficient_scope\"");
+	ck_assert_str_eq(r.resp.body->data,
+			 "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+			 "\"code\":\"forbidden\",\"diagnostics\":\"The token's scopes do not permit "
+			 "read on Patient.\"}]}");
+	/* a transaction Bundle's failed entry: its status, its issue code, the expression */
+	memset(&r.resp, 0, sizeof(r.resp));
+	fail_with(&r, ERR_CONFLICT, "Bundle.entry[2]: Multiple matches for If-None-Exist.");
+	r.err.status = 412;
+	r.err.expression = "Bundle.entry[2]";
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 412);
+	ck_assert_ptr_nonnull(strstr(r.resp.body->data, "\"code\":\"multiple-matches\""));
+	ck_assert_ptr_nonnull(strstr(r.resp.body->data, "\"expression\":[\"Bundle.entry[2]\"]"));
+	ck_assert_str_eq(fhir_issue_code(406), "not-supported");
+	ck_assert_str_eq(fhir_issue_code(503), "transient");
+	ck_assert_str_eq(fhir_issue_code(500), "exception");
+	/* 405 with Allow; 503 with Retry-After 5 unless the error names another delay */
+	memset(&r.resp, 0, sizeof(r.resp));
+	r.area = AREA_API;
+	fail_with(&r, ERR_METHOD, "Method \"PUT\" not allowed.");
+	r.err.allow = "GET, HEAD, OPTIONS";
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 405);
+	ck_assert_str_eq(resp_hdr(&r, "Allow"), "GET, HEAD, OPTIONS");
+	ck_assert_ptr_null(resp_hdr(&r, "Retry-After"));
+	memset(&r.resp, 0, sizeof(r.resp));
+	struct err down = {.kind = ERR_UNAVAILABLE, .sqlstate = "57P01", .log = "terminated"};
+	fail_err(&r, &down);
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 503);
+	ck_assert_str_eq(resp_hdr(&r, "Retry-After"), "5");
+	memset(&r.resp, 0, sizeof(r.resp));
+	fail_with(&r, ERR_THROTTLED, "Too many requests.");
+	r.err.retry_after = 42;
+	resp_error(&r);
+	ck_assert_str_eq(resp_hdr(&r, "Retry-After"), "42");
+	/* a unique violation on an OAuth path: the SQLSTATE is not an OAuth error code */
+	memset(&r.resp, 0, sizeof(r.resp));
+	r.area = AREA_OAUTH;
+	struct err dup = {.kind = ERR_CONFLICT, .msg = "A row with these values already exists.",
+			  .sqlstate = "23505"};
+	fail_err(&r, &dup);
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 409);
+	ck_assert_ptr_null(strstr(r.resp.body->data, "23505"));
+	/* invalid UTF-8 refused by the database (22021): OAuth's invalid_request */
+	memset(&r.resp, 0, sizeof(r.resp));
+	struct err bad = {.kind = ERR_BAD_REQUEST, .msg = "Invalid value.", .sqlstate = "22021"};
+	fail_err(&r, &bad);
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 400);
+	ck_assert_str_eq(r.resp.body->data,
+			 "{\"error\":\"invalid_request\",\"error_description\":\"Invalid value.\"}");
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(audit_rows)
 {
 	struct arena *a = arena_new();
@@ -243,6 +325,7 @@ int main(void)
 	tcase_add_test(tc, paging_links);
 	tcase_add_test(tc, error_bodies);
 	tcase_add_test(tc, audit_rows);
+	tcase_add_test(tc, error_headers_and_codes);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
