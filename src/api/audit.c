@@ -6,13 +6,7 @@ int api_audit(struct request *r, const char *action, const char *resource_type,
 	      const char *resource_id, int64_t patient_id, int outcome, const char *detail)
 {
 	struct audit_row row;
-	req_audit_row(r, &row);
-	row.action = action;
-	row.resource_type = resource_type;
-	row.resource_id = resource_id;
-	row.patient_id = patient_id;
-	row.outcome = outcome;
-	row.detail = detail;
+	req_audit_row(r, &row, action, resource_type, resource_id, patient_id, outcome, detail);
 	struct err e = {0};
 	bool async = !db_in_transaction();
 	if (store_audit_insert(r->arena, &row, async, &e))

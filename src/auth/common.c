@@ -107,15 +107,9 @@ int auth_audit(struct request *r, const char *action, int64_t user_id, const cha
 	       int outcome, const char *detail)
 {
 	struct audit_row row;
-	req_audit_row(r, &row);
+	req_audit_row(r, &row, action, resource_type, resource_id, patient_id, outcome, detail);
 	row.user_id = user_id; /* OAuth requests name the user and client themselves */
 	row.oauth_client_id = client_id;
-	row.action = action;
-	row.resource_type = resource_type;
-	row.resource_id = resource_id;
-	row.patient_id = patient_id;
-	row.outcome = outcome;
-	row.detail = detail;
 	struct err e = {0};
 	if (store_audit_insert(r->arena, &row, false, &e)) {
 		log_error("request %s: audit row %s not written: %s", r->request_id, action,

@@ -144,13 +144,7 @@ int fhir_audit(struct request *r, const char *action, const char *type, const ch
                int64_t patient_id, int outcome, const char *detail)
 {
 	struct audit_row row;
-	req_audit_row(r, &row);
-	row.action = action;
-	row.resource_type = type;
-	row.resource_id = id;
-	row.patient_id = patient_id;
-	row.outcome = outcome;
-	row.detail = detail;
+	req_audit_row(r, &row, action, type, id, patient_id, outcome, detail);
 	struct err e = {0};
 	if (store_audit_insert(r->arena, &row, !db_in_transaction(), &e))
 		return fhir_store_fail(r, &e);

@@ -692,7 +692,7 @@ int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool 
 		ps[i].pure_failed = x->status != 0;
 	}
 	struct audit_row who;
-	req_audit_row(r, &who);
+	req_audit_row(r, &who, NULL, NULL, NULL, 0, 0, NULL);
 	size_t nid = 0;
 	for (int i = 0; i < n; i++)
 		nid += (size_t)ps[i].nident;

@@ -57,11 +57,7 @@ static int do_read(struct request *r, const char *vid)
 	    inm && (strstr(inm, "W/\"1\"") || !strcmp(inm, "\"1\"") || !strcmp(inm, "*"));
 	struct audit_row row;
 	if (t == FT_OBSERVATION) {
-		req_audit_row(r, &row);
-		row.action = "read";
-		row.resource_type = ts;
-		row.resource_id = ids;
-		row.outcome = not_modified ? 304 : 200;
+		req_audit_row(r, &row, "read", ts, ids, 0, not_modified ? 304 : 200, NULL);
 		q.read_audit = &row;
 	}
 	struct err e = {0};

@@ -107,9 +107,12 @@ void req_init_origin(struct request *r);
 /* The request path as logs and audit rows record it: secrets that travel in paths (invitation
  * tokens, POST /api/v1/invitation/{token}) are replaced by <redacted>. */
 const char *req_log_path(const struct request *r);
-/* The request's part of an audit row, the rest zeroed: the principal's user and client (none
- * before authentication), address, request id, method (HEAD as sent) and req_log_path. */
-void req_audit_row(const struct request *r, struct audit_row *row);
+/* An audit row of this request: the principal's user and client (none before authentication),
+ * address, request id, method (HEAD as sent) and req_log_path, with what was done (action and
+ * resource_type may be NULL: the caller's statement fills them per entry). */
+void req_audit_row(const struct request *r, struct audit_row *row, const char *action,
+		   const char *resource_type, const char *resource_id, int64_t patient_id,
+		   int outcome, const char *detail);
 
 /* Body parsing. Checks Content-Type for the area (415), UTF-8 (400), JSON syntax and depth (400).
  * On /api/v1 the keys are normalized to snake_case. Returns NULL with r->err set on failure;

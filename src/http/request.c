@@ -108,15 +108,24 @@ const char *req_log_path(const struct request *r)
 	return p;
 }
 
-void req_audit_row(const struct request *r, struct audit_row *row)
+void req_audit_row(const struct request *r, struct audit_row *row, const char *action,
+		   const char *resource_type, const char *resource_id, int64_t patient_id,
+		   int outcome, const char *detail)
 {
-	memset(row, 0, sizeof(*row));
-	row->user_id = r->principal ? r->principal->user_id : 0;
-	row->oauth_client_id = r->principal ? r->principal->oauth_client_id : NULL;
-	row->source_address = r->remote_addr;
-	row->request_id = r->request_id;
-	row->method = r->is_head ? "HEAD" : r->method;
-	row->path = req_log_path(r);
+	*row = (struct audit_row){
+	    .user_id = r->principal ? r->principal->user_id : 0,
+	    .oauth_client_id = r->principal ? r->principal->oauth_client_id : NULL,
+	    .action = action,
+	    .resource_type = resource_type,
+	    .resource_id = resource_id,
+	    .patient_id = patient_id,
+	    .outcome = outcome,
+	    .source_address = r->remote_addr,
+	    .request_id = r->request_id,
+	    .method = r->is_head ? "HEAD" : r->method,
+	    .path = req_log_path(r),
+	    .detail = detail,
+	};
 }
 
 static bool media_is(const char *ct, const char *type)

@@ -271,12 +271,16 @@ START_TEST(audit_rows)
 	r.path = "/api/v1/invitation/SeCrEt-token";
 	r.remote_addr = "192.0.2.7";
 	r.request_id = "rid2";
-	struct audit_row row = {.action = "left over", .outcome = 500};
-	req_audit_row(&r, &row);
+	struct audit_row row = {.detail = "left over"};
+	req_audit_row(&r, &row, "read", "Observation", "7", 40001, 404, NULL);
 	ck_assert_int_eq(row.user_id, 0);
 	ck_assert_ptr_null(row.oauth_client_id);
-	ck_assert_ptr_null(row.action); /* the rest is zeroed */
-	ck_assert_int_eq(row.outcome, 0);
+	ck_assert_str_eq(row.action, "read");
+	ck_assert_str_eq(row.resource_type, "Observation");
+	ck_assert_str_eq(row.resource_id, "7");
+	ck_assert_int_eq(row.patient_id, 40001);
+	ck_assert_int_eq(row.outcome, 404);
+	ck_assert_ptr_null(row.detail); /* nothing left over */
 	ck_assert_str_eq(row.method, "HEAD");
 	ck_assert_str_eq(row.path, "/api/v1/invitation/<redacted>");
 	ck_assert_str_eq(row.source_address, "192.0.2.7");
@@ -285,7 +289,7 @@ START_TEST(audit_rows)
 	r.principal = &p;
 	r.is_head = false;
 	r.path = "/api/v1/patients/40001";
-	req_audit_row(&r, &row);
+	req_audit_row(&r, &row, NULL, NULL, NULL, 0, 0, NULL);
 	ck_assert_int_eq(row.user_id, 10005);
 	ck_assert_str_eq(row.oauth_client_id, "console");
 	ck_assert_str_eq(row.method, "GET");
