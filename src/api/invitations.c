@@ -240,13 +240,10 @@ static bool is_id(const char *s)
 static int inv_token_route(struct request *r)
 {
 	const char *seg = req_path_str(r, "token");
-	const char *m = r->is_head ? "HEAD" : r->method;
 	if (seg && is_token(seg)) {
 		if (!strcmp(r->method, "POST"))
 			return auth_invitation_redeem(r, seg);
-		resp_header(r, "Allow", "POST, OPTIONS");
-		resp_detail(r, 405, arena_printf(r->arena, "Method \"%s\" not allowed.", m));
-		return 0;
+		return fail_method(r, "POST, OPTIONS");
 	}
 	if (seg && is_id(seg)) {
 		/* the invitation id route: authentication first, then 405 */
@@ -256,9 +253,7 @@ static int inv_token_route(struct request *r)
 		if (rc == 1)
 			return fail_with(r, ERR_UNAUTHORIZED,
 					 "Authentication credentials were not provided.");
-		resp_header(r, "Allow", "GET, PATCH, HEAD, OPTIONS");
-		resp_detail(r, 405, arena_printf(r->arena, "Method \"%s\" not allowed.", m));
-		return 0;
+		return fail_method(r, "GET, PATCH, HEAD, OPTIONS");
 	}
 	return fail_with(r, ERR_NOT_FOUND, "Not found.");
 }

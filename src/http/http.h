@@ -129,6 +129,8 @@ int fail_withf(struct request *r, enum err_kind kind, const char *fmt, ...)
 int fail_body(struct request *r, enum err_kind kind, const char *json_body);
 /* Keep the error an inner layer returned (store, auth): copies e into r->err. */
 int fail_err(struct request *r, const struct err *e);
+/* 405 for this request's method, with the Allow header of the path's methods. */
+int fail_method(struct request *r, const char *allow);
 
 /* ---------- responses ---------- */
 void resp_header(struct request *r, const char *name, const char *value);

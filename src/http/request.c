@@ -247,6 +247,13 @@ int fail_body(struct request *r, enum err_kind kind, const char *json_body)
 	return -1;
 }
 
+int fail_method(struct request *r, const char *allow)
+{
+	fail_withf(r, ERR_METHOD, "Method \"%s\" not allowed.", r->is_head ? "HEAD" : r->method);
+	r->err.allow = allow;
+	return -1;
+}
+
 int fail_err(struct request *r, const struct err *e)
 {
 	r->err = *e;

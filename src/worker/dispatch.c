@@ -183,8 +183,7 @@ void dispatch(struct request *r)
 			resp_empty(r, 204);
 			return;
 		}
-		fail_withf(r, ERR_METHOD, "Method \"%s\" not allowed.", r->is_head ? "HEAD" : r->method);
-		r->err.allow = allow->data;
+		fail_method(r, allow->data);
 		resp_error(r);
 		return;
 	}
