@@ -50,6 +50,13 @@ int fhir_bundle(struct request *r)
 	struct arena *a = r->arena;
 	if (fhir_negotiate(r))
 		return -1;
+	/* the entry count is checked on the text, before json-c builds a tree for every entry */
+	long max = g_config.fhir_max_bundle_entries > 0 ? g_config.fhir_max_bundle_entries : 10000;
+	long counted = json_top_array_len(r->body, r->body_len, "entry");
+	if (counted > max)
+		return fhir_fail(
+		    r, ERR_TOO_LARGE, "too-costly",
+		    arena_printf(a, "Bundle has %ld entries; the maximum is %ld.", counted, max));
 	json_object *body = req_json_body(r, false);
 	if (!body) {
 		if (r->err.kind == ERR_MEDIA_TYPE) {
@@ -74,7 +81,6 @@ int fhir_bundle(struct request *r)
 	if (entry && !json_object_is_type(entry, json_type_array))
 		return fhir_fail(r, ERR_BAD_REQUEST, "invalid", "Bundle.entry must be an array.");
 	int n = entry ? (int)json_object_array_length(entry) : 0;
-	long max = g_config.fhir_max_bundle_entries > 0 ? g_config.fhir_max_bundle_entries : 10000;
 	if (n > max)
 		return fhir_fail(
 		    r, ERR_TOO_LARGE, "too-costly",

@@ -131,6 +131,54 @@ static bool digits(const char *s)
 	return true;
 }
 
+/* ---------- lookup results ---------- */
+
+struct idx_ent {
+	const char *key;
+	int val;
+};
+struct idx {
+	struct idx_ent *t;
+	size_t cap;
+};
+
+static uint64_t fnv(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static void idx_init(struct arena *a, struct idx *x, size_t n)
+{
+	size_t cap = 16;
+	while (cap < n * 2 + 2)
+		cap <<= 1;
+	x->cap = cap;
+	x->t = arena_alloc(a, sizeof(*x->t) * cap);
+}
+
+static int *idx_slot(struct idx *x, const char *key, bool create)
+{
+	size_t i = fnv(key) & (x->cap - 1);
+	while (x->t[i].key) {
+		if (!strcmp(x->t[i].key, key))
+			return &x->t[i].val;
+		i = (i + 1) & (x->cap - 1);
+	}
+	if (!create)
+		return NULL;
+	x->t[i].key = key;
+	x->t[i].val = -1;
+	return &x->t[i].val;
+}
+
+static const char *ikey(struct arena *a, const char *sys, const char *val)
+{
+	return arena_printf(a, "%s\x1f%s", sys ? sys : "", val);
+}
+
 /* Steps 1-4 and the structure needed later; -> x->status set on failure. */
 static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 {
@@ -217,7 +265,16 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 		fail(x, 400, "invalid", "Observation.identifier must be an array.");
 		return;
 	}
-	p->nident = ids ? (int)json_object_array_length(ids) : 0;
+	size_t nids = ids ? json_object_array_length(ids) : 0;
+	if (nids > FHIR_MAX_IDENTIFIERS) {
+		fail(x, 400, "invalid",
+		     arena_printf(a, "Observation.identifier has %zu entries; the maximum is %d.",
+		                  nids, FHIR_MAX_IDENTIFIERS));
+		return;
+	}
+	p->nident = (int)nids;
+	struct idx seen; /* duplicate check in linear time */
+	idx_init(a, &seen, nids);
 	p->isys = arena_alloc(a, sizeof(char *) * (size_t)(p->nident + 1));
 	p->ival = arena_alloc(a, sizeof(char *) * (size_t)(p->nident + 1));
 	for (int i = 0; i < p->nident; i++) {
@@ -237,12 +294,14 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 		p->ival[i] = json_get_str(it, "value") ? json_get_str(it, "value") : "";
 		if (!*p->ival[i])
 			p->ident_empty = true;
-		for (int j = 0; j < i; j++)
-			if (!p->ident_dup && !strcmp(p->isys[i], p->isys[j]) &&
-			    !strcmp(p->ival[i], p->ival[j])) {
-				p->ident_dup = true;
-				p->dup_idx = i;
-			}
+		int *s = idx_slot(&seen, ikey(a, p->isys[i], p->ival[i]), true);
+		if (*s < 0) {
+			*s = i;
+		} else if (!p->ident_dup && !strcmp(p->isys[i], p->isys[*s]) &&
+		           !strcmp(p->ival[i], p->ival[*s])) {
+			p->ident_dup = true;
+			p->dup_idx = i;
+		}
 	}
 	if (!omh) {
 		fail(x, 400, "invalid",
@@ -339,54 +398,6 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 		return;
 	}
 	omh_effective_times(json_get(dp, "body"), &x->times);
-}
-
-/* ---------- lookup results ---------- */
-
-struct idx_ent {
-	const char *key;
-	int val;
-};
-struct idx {
-	struct idx_ent *t;
-	size_t cap;
-};
-
-static uint64_t fnv(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-static void idx_init(struct arena *a, struct idx *x, size_t n)
-{
-	size_t cap = 16;
-	while (cap < n * 2 + 2)
-		cap <<= 1;
-	x->cap = cap;
-	x->t = arena_alloc(a, sizeof(*x->t) * cap);
-}
-
-static int *idx_slot(struct idx *x, const char *key, bool create)
-{
-	size_t i = fnv(key) & (x->cap - 1);
-	while (x->t[i].key) {
-		if (!strcmp(x->t[i].key, key))
-			return &x->t[i].val;
-		i = (i + 1) & (x->cap - 1);
-	}
-	if (!create)
-		return NULL;
-	x->t[i].key = key;
-	x->t[i].val = -1;
-	return &x->t[i].val;
-}
-
-static const char *ikey(struct arena *a, const char *sys, const char *val)
-{
-	return arena_printf(a, "%s\x1f%s", sys ? sys : "", val);
 }
 
 struct lk {

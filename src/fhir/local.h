@@ -6,6 +6,10 @@
 #include "omh/omh.h"
 #include "store/store.h"
 
+/* Identifiers per Observation (doc/robustness.md "Cost bounds"). */
+#define FHIR_MAX_IDENTIFIERS 100
+/* The largest _page (as the Admin API's page): (page - 1) * 1000 stays far inside int64. */
+#define FHIR_MAX_PAGE 1000000000
 #define FHIR_SOURCE "https://jupyterhealth.org/jhe"
 #define FHIR_SYS_OMH "https://w3id.org/openmhealth"
 #define FHIR_SYS_IEEE "https://w3id.org/ieee1752"

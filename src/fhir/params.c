@@ -132,7 +132,9 @@ int64_t fhir_parse_page(const char *raw)
 	if (!strcmp(raw, "last"))
 		return 0;
 	int64_t n;
-	if (!all_digits(raw, strlen(raw)) || !str_to_i64(raw, &n) || n < 1)
+	/* a page beyond FHIR_MAX_PAGE is past the end of any result; it would also overflow
+	 * (page - 1) * _count */
+	if (!all_digits(raw, strlen(raw)) || !str_to_i64(raw, &n) || n < 1 || n > FHIR_MAX_PAGE)
 		return -1;
 	return n;
 }

@@ -114,15 +114,7 @@ static char *encode_params(struct arena *a, const struct kvlist *in, const char 
 	if (extra)
 		for (size_t i = 0; i < extra->n; i++)
 			kv_add(a, &l, extra->items[i].key, extra->items[i].value);
-	for (size_t i = 1; i < l.n; i++) {
-		struct kv cur = l.items[i];
-		size_t j = i;
-		while (j > 0 && strcmp(l.items[j - 1].key, cur.key) > 0) {
-			l.items[j] = l.items[j - 1];
-			j--;
-		}
-		l.items[j] = cur;
-	}
+	kv_sort(a, &l);
 	struct buf *b = buf_new(a, 256);
 	for (size_t i = 0; i < l.n; i++) {
 		if (i)

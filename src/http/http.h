@@ -29,6 +29,12 @@ size_t kv_count(const struct kvlist *l, const char *key);
 char *url_decode(struct arena *a, const char *s, size_t n, bool form, bool strict);
 /* Form encoding for links: unreserved A-Z a-z 0-9 - . _ ~ literal, space '+', else %XX. */
 void url_encode(struct buf *b, const char *s);
+/* Sort by key, stable (equal keys keep their order), O(n log n). */
+void kv_sort(struct arena *a, struct kvlist *l);
+/* Parameters per request, query and form body each (doc/robustness.md "Cost bounds"). */
+#define HTTP_MAX_PARAMS 1000
+/* The number of non-empty '&'-separated pieces of s[0..n): what parse_query would add. */
+size_t query_pieces(const char *s, size_t n);
 /* Parse "a=1&b=2" into l (keys and values decoded, order kept, empty pieces skipped). */
 void parse_query(struct arena *a, const char *qs, struct kvlist *l);
 /* Parse a Cookie header. */
@@ -120,6 +126,9 @@ void req_audit_row(const struct request *r, struct audit_row *row, const char *a
 json_object *req_json_body(struct request *r, bool allow_empty);
 /* True when the body is application/x-www-form-urlencoded; parses it into out. */
 bool req_form_body(struct request *r, struct kvlist *out);
+/* -1 with a 400 in r->err when the query or a form body has more than HTTP_MAX_PARAMS
+ * parameters (bounds every later per-parameter loop). */
+int req_check_param_count(struct request *r);
 
 /* ---------- errors: set r->err and return -1 (handlers: `return fail_with(r, ...)`) ---------- */
 int fail_with(struct request *r, enum err_kind kind, const char *client_msg);

@@ -43,6 +43,47 @@ size_t kv_count(const struct kvlist *l, const char *key)
 	return c;
 }
 
+/* Bottom-up merge sort on the keys: stable (equal keys keep their order, as the links and
+ * digests require) and O(n log n) however many parameters a request sends. */
+void kv_sort(struct arena *a, struct kvlist *l)
+{
+	if (l->n < 2)
+		return;
+	struct kv *src = l->items, *dst = arena_alloc(a, l->n * sizeof(*dst));
+	for (size_t w = 1; w < l->n; w *= 2) {
+		for (size_t lo = 0; lo < l->n; lo += 2 * w) {
+			size_t mid = lo + w < l->n ? lo + w : l->n;
+			size_t hi = lo + 2 * w < l->n ? lo + 2 * w : l->n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi)
+				dst[k++] = strcmp(src[j].key, src[i].key) < 0 ? src[j++] : src[i++];
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		struct kv *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != l->items)
+		memcpy(l->items, src, l->n * sizeof(*src));
+}
+
+size_t query_pieces(const char *s, size_t n)
+{
+	size_t c = 0;
+	const char *end = s + n;
+	while (s < end) {
+		const char *amp = memchr(s, '&', (size_t)(end - s));
+		const char *e = amp ? amp : end;
+		if (e > s)
+			c++;
+		s = e + 1;
+	}
+	return c;
+}
+
 char *url_decode(struct arena *a, const char *s, size_t n, bool form, bool strict)
 {
 	char *out = arena_alloc(a, n + 1);
@@ -102,7 +143,7 @@ void parse_query(struct arena *a, const char *qs, struct kvlist *l)
 			size_t klen = eq ? (size_t)(eq - p) : len;
 			char *k = url_decode(a, p, klen, true, false);
 			char *v = eq ? url_decode(a, eq + 1, len - klen - 1, true, false)
-				     : arena_strdup(a, "");
+			             : arena_strdup(a, "");
 			kv_add(a, l, k, v);
 		}
 		if (!amp)

@@ -11,16 +11,7 @@ char *page_link(struct request *r, int64_t page)
 			kv_add(r->arena, &l, r->params.items[i].key, r->params.items[i].value);
 	if (page > 0)
 		kv_add(r->arena, &l, "page", arena_printf(r->arena, "%lld", (long long)page));
-	/* insertion sort keeps equal keys in order (qsort is not stable) */
-	for (size_t i = 1; i < l.n; i++) {
-		struct kv cur = l.items[i];
-		size_t j = i;
-		while (j > 0 && strcmp(l.items[j - 1].key, cur.key) > 0) {
-			l.items[j] = l.items[j - 1];
-			j--;
-		}
-		l.items[j] = cur;
-	}
+	kv_sort(r->arena, &l);
 	struct buf *b = buf_new(r->arena, 256);
 	buf_puts(b, r->origin);
 	buf_puts(b, r->raw_path ? r->raw_path : r->path);

@@ -211,6 +211,18 @@ json_object *req_json_body(struct request *r, bool allow_empty)
 	return o;
 }
 
+int req_check_param_count(struct request *r)
+{
+	size_t n = r->params.n;
+	if (n <= HTTP_MAX_PARAMS && r->content_type &&
+	    media_is(r->content_type, "application/x-www-form-urlencoded") && r->body)
+		n = query_pieces(r->body, r->body_len);
+	if (n <= HTTP_MAX_PARAMS)
+		return 0;
+	return fail_withf(r, ERR_BAD_REQUEST, "Too many parameters (%zu); the maximum is %d.", n,
+			  HTTP_MAX_PARAMS);
+}
+
 bool req_form_body(struct request *r, struct kvlist *out)
 {
 	if (!r->content_type || !media_is(r->content_type, "application/x-www-form-urlencoded"))

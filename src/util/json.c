@@ -380,3 +380,101 @@ json_object *json_ptr_get(json_object *root, const char *p)
 		cur = json_ptr_step(cur, &p);
 	return cur && !*p ? cur : NULL;
 }
+
+/* Skip a JSON string starting at s[i] == '"'; the index after its closing quote, or n. */
+static size_t skip_string(const char *s, size_t n, size_t i)
+{
+	for (i++; i < n; i++) {
+		if (s[i] == '\\')
+			i++;
+		else if (s[i] == '"')
+			return i + 1;
+	}
+	return n;
+}
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+		i++;
+	return i;
+}
+
+long json_top_array_len(const char *s, size_t n, const char *key)
+{
+	size_t klen = strlen(key);
+	size_t i = skip_ws(s, n, 0);
+	if (i >= n || s[i] != '{')
+		return -1;
+	int depth = 0;
+	long best = -1;
+	bool want_key = false; /* at depth 1, the next string is a key */
+	for (; i < n; i++) {
+		char c = s[i];
+		if (c == '"') {
+			size_t e = skip_string(s, n, i);
+			if (depth == 1 && want_key && e - i == klen + 2 && !memcmp(s + i + 1, key, klen)) {
+				size_t j = skip_ws(s, n, e);
+				if (j < n && s[j] == ':')
+					j = skip_ws(s, n, j + 1);
+				if (j >= n || s[j] != '[') {
+					want_key = false;
+					i = e - 1;
+					continue;
+				}
+				/* count the elements of this array: commas at its own depth */
+				long count = 0;
+				int d = 0;
+				bool any = false;
+				for (j++; j < n; j++) {
+					char ch = s[j];
+					if (ch == '"') {
+						any = true;
+						j = skip_string(s, n, j) - 1;
+					} else if (ch == '[' || ch == '{') {
+						any = true;
+						d++;
+					} else if (ch == ']' || ch == '}') {
+						if (d == 0)
+							break;
+						d--;
+					} else if (ch == ',' && d == 0) {
+						count++;
+					} else if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
+						any = true;
+					}
+				}
+				/* a repeated key: the largest array counts (json-c keeps the last) */
+				if (any && count + 1 > best)
+					best = count + 1;
+				else if (!any && best < 0)
+					best = 0;
+				want_key = false;
+				i = j; /* the closing bracket (or the end) */
+				continue;
+			}
+			want_key = false;
+			i = e - 1;
+		} else if (c == '{' || c == '[') {
+			depth++;
+			want_key = c == '{' && depth == 1;
+		} else if (c == '}' || c == ']') {
+			depth--;
+		} else if (c == ',' && depth == 1) {
+			want_key = true;
+		}
+	}
+	return best;
+}
+
+size_t json_count_containers(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"')
+			i = skip_string(s, n, i) - 1;
+		else if (s[i] == '{' || s[i] == '[')
+			c++;
+	}
+	return c;
+}

@@ -89,6 +89,12 @@ void json_escape(struct buf *b, const char *s, size_t n);
 /* ---------- JSON reading (json-c) ---------- */
 /* Parse with depth limit 64. On failure returns NULL and a reason in err ("JSON nesting too deep."
  * is reported as depth=true). The object is owned by the arena. */
+/* Pre-parse scans of JSON text, linear and allocation-free (bounds the work before json-c
+ * builds a tree; doc/robustness.md "Cost bounds"). json_top_array_len: the number of elements of
+ * the array under `key` of the top-level object (as far as the text goes), -1 when the text is not
+ * an object with such an array. json_count_containers: objects and arrays outside strings. */
+long json_top_array_len(const char *s, size_t n, const char *key);
+size_t json_count_containers(const char *s, size_t n);
 json_object *json_parse(struct arena *a, const char *text, size_t len, char *err, size_t errlen,
 			bool *too_deep);
 const char *json_get_str(json_object *o, const char *key); /* NULL if missing or not a string */

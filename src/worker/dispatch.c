@@ -134,6 +134,10 @@ void dispatch(struct request *r)
 {
 	build_tables();
 	r->area = area_of(r->path);
+	if (req_check_param_count(r)) {
+		resp_error(r);
+		return;
+	}
 	bool is_options = strcmp(r->method, "OPTIONS") == 0;
 	const struct route *rt = NULL;
 	struct buf *allow = buf_new(r->arena, 64);

@@ -84,6 +84,10 @@ START_TEST(tokens_refs_paging)
 	ck_assert_int_eq(fhir_parse_page("0"), -1);
 	ck_assert_int_eq(fhir_parse_page("-1"), -1);
 	ck_assert_int_eq(fhir_parse_page("2x"), -1);
+	/* (page - 1) * _count overflowed int64 */
+	ck_assert_int_eq(fhir_parse_page("461168601842738792"), -1);
+	ck_assert_int_eq(fhir_parse_page("1000000000"), 1000000000);
+	ck_assert_int_eq(fhir_parse_page("1000000001"), -1);
 	const char **items;
 	ck_assert_int_eq(fhir_split(a, "a,,b,", &items), 2);
 	ck_assert_str_eq(items[0], "a");

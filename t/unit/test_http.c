@@ -28,6 +28,32 @@ START_TEST(query_decoding)
 }
 END_TEST
 
+START_TEST(kv_sort_stable_and_fast)
+{
+	struct arena *a = arena_new();
+	struct kvlist l = {0};
+	parse_query(a, "b=1&a=1&c=1&a=2&b=2&a=3", &l);
+	kv_sort(a, &l);
+	const char *want[][2] = {{"a", "1"}, {"a", "2"}, {"a", "3"}, {"b", "1"}, {"b", "2"}, {"c", "1"}};
+	ck_assert_uint_eq(l.n, 6);
+	for (size_t i = 0; i < 6; i++) {
+		ck_assert_str_eq(l.items[i].key, want[i][0]);
+		ck_assert_str_eq(l.items[i].value, want[i][1]);
+	}
+	/* 40 000 distinct keys in reverse order: was an insertion sort (seconds), now n log n */
+	struct kvlist big = {0};
+	for (int i = 40000; i > 0; i--)
+		kv_add(a, &big, arena_printf(a, "k%06d", i), "v");
+	kv_sort(a, &big);
+	for (size_t i = 1; i < big.n; i++)
+		ck_assert_int_lt(strcmp(big.items[i - 1].key, big.items[i].key), 0);
+	ck_assert_uint_eq(query_pieces("a=1&&b=2&", 9), 2);
+	ck_assert_uint_eq(query_pieces("", 0), 0);
+	ck_assert_uint_eq(query_pieces("&&&", 3), 0);
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(cookies)
 {
 	struct arena *a = arena_new();
@@ -324,6 +350,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, query_decoding);
 	tcase_add_test(tc, cookies);
+	tcase_add_test(tc, kv_sort_stable_and_fast);
 	tcase_add_test(tc, casing);
 	tcase_add_test(tc, router);
 	tcase_add_test(tc, paging_links);

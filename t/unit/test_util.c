@@ -132,6 +132,24 @@ START_TEST(json_parse_limits)
 }
 END_TEST
 
+START_TEST(json_prescans)
+{
+#define TAL(s, k) json_top_array_len(s, strlen(s), k)
+	ck_assert_int_eq(TAL("{\"entry\": []}", "entry"), 0);
+	ck_assert_int_eq(TAL("{\"entry\": [{}, {}, {\"a\": [1, 2]}]}", "entry"), 3);
+	ck_assert_int_eq(TAL("{\"type\": \"entry\", \"entry\": [\"],\", 2]}", "entry"), 2);
+	ck_assert_int_eq(TAL("{\"x\": {\"entry\": [1, 2]}}", "entry"), -1); /* not top level */
+	ck_assert_int_eq(TAL("{\"entry\": 5}", "entry"), -1);
+	ck_assert_int_eq(TAL("[1, 2]", "entry"), -1);
+	ck_assert_int_eq(TAL("{\"entry\": [1, 2", "entry"), 2); /* truncated: what was seen */
+	/* a repeated key: the largest array counts (json-c keeps the last one) */
+	ck_assert_int_eq(TAL("{\"entry\": [], \"entry\": [{}, {}, {}]}", "entry"), 3);
+	ck_assert_int_eq(TAL("{\"e\\\"ntry\": [1], \"entry\": [1, 2]}", "entry"), 2);
+	ck_assert_uint_eq(json_count_containers("{\"a\": [{}, \"[{\"]}", 17), 3);
+#undef TAL
+}
+END_TEST
+
 START_TEST(base64_roundtrip)
 {
 	const char *cases[][3] = {{"", "", ""},
@@ -426,6 +444,7 @@ int main(void)
 	tcase_add_test(tc, buf_grows);
 	tcase_add_test(tc, json_writer_shapes);
 	tcase_add_test(tc, json_parse_limits);
+	tcase_add_test(tc, json_prescans);
 	tcase_add_test(tc, base64_roundtrip);
 	tcase_add_test(tc, time_parse_and_format);
 	tcase_add_test(tc, crypto_digests);

@@ -1,0 +1,98 @@
+// Cost bounds (doc/robustness.md "Cost bounds"): requests built to burn worker CPU or memory are
+// refused quickly with the documented body, and write nothing.
+import { test } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { get, post, req, sql, token, assert, expectStatus } from './lib.mjs';
+import { observation, fhirPost } from './fhir_helpers.mjs';
+
+const mary = () => token('manager_mary@example.com');
+const peter = () => token('ll_patient_peter@example.com');
+const BIN = `${process.env.JHE_BUILD}/jhe-fcgi`;
+const workers = () => execFileSync('pgrep', ['-f', `^${BIN}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
+const totalRss = () => workers().reduce((s, p) => s + rssKb(p), 0);
+const counts = () => sql('SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM observation_identifier)')[0];
+const timed = async (f) => { const t = Date.now(); const r = await f(); return [r, Date.now() - t]; };
+
+test('40 000 identifiers in one Observation: 400 at once, nothing written', async () => {
+  const o = observation();
+  o.identifier = Array.from({ length: 40000 }, (_, i) => ({ system: 'urn:x', value: `v${i}` }));
+  const before = counts();
+  const [r, ms] = await timed(() => fhirPost('/FHIR/R5/Observation', o, peter()));
+  expectStatus(r, 400);
+  assert.equal(r.json.resourceType, 'OperationOutcome');
+  assert.equal(r.json.issue[0].diagnostics, 'Observation.identifier has 40000 entries; the maximum is 100.');
+  assert.ok(ms < 3000, `${ms} ms`);
+  // 100 identifiers (the maximum) with a duplicate pair at the end: still the duplicate 409
+  const ok = observation();
+  const v = randomUUID();
+  ok.identifier = Array.from({ length: 99 }, (_, i) => ({ system: 'urn:x', value: `${v}-${i}` }));
+  ok.identifier.push({ system: 'urn:x', value: `${v}-7` });
+  const d = await fhirPost('/FHIR/R5/Observation', ok, peter());
+  expectStatus(d, 409);
+  assert.equal(d.json.issue[0].diagnostics, `Identifier already exists: system=urn:x value=${v}-7`);
+  assert.deepEqual(counts(), before);
+});
+
+test('40 000 parameters: 400 with the area\'s body (FHIR, Admin API, OAuth), quickly', async () => {
+  const form = Array.from({ length: 40000 }, (_, i) => `k${i}=${i}`).join('&');
+  let [r, ms] = await timed(() => req('POST', '/FHIR/R5/Observation/_search', {
+    token: mary(), body: form, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
+  expectStatus(r, 400);
+  assert.equal(r.json.resourceType, 'OperationOutcome');
+  assert.equal(r.json.issue[0].diagnostics, 'Too many parameters (40000); the maximum is 1000.');
+  assert.ok(ms < 3000, `${ms} ms`);
+  // the maximum is accepted
+  const atMax = Array.from({ length: 1000 }, (_, i) => `k${i}=${i}`).join('&');
+  r = await req('POST', '/FHIR/R5/Observation/_search', {
+    token: mary(), body: `${atMax.split('&').slice(1).join('&')}&_count=1`, headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  expectStatus(r, 200);
+  // query strings (NGINX limits the request line, so 1001 short keys)
+  const q = Array.from({ length: 1001 }, () => 'a').join('&');
+  r = await get(`/api/v1/organizations?${q}`, { token: mary() });
+  expectStatus(r, 400);
+  assert.deepEqual(r.json, ['Too many parameters (1001); the maximum is 1000.']);
+  r = await get(`/FHIR/R5/Patient?${q}`, { token: mary() });
+  expectStatus(r, 400);
+  assert.equal(r.json.resourceType, 'OperationOutcome');
+  [r, ms] = await timed(() => post('/o/token/', form, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
+  expectStatus(r, 400);
+  assert.ok(ms < 3000, `${ms} ms`);
+});
+
+test('a 5 MB Bundle of empty entries: 413 before the tree is built, worker memory stays bounded', async () => {
+  const n = 1700000;
+  const body = `{"resourceType":"Bundle","type":"batch","entry":[${'{},'.repeat(n - 1)}{}]}`;
+  assert.ok(body.length > 5e6);
+  const before = totalRss();
+  const before_counts = counts();
+  for (let i = 0; i < 4; i++) { // every worker sees one (NGINX spreads them)
+    const [r, ms] = await timed(() => fhirPost('/FHIR/R5/', body, mary()));
+    expectStatus(r, 413);
+    assert.equal(r.json.issue[0].diagnostics, `Bundle has ${n} entries; the maximum is 10000.`);
+    assert.ok(ms < 5000, `${ms} ms`);
+  }
+  // a repeated "entry" key cannot hide the large array
+  const twice = `{"resourceType":"Bundle","type":"batch","entry":[],"entry":[${'{},'.repeat(20000)}{}]}`;
+  expectStatus(await fhirPost('/FHIR/R5/', twice, mary()), 413);
+  const grown = (totalRss() - before) / 1024;
+  // the body itself is held once per request (5 MB); json-c's tree of 1.7 M objects was ~260 MB
+  assert.ok(grown < 64, `workers grew by ${grown.toFixed(1)} MB`);
+  assert.deepEqual(counts(), before_counts);
+});
+
+test('a huge _page or page: 404 Invalid page. (no int64 overflow), on FHIR and the Admin API', async () => {
+  for (const p of ['461168601842738792', '9223372036854775807', '1000000001', '99999999999999999999']) {
+    let r = await get(`/FHIR/R5/Observation?_page=${p}&_count=1000`, { token: mary() });
+    expectStatus(r, 404);
+    assert.equal(r.json.issue[0].diagnostics, 'Invalid page.');
+    r = await get(`/api/v1/organizations?page=${p}&pageSize=1000`, { token: mary() });
+    expectStatus(r, 404);
+    assert.deepEqual(r.json, { detail: 'Invalid page.' });
+  }
+  // the largest page is a normal "past the end"
+  const r = await get('/FHIR/R5/Observation?_page=1000000000&_count=1000', { token: mary() });
+  expectStatus(r, 404);
+});
