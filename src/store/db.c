@@ -2,7 +2,9 @@
 #include "store/store.h"
 
 #include <libpq-fe.h>
+#include <signal.h>
 #include <stdio.h>
+#include <sys/time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +12,16 @@ static PGconn *conn;
 static unsigned conn_gen;     /* bumped on every (re)connect: statements re-prepare */
 static unsigned stmt_counter; /* process-wide statement names */
 static bool in_tx;
+/* The per-request deadline (db_deadline_arm): SIGALRM cancels the statement in flight with
+ * PQcancel, which libpq documents as safe in a signal handler. */
+static PGcancel *volatile cancel_obj;
+static volatile sig_atomic_t deadline_hit;
+static long stmt_timeout_ms; /* the workers' statement_timeout (jhe-admin: none) */
+
+void db_set_statement_timeout(long ms)
+{
+	stmt_timeout_ms = ms;
+}
 
 struct db_result {
 	PGresult *res;
@@ -45,6 +57,65 @@ static void notice_quiet(void *arg, const PGresult *res)
 /* A connection that is new or was reset: settings applied, statements to be prepared again.
  * When the settings fail the connection is closed (a session with other settings would format
  * times and plan statements differently). */
+static void on_deadline(int sig)
+{
+	(void)sig;
+	deadline_hit = 1;
+	PGcancel *c = cancel_obj;
+	if (c) {
+		char errbuf[256];
+		PQcancel(c, errbuf, sizeof(errbuf));
+	}
+}
+
+void db_deadline_arm(long ms)
+{
+	deadline_hit = 0;
+	if (ms <= 0)
+		return;
+	static bool installed;
+	if (!installed) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_deadline;
+		sa.sa_flags = SA_RESTART;
+		sigaction(SIGALRM, &sa, NULL);
+		installed = true;
+	}
+	struct itimerval it = {{0, 0}, {ms / 1000, (ms % 1000) * 1000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+void db_deadline_disarm(void)
+{
+	struct itimerval it = {{0, 0}, {0, 0}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	deadline_hit = 0;
+}
+
+/* True (with 503 in e) once the request's deadline has passed: no further statement runs. */
+static bool past_deadline(struct err *e)
+{
+	if (!deadline_hit)
+		return false;
+	set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
+	        "request deadline (JHE_REQUEST_TIMEOUT_MS) passed");
+	return true;
+}
+
+/* The cancel handle of the current connection, swapped with SIGALRM blocked. */
+static void cancel_handle_reset(void)
+{
+	sigset_t s, old;
+	sigemptyset(&s);
+	sigaddset(&s, SIGALRM);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	if (cancel_obj)
+		PQfreeCancel(cancel_obj);
+	cancel_obj = conn ? PQgetCancel(conn) : NULL;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
 static int session_start(void)
 {
 	conn_gen++;
@@ -54,8 +125,18 @@ static int session_start(void)
 	if (!ok)
 		log_error("database session setup failed: %s", PQerrorMessage(conn));
 	PQclear(r);
-	if (ok)
+	if (ok && stmt_timeout_ms > 0) {
+		/* statement_timeout (JHE_STATEMENT_TIMEOUT_MS, doc/robustness.md "Cost bounds") */
+		char sql[64];
+		snprintf(sql, sizeof(sql), "SET statement_timeout = %ld", stmt_timeout_ms);
+		r = PQexec(conn, sql);
+		ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+		PQclear(r);
+	}
+	if (ok) {
+		cancel_handle_reset();
 		return 0;
+	}
 	PQfinish(conn);
 	conn = NULL;
 	return -1;
@@ -152,6 +233,10 @@ static void result_error(struct arena *a, PGresult *res, struct err *e)
 	    (state && (str_starts(state, "57P") || strcmp(state, "53300") == 0))) {
 		set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.", log);
 		in_tx = false;
+	} else if (state && strcmp(state, "57014") == 0) {
+		/* statement_timeout, or the request deadline cancelled it */
+		set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
+		        deadline_hit ? "request deadline (JHE_REQUEST_TIMEOUT_MS) passed" : log);
 	} else if (state && strcmp(state, "23505") == 0) {
 		set_err(e, ERR_CONFLICT, "A row with these values already exists.", log);
 	} else if (state && (strcmp(state, "23503") == 0)) {
@@ -201,6 +286,8 @@ static int prepare(struct db_stmt *st, int nparams, struct arena *a, struct err 
 struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
                            const char *const *params, struct err *e)
 {
+	if (past_deadline(e))
+		return NULL;
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		if (in_tx || db_ensure(e)) {
 			set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
@@ -245,6 +332,8 @@ struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
 struct db_result *db_query_params(struct arena *a, const char *sql, int nparams,
                                   const char *const *params, struct err *e)
 {
+	if (past_deadline(e))
+		return NULL;
 	if (!conn || PQstatus(conn) != CONNECTION_OK) {
 		if (in_tx || db_ensure(e)) {
 			set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",

@@ -32,6 +32,14 @@ void db_disconnect(void);
 /* A libpq connection string fit for messages: every password replaced by "***" (keyword=value
  * and URI forms); "(unparsable connection string)" when libpq cannot parse it. */
 char *db_conninfo_masked(struct arena *a, const char *conninfo);
+/* Per-request deadline (JHE_REQUEST_TIMEOUT_MS, doc/robustness.md "Cost bounds"): after ms the
+ * statement in flight is cancelled and every later statement of the request fails with 503
+ * (the handler's transaction is rolled back by dispatch). 0 = none. */
+void db_deadline_arm(long ms);
+void db_deadline_disarm(void);
+/* statement_timeout (ms) of the connections made after this call; the workers set
+ * JHE_STATEMENT_TIMEOUT_MS, jhe-admin (migrations, seeding) none. */
+void db_set_statement_timeout(long ms);
 /* Run a prepared statement. params may contain NULL for SQL NULL. Returns NULL with e set. */
 struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
 			   const char *const *params, struct err *e);

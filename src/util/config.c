@@ -33,6 +33,8 @@ static const char *KEYS[] = {"JHE_DATABASE",
                              "JHE_CORS_ORIGINS",
                              "JHE_LOG_LEVEL",
                              "JHE_MAX_BODY",
+                             "JHE_STATEMENT_TIMEOUT_MS",
+                             "JHE_REQUEST_TIMEOUT_MS",
                              "JHE_OWNER_DATABASE",
                              NULL};
 
@@ -79,6 +81,8 @@ void config_defaults(struct config *c)
 	c->cors_origins = strdup("");
 	c->log_level = LOG_INFO;
 	c->max_body = 64 * 1024 * 1024 + 1024;
+	c->statement_timeout_ms = 10000;
+	c->request_timeout_ms = 30000;
 }
 
 static int set_long(long *dst, const char *v)
@@ -154,6 +158,10 @@ int config_set(struct config *c, const char *key, const char *v)
 		if (!str_to_i64(v, &x) || x < 1024)
 			return -1;
 		c->max_body = (size_t)x;
+	} else if (!strcmp(key, "JHE_STATEMENT_TIMEOUT_MS")) {
+		return set_long(&c->statement_timeout_ms, v);
+	} else if (!strcmp(key, "JHE_REQUEST_TIMEOUT_MS")) {
+		return set_long(&c->request_timeout_ms, v);
 	} else
 		return -2;
 	return 0;

@@ -174,6 +174,8 @@ struct config {
 	char *cors_origins;
 	int log_level;
 	size_t max_body; /* bytes accepted by the worker (NGINX enforces the public limits) */
+	long statement_timeout_ms; /* PostgreSQL statement_timeout of the workers' sessions; 0 off */
+	long request_timeout_ms;   /* per-request deadline (doc/robustness.md); 0 off */
 };
 extern struct config g_config;
 /* Load defaults, then the file (path may be NULL: $JHE_CONFIG or JHE_SYSCONFDIR/jhe/jhe.conf;

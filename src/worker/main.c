@@ -143,7 +143,9 @@ static void serve(FCGX_Request *fr, struct arena *a)
 			r.path = "/";
 		resp_detail(&r, 400, "Malformed request.");
 	} else if (st == 0) {
+		db_deadline_arm(g_config.request_timeout_ms);
 		dispatch(&r);
+		db_deadline_disarm();
 	}
 	struct buf *out = buf_new(a, 4096 + (r.resp.body ? r.resp.body->len : 0));
 	resp_serialize(&r, out);
@@ -276,6 +278,7 @@ int main(int argc, char **argv)
 	 * mmapped and returned at once. */
 	mallopt(M_MMAP_THRESHOLD, 4 << 20);
 	mallopt(M_TRIM_THRESHOLD, 6 << 20);
+	db_set_statement_timeout(g_config.statement_timeout_ms);
 	if (db_connect())
 		log_warn("database not reachable at start; will retry per request");
 	if (FCGX_Init()) {

@@ -96,3 +96,23 @@ test('a huge _page or page: 404 Invalid page. (no int64 overflow), on FHIR and t
   const r = await get('/FHIR/R5/Observation?_page=1000000000&_count=1000', { token: mary() });
   expectStatus(r, 404);
 });
+
+test('statement_timeout: a write blocked past it answers 503, rolled back, nothing written', async () => {
+  const { spawn } = await import('node:child_process');
+  const name = `Timeout Org ${randomUUID()}`;
+  // another session holds the organization table for 6 s (the test stack sets 3 s)
+  const holder = spawn(new URL('../../scripts/stack', import.meta.url).pathname,
+    ['psql', '-qtAX', '-c', 'BEGIN; LOCK TABLE organization IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT;'],
+    { stdio: 'ignore' });
+  const done = new Promise((res) => holder.on('exit', res));
+  await new Promise((res) => setTimeout(res, 800));
+  const [r, ms] = await timed(() => post('/api/v1/organizations', { name, type: 'edu', partOf: 20001 }, { token: mary() }));
+  expectStatus(r, 503);
+  assert.deepEqual(r.json, { detail: 'Service temporarily unavailable.' });
+  assert.equal(r.headers.get('retry-after'), '5');
+  assert.ok(ms >= 2500 && ms < 6000, `${ms} ms`);
+  await done;
+  assert.equal(sql(`SELECT count(*) FROM organization WHERE name = '${name}'`)[0][0], '0');
+  // the worker's connection is usable again
+  expectStatus(await get('/api/v1/organizations?pageSize=1', { token: mary() }), 200);
+});
