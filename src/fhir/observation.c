@@ -85,6 +85,15 @@ int fhir_create(struct request *r)
 	fhir_scope_eval(r, FT_OBSERVATION, 'c', &g);
 	if (!g.allowed)
 		return fhir_scope_fail(r, "create", FT_OBSERVATION);
+	/* the identifier cap is checked on the text: json-c would first build every one */
+	long nids = json_top_array_len(r->body, r->body_len, "identifier");
+	if (nids > FHIR_MAX_IDENTIFIERS)
+		return fhir_fail(
+		    r, ERR_BAD_REQUEST, "invalid",
+		    arena_printf(a,
+		                 "Observation.identifier has %ld entries; the maximum is "
+		                 "%d.",
+		                 nids, FHIR_MAX_IDENTIFIERS));
 	json_object *body = req_json_body(r, false);
 	if (!body && r->err.kind == ERR_MEDIA_TYPE) {
 		r->err.code = "not-supported";

@@ -100,9 +100,9 @@ test('a huge _page or page: 404 Invalid page. (no int64 overflow), on FHIR and t
 test('statement_timeout: a write blocked past it answers 503, rolled back, nothing written', async () => {
   const { spawn } = await import('node:child_process');
   const name = `Timeout Org ${randomUUID()}`;
-  // another session holds the organization table for 6 s (the test stack sets 3 s)
+  // another session holds the organization table for 13 s (statement_timeout: the default 10 s)
   const holder = spawn(new URL('../../scripts/stack', import.meta.url).pathname,
-    ['psql', '-qtAX', '-c', 'BEGIN; LOCK TABLE organization IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(6); COMMIT;'],
+    ['psql', '-qtAX', '-c', 'BEGIN; LOCK TABLE organization IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(13); COMMIT;'],
     { stdio: 'ignore' });
   const done = new Promise((res) => holder.on('exit', res));
   await new Promise((res) => setTimeout(res, 800));
@@ -110,7 +110,7 @@ test('statement_timeout: a write blocked past it answers 503, rolled back, nothi
   expectStatus(r, 503);
   assert.deepEqual(r.json, { detail: 'Service temporarily unavailable.' });
   assert.equal(r.headers.get('retry-after'), '5');
-  assert.ok(ms >= 2500 && ms < 6000, `${ms} ms`);
+  assert.ok(ms >= 9000 && ms < 13000, `${ms} ms`);
   await done;
   assert.equal(sql(`SELECT count(*) FROM organization WHERE name = '${name}'`)[0][0], '0');
   // the worker's connection is usable again
