@@ -46,8 +46,8 @@ bool auth_pkce_check(const char *verifier, const char *challenge)
 
 /* ---------- scopes ---------- */
 
-static const char *const smart_types[] = {"Observation", "Patient", "Group", "Device",
-					  "Organization", "Practitioner", "*", NULL};
+static const char *const smart_types[] = {"Observation",  "Patient",      "Group", "Device",
+                                          "Organization", "Practitioner", "*",     NULL};
 
 int auth_smart_scope_parse(struct arena *a, const char *scope, struct smart_scope *out)
 {
@@ -122,11 +122,9 @@ int auth_smart_scope_parse(struct arena *a, const char *scope, struct smart_scop
 	return 0;
 }
 
-bool auth_scope_has(const char *scopes, const char *scope)
+/* scope[0..n) is one of the space-separated scopes. */
+static bool scope_has_n(const char *scopes, const char *scope, size_t n)
 {
-	if (!scopes || !scope)
-		return false;
-	size_t n = strlen(scope);
 	const char *s = scopes;
 	while (*s) {
 		while (*s == ' ')
@@ -141,9 +139,15 @@ bool auth_scope_has(const char *scopes, const char *scope)
 	return false;
 }
 
+bool auth_scope_has(const char *scopes, const char *scope)
+{
+	if (!scopes || !scope)
+		return false;
+	return scope_has_n(scopes, scope, strlen(scope));
+}
+
 bool auth_scope_subset(const char *sub, const char *super)
 {
-	char tok[512];
 	const char *s = sub ? sub : "";
 	while (*s) {
 		while (*s == ' ')
@@ -151,22 +155,18 @@ bool auth_scope_subset(const char *sub, const char *super)
 		const char *e = s;
 		while (*e && *e != ' ')
 			e++;
+		/* compared in place: a scope of any length (a copy into a fixed buffer made
+		 * every scope of 512 bytes or more "not granted", fuzz_scope) */
 		size_t n = (size_t)(e - s);
-		if (n) {
-			if (n >= sizeof(tok))
-				return false;
-			memcpy(tok, s, n);
-			tok[n] = 0;
-			if (!auth_scope_has(super, tok))
-				return false;
-		}
+		if (n && (!super || !scope_has_n(super, s, n)))
+			return false;
 		s = e;
 	}
 	return true;
 }
 
 int auth_scope_grant(struct arena *a, const char *requested, enum scope_grant g, bool patient_user,
-		     char **granted, const char **bad)
+                     char **granted, const char **bad)
 {
 	*bad = NULL;
 	if (!requested || !*requested) {
@@ -187,7 +187,7 @@ int auth_scope_grant(struct arena *a, const char *requested, enum scope_grant g,
 		} else if (!strcmp(t, "launch/patient")) {
 			keep = patient_user && g == SCOPE_GRANT_CODE;
 		} else if (!strcmp(t, "offline_access") || !strcmp(t, "online_access") ||
-			   !strcmp(t, "profile") || !strcmp(t, "launch")) {
+		           !strcmp(t, "profile") || !strcmp(t, "launch")) {
 			keep = false;
 		} else {
 			struct smart_scope sc;
@@ -404,7 +404,8 @@ char *auth_jwt_sign(struct arena *a, EVP_PKEY *key, const char *kid, const char 
 	if (EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
 	    EVP_DigestSign(ctx, NULL, &siglen, (const unsigned char *)input, strlen(input)) == 1) {
 		sig = arena_alloc(a, siglen);
-		if (EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)input, strlen(input)) == 1)
+		if (EVP_DigestSign(ctx, sig, &siglen, (const unsigned char *)input,
+		                   strlen(input)) == 1)
 			out = arena_printf(a, "%s.%s", input, b64url(a, sig, siglen));
 	}
 	EVP_MD_CTX_free(ctx);
@@ -426,8 +427,8 @@ char *auth_jwt_verify(struct arena *a, EVP_PKEY *key, const char *jwt)
 	if (!ctx)
 		return NULL;
 	bool ok = EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, key) == 1 &&
-		  EVP_DigestVerify(ctx, sig, (size_t)siglen, (const unsigned char *)jwt,
-				   (size_t)(d2 - jwt)) == 1;
+	          EVP_DigestVerify(ctx, sig, (size_t)siglen, (const unsigned char *)jwt,
+	                           (size_t)(d2 - jwt)) == 1;
 	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return NULL;
@@ -445,7 +446,7 @@ char *auth_jwt_verify(struct arena *a, EVP_PKEY *key, const char *jwt)
 void auth_random_alnum(char *out, size_t n)
 {
 	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	for (size_t i = 0; i < n; i++)
 		out[i] = alphabet[randombytes_uniform(62)];
 	out[n] = 0;

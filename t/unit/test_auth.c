@@ -208,6 +208,21 @@ START_TEST(scope_parsing)
 	ck_assert(!auth_scope_has("openid emails", "email"));
 	ck_assert(auth_scope_subset("email openid", "openid email"));
 	ck_assert(!auth_scope_subset("openid fhirUser", "openid email"));
+	{
+		/* found by fuzz_scope: a scope of 512 bytes or more was never "in" any set (a refresh
+		 * repeating the granted long code-restricted scope got invalid_scope) */
+		char longscope[1200];
+		strcpy(longscope, "patient/Observation.rs?code=");
+		size_t n = strlen(longscope);
+		memset(longscope + n, '5', 1000);
+		longscope[n + 1000] = 0;
+		char both[1300];
+		snprintf(both, sizeof(both), "openid %s", longscope);
+		ck_assert(auth_scope_subset(longscope, both));
+		ck_assert(auth_scope_subset(both, both));
+		ck_assert(!auth_scope_subset(both, "openid"));
+		ck_assert(!auth_scope_subset("openid", NULL));
+	}
 	arena_free(a);
 }
 END_TEST
