@@ -283,38 +283,22 @@ static int prepare(struct db_stmt *st, int nparams, struct arena *a, struct err 
 	return 0;
 }
 
-struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
-                           const char *const *params, struct err *e)
+/* The connection before a statement: a lost one is opened again, except inside a transaction
+ * (whose work is gone with it). */
+static int usable(struct err *e)
 {
-	if (past_deadline(e))
-		return NULL;
-	if (!conn || PQstatus(conn) != CONNECTION_OK) {
-		if (in_tx || db_ensure(e)) {
-			set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
-			        "database connection lost");
-			return NULL;
-		}
-	}
-	PGresult *res = NULL;
-	ExecStatusType s = PGRES_FATAL_ERROR;
-	for (int attempt = 0; attempt < 2; attempt++) {
-		if (prepare(st, nparams, a, e)) {
-			/* a connection that died while idle (server restart): reconnect once */
-			if (attempt == 0 && !in_tx && PQstatus(conn) != CONNECTION_OK &&
-			    db_ensure(e) == 0)
-				continue;
-			return NULL;
-		}
-		res = PQexecPrepared(conn, st->name, nparams, params, NULL, NULL, 0);
-		s = PQresultStatus(res);
-		if ((s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) || attempt == 1 || in_tx ||
-		    PQstatus(conn) == CONNECTION_OK)
-			break;
-		PQclear(res);
-		res = NULL;
-		if (db_ensure(e))
-			return NULL;
-	}
+	if (conn && PQstatus(conn) == CONNECTION_OK)
+		return 0;
+	if (!in_tx && db_ensure(e) == 0)
+		return 0;
+	set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.", "database connection lost");
+	return -1;
+}
+
+/* A statement's result, kept until the arena is reset; NULL with e set from its error. */
+static struct db_result *finish(struct arena *a, PGresult *res, struct err *e)
+{
+	ExecStatusType s = PQresultStatus(res);
 	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
 		result_error(a, res, e);
 		PQclear(res);
@@ -326,40 +310,55 @@ struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
 	return r;
 }
 
+/* After a failed statement: 1 when it failed because the connection died while idle (server
+ * restart) and a new one is open (run it again; res was released), -1 when that reconnection
+ * failed (e set, res released), 0 otherwise (res is the answer). Never inside a transaction. */
+static int reconnected(PGresult *res, struct err *e)
+{
+	ExecStatusType s = PQresultStatus(res);
+	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK || in_tx ||
+	    PQstatus(conn) == CONNECTION_OK)
+		return 0;
+	PQclear(res);
+	return db_ensure(e) == 0 ? 1 : -1;
+}
+
+struct db_result *db_query(struct arena *a, struct db_stmt *st, int nparams,
+                           const char *const *params, struct err *e)
+{
+	if (past_deadline(e) || usable(e))
+		return NULL;
+	bool again = false; /* reconnect once at the most */
+	if (prepare(st, nparams, a, e)) {
+		if (in_tx || PQstatus(conn) == CONNECTION_OK || db_ensure(e) ||
+		    prepare(st, nparams, a, e))
+			return NULL;
+		again = true;
+	}
+	PGresult *res = PQexecPrepared(conn, st->name, nparams, params, NULL, NULL, 0);
+	int rc = again ? 0 : reconnected(res, e);
+	if (rc < 0 || (rc > 0 && prepare(st, nparams, a, e)))
+		return NULL;
+	if (rc > 0)
+		res = PQexecPrepared(conn, st->name, nparams, params, NULL, NULL, 0);
+	return finish(a, res, e);
+}
+
 /* Unnamed statement (parsed and planned on every call, one round trip): for SQL whose text is
  * built per request (FHIR search shapes), where custom plans matter and a named statement per
  * shape would accumulate on the server. */
 struct db_result *db_query_params(struct arena *a, const char *sql, int nparams,
                                   const char *const *params, struct err *e)
 {
-	if (past_deadline(e))
+	if (past_deadline(e) || usable(e))
 		return NULL;
-	if (!conn || PQstatus(conn) != CONNECTION_OK) {
-		if (in_tx || db_ensure(e)) {
-			set_err(e, ERR_UNAVAILABLE, "Service temporarily unavailable.",
-			        "database connection lost");
-			return NULL;
-		}
-	}
 	PGresult *res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	ExecStatusType s = PQresultStatus(res);
-	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK && !in_tx &&
-	    PQstatus(conn) != CONNECTION_OK) {
-		PQclear(res);
-		if (db_ensure(e))
-			return NULL;
-		res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
-		s = PQresultStatus(res);
-	}
-	if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
-		result_error(a, res, e);
-		PQclear(res);
+	int rc = reconnected(res, e);
+	if (rc < 0)
 		return NULL;
-	}
-	struct db_result *r = arena_alloc(a, sizeof(*r));
-	r->res = res;
-	arena_defer(a, clear_result, res);
-	return r;
+	if (rc > 0)
+		res = PQexecParams(conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	return finish(a, res, e);
 }
 
 long db_exec(struct arena *a, struct db_stmt *st, int nparams, const char *const *params,
