@@ -179,15 +179,15 @@ static const char *ikey(struct arena *a, const char *sys, const char *val)
 	return arena_printf(a, "%s\x1f%s", sys ? sys : "", val);
 }
 
-/* Steps 1-4 and the structure needed later; -> x->status set on failure. */
-static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
+/* Steps 1-2 of check_pure: resourceType, R5 element names, status, code.coding and the types of
+ * subject, device and valueAttachment; *omh when a coding is Open mHealth or IEEE 1752. */
+static bool check_elements(struct arena *a, struct fhir_entry *x, struct ent *p, bool *omh)
 {
 	json_object *o = x->resource;
-	p->dup_of = -1;
 	if (!o || !json_object_is_type(o, json_type_object) ||
 	    !str_eq(json_get_str(o, "resourceType"), "Observation")) {
 		fail(x, 400, "invalid", "Request body must be a FHIR Observation resource.");
-		return;
+		return false;
 	}
 	json_object_object_foreach(o, key, val)
 	{
@@ -195,41 +195,41 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 		if (!in_list(key, r5_elements)) {
 			fail(x, 400, "invalid",
 			     arena_printf(a, "Unknown element '%s' in Observation.", key));
-			return;
+			return false;
 		}
 	}
 	json_object *st = json_get(o, "status");
 	if (!st || json_object_is_type(st, json_type_null)) {
 		fail(x, 400, "invalid", "Observation.status is required.");
-		return;
+		return false;
 	}
 	if (!json_object_is_type(st, json_type_string)) {
 		fail(x, 400, "invalid", "Observation.status must be a string.");
-		return;
+		return false;
 	}
 	x->status_str = json_object_get_string(st);
 	if (!in_list(x->status_str, statuses)) {
 		fail(
 		    x, 400, "invalid",
 		    arena_printf(a, "Observation.status '%s' is not a valid code.", x->status_str));
-		return;
+		return false;
 	}
 	json_object *code = json_get(o, "code");
 	if (!code) {
 		fail(x, 400, "invalid", "Observation.code is required.");
-		return;
+		return false;
 	}
 	if (!json_object_is_type(code, json_type_object)) {
 		fail(x, 400, "invalid", "Observation.code must be an object.");
-		return;
+		return false;
 	}
 	json_object *coding = json_get(code, "coding");
 	if (!coding || !json_object_is_type(coding, json_type_array)) {
 		fail(x, 400, "invalid", "Observation.code.coding must be an array.");
-		return;
+		return false;
 	}
 	p->ncoding = (int)json_object_array_length(coding);
-	bool omh = false;
+	*omh = false;
 	for (int i = 0; i < p->ncoding; i++) {
 		json_object *c = json_object_array_get_idx(coding, (size_t)i);
 		json_object *cs = json_get(c, "system"), *cc = json_get(c, "code");
@@ -241,7 +241,7 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 			                  "Observation.code.coding[%d] must be an object with "
 			                  "string system and code.",
 			                  i));
-			return;
+			return false;
 		}
 		const char *sys = json_get_str(c, "system");
 		if (i == 0) {
@@ -249,7 +249,7 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 			p->c_code = json_get_str(c, "code") ? json_get_str(c, "code") : "";
 		}
 		if (is_omh_system(sys))
-			omh = true;
+			*omh = true;
 	}
 	static const char *const objs[] = {"subject", "device", "valueAttachment", NULL};
 	for (int i = 0; objs[i]; i++) {
@@ -257,20 +257,27 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 		if (v && !json_object_is_type(v, json_type_object)) {
 			fail(x, 400, "invalid",
 			     arena_printf(a, "Observation.%s must be an object.", objs[i]));
-			return;
+			return false;
 		}
 	}
-	json_object *ids = json_get(o, "identifier");
+	return true;
+}
+
+/* Observation.identifier: an array of {system, value} strings, at most FHIR_MAX_IDENTIFIERS;
+ * an empty value or a repeated pair is remembered for step 8. */
+static bool check_identifiers(struct arena *a, struct fhir_entry *x, struct ent *p)
+{
+	json_object *ids = json_get(x->resource, "identifier");
 	if (ids && !json_object_is_type(ids, json_type_array)) {
 		fail(x, 400, "invalid", "Observation.identifier must be an array.");
-		return;
+		return false;
 	}
 	size_t nids = ids ? json_object_array_length(ids) : 0;
 	if (nids > FHIR_MAX_IDENTIFIERS) {
 		fail(x, 400, "invalid",
 		     arena_printf(a, "Observation.identifier has %zu entries; the maximum is %d.",
 		                  nids, FHIR_MAX_IDENTIFIERS));
-		return;
+		return false;
 	}
 	p->nident = (int)nids;
 	struct idx seen; /* duplicate check in linear time */
@@ -288,7 +295,7 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 			                  "Observation.identifier[%d] must be an object with "
 			                  "string system and value.",
 			                  i));
-			return;
+			return false;
 		}
 		p->isys[i] = json_get_str(it, "system") ? json_get_str(it, "system") : "";
 		p->ival[i] = json_get_str(it, "value") ? json_get_str(it, "value") : "";
@@ -303,56 +310,47 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 			p->dup_idx = i;
 		}
 	}
-	if (!omh) {
-		fail(x, 400, "invalid",
-		     "Only Observations coded with https://w3id.org/openmhealth or "
-		     "https://w3id.org/ieee1752 are supported.");
+	return true;
+}
+
+/* If-None-Exist (evaluated at step 8): "identifier=[system|]value", one of the resource's own
+ * identifiers. */
+static void parse_if_none_exist(struct arena *a, struct fhir_entry *x, struct ent *p)
+{
+	if (!x->if_none_exist)
 		return;
-	}
-	json_object *subj = json_get(o, "subject");
-	const char *ref = json_get_str(subj, "reference");
-	if (!ref || !str_starts(ref, "Patient/") || !digits(ref + 8)) {
-		fail(x, 400, "invalid",
-		     "Subject is required and must be a reference to a Patient ID and start with "
-		     "'Patient/'");
-		return;
-	}
-	str_to_i64(ref + 8, &p->pid);
-	x->patient_id = p->pid;
-	json_object *dev = json_get(o, "device");
-	p->dev_ref = json_get_str(dev, "reference");
-	p->dev_id = -1;
-	if (p->dev_ref && str_starts(p->dev_ref, "Device/") && digits(p->dev_ref + 7))
-		str_to_i64(p->dev_ref + 7, &p->dev_id);
-	/* If-None-Exist (evaluated at step 8) */
-	if (x->if_none_exist) {
-		p->ine = true;
-		const char *v = x->if_none_exist;
-		while (*v == ' ')
-			v++;
-		if (!str_starts(v, "identifier=")) {
+	p->ine = true;
+	const char *v = x->if_none_exist;
+	while (*v == ' ')
+		v++;
+	if (!str_starts(v, "identifier=")) {
+		p->ine_err = "Only identifier is supported in If-None-Exist.";
+	} else {
+		v += strlen("identifier=");
+		if (strchr(v, '&')) {
 			p->ine_err = "Only identifier is supported in If-None-Exist.";
 		} else {
-			v += strlen("identifier=");
-			if (strchr(v, '&')) {
-				p->ine_err = "Only identifier is supported in If-None-Exist.";
-			} else {
-				char *dv = url_decode(a, v, strlen(v), false, false);
-				const char *bar = strchr(dv, '|');
-				p->ine_sys = bar ? arena_strndup(a, dv, (size_t)(bar - dv)) : NULL;
-				p->ine_val = bar ? bar + 1 : dv;
-				bool own = false;
-				for (int i = 0; i < p->nident; i++)
-					if (!strcmp(p->ival[i], p->ine_val) &&
-					    (!p->ine_sys || !strcmp(p->isys[i], p->ine_sys)))
-						own = true;
-				if (!own || !*p->ine_val)
-					p->ine_err = "If-None-Exist identifier must be one of the "
-					             "resource's identifiers.";
-			}
+			char *dv = url_decode(a, v, strlen(v), false, false);
+			const char *bar = strchr(dv, '|');
+			p->ine_sys = bar ? arena_strndup(a, dv, (size_t)(bar - dv)) : NULL;
+			p->ine_val = bar ? bar + 1 : dv;
+			bool own = false;
+			for (int i = 0; i < p->nident; i++)
+				if (!strcmp(p->ival[i], p->ine_val) &&
+				    (!p->ine_sys || !strcmp(p->isys[i], p->ine_sys)))
+					own = true;
+			if (!own || !*p->ine_val)
+				p->ine_err = "If-None-Exist identifier must be one of the "
+				             "resource's identifiers.";
 		}
 	}
-	/* steps 12 and 13, reported later in order */
+}
+
+/* Steps 12 and 13, reported later in order: valueAttachment.data is base64 of a JSON object that
+ * the OMH schema of the code accepts; its effective times. */
+static void check_payload(struct arena *a, struct fhir_entry *x, struct ent *p)
+{
+	json_object *o = x->resource;
 	json_object *va = json_get(o, "valueAttachment");
 	const char *data = json_get_str(va, "data");
 	const char *bad64 = "valueAttachment.data must be Base 64 Encoded Binary JSON.";
@@ -398,6 +396,39 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 		return;
 	}
 	omh_effective_times(json_get(dp, "body"), &x->times);
+}
+
+/* Steps 1-4 and the structure needed later; -> x->status set on failure. */
+static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
+{
+	p->dup_of = -1;
+	bool omh;
+	if (!check_elements(a, x, p, &omh) || !check_identifiers(a, x, p))
+		return;
+	json_object *o = x->resource;
+	if (!omh) {
+		fail(x, 400, "invalid",
+		     "Only Observations coded with https://w3id.org/openmhealth or "
+		     "https://w3id.org/ieee1752 are supported.");
+		return;
+	}
+	json_object *subj = json_get(o, "subject");
+	const char *ref = json_get_str(subj, "reference");
+	if (!ref || !str_starts(ref, "Patient/") || !digits(ref + 8)) {
+		fail(x, 400, "invalid",
+		     "Subject is required and must be a reference to a Patient ID and start with "
+		     "'Patient/'");
+		return;
+	}
+	str_to_i64(ref + 8, &p->pid);
+	x->patient_id = p->pid;
+	json_object *dev = json_get(o, "device");
+	p->dev_ref = json_get_str(dev, "reference");
+	p->dev_id = -1;
+	if (p->dev_ref && str_starts(p->dev_ref, "Device/") && digits(p->dev_ref + 7))
+		str_to_i64(p->dev_ref + 7, &p->dev_id);
+	parse_if_none_exist(a, x, p);
+	check_payload(a, x, p);
 }
 
 struct lk {
