@@ -57,6 +57,13 @@ int auth_invitation_redeem(struct request *r, const char *token)
 	if (!inv.user_active)
 		return redeem_fail(r, &inv, ERR_FORBIDDEN, 403, "The patient account is disabled.",
 				   NULL);
+	/* The grant would carry the whole account: never for a practitioner or a superuser (an
+	 * invitation issued before the user became one stays unusable). */
+	if (inv.user_staff)
+		return redeem_fail(r, &inv, ERR_FORBIDDEN, 403,
+				   "Invitations cannot be redeemed for a practitioner or superuser "
+				   "account.",
+				   NULL);
 	/* success */
 	char *verifier = arena_alloc(r->arena, base64_encoded_len(strlen(token)) + 1);
 	base64url_encode((const unsigned char *)token, strlen(token), verifier);

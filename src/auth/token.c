@@ -181,6 +181,9 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 		return oauth_error(r, 400, "invalid_grant", "Code verifier does not match.");
 	if (!k.user.is_active)
 		return oauth_error(r, 400, "invalid_grant", "The user is inactive.");
+	if (k.invitation_id && !auth_is_patient_user(&k.user))
+		return oauth_error(r, 400, "invalid_grant",
+				   "An invitation grants tokens to patient-only accounts.");
 	struct auth_issue in = {
 		.application_id = c->id,
 		.user_id = k.user_id,
@@ -219,6 +222,10 @@ static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_
 		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
 	}
 	if (k.rotated || k.revoked || k.family_revoked || k.family_expired || !k.user.is_active)
+		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
+	/* a family obtained through an invitation is a patient app's: it ends when the user
+	 * becomes a practitioner or a superuser */
+	if (k.from_invitation && !auth_is_patient_user(&k.user))
 		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
 	const char *scope = kv_get(f, "scope");
 	if (scope && *scope) {

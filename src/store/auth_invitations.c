@@ -24,7 +24,9 @@ static struct db_stmt q_inv_checks = DB_STMT(
 	"       EXISTS (SELECT 1 FROM oauth_application WHERE id = $3),"
 	"       (SELECT invitation_url FROM jhe_client WHERE application_id = $3),"
 	"       (SELECT jhe_user_id IS NOT NULL FROM patient WHERE id = $2),"
-	"       (SELECT value_string FROM jhe_setting WHERE key = 'site.url')");
+	"       (SELECT value_string FROM jhe_setting WHERE key = 'site.url'),"
+	"       (SELECT " STORE_SQL_USER_IS_STAFF("u") " FROM patient p"
+	"          JOIN jhe_user u ON u.id = p.jhe_user_id WHERE p.id = $2)");
 
 static struct db_stmt q_inv_insert = DB_STMT(
 	"WITH re AS (UPDATE patient_invitation SET status = 'reissued', last_updated = now()"
@@ -64,6 +66,11 @@ int store_invitation_create(struct arena *a, const struct inv_create_in *in,
 	if (!db_get_bool(r, 0, 4)) {
 		set_err(e, ERR_BAD_REQUEST, "Patient has no associated user account.",
 			"[\"Patient has no associated user account.\"]");
+		return -1;
+	}
+	if (db_get_bool(r, 0, 6)) {
+		set_err(e, ERR_BAD_REQUEST, STORE_MSG_STAFF_INVITATION,
+			"[\"" STORE_MSG_STAFF_INVITATION "\"]");
 		return -1;
 	}
 	out->invitation_url = arena_strdup(a, url);
@@ -159,7 +166,8 @@ static struct db_stmt q_inv_lock = DB_STMT(
 	"       app.client_id, COALESCE(u.is_active, false),"
 	"       now() - i.created >= make_interval(days => $2::int),"
 	"       i.redeemed_at IS NOT NULL AND now() - i.redeemed_at > make_interval(hours => $3::int),"
-	"       (SELECT value_string FROM jhe_setting WHERE key = 'site.url')"
+	"       (SELECT value_string FROM jhe_setting WHERE key = 'site.url'),"
+	"       COALESCE(" STORE_SQL_USER_IS_STAFF("u") ", false)"
 	"  FROM patient_invitation i JOIN patient p ON p.id = i.patient_id"
 	"  JOIN oauth_application app ON app.id = i.client_id"
 	"  LEFT JOIN jhe_user u ON u.id = p.jhe_user_id"
@@ -197,6 +205,7 @@ int store_invitation_lock(struct arena *a, const char *token_hash, struct inv_re
 	out->expired_now = db_get_bool(r, 0, 7);
 	out->window_passed = db_get_bool(r, 0, 8);
 	out->site_url = db_get(r, 0, 9) ? arena_strdup(a, db_get(r, 0, 9)) : g_config.site_url;
+	out->user_staff = db_get_bool(r, 0, 10);
 	return 0;
 }
 

@@ -294,7 +294,7 @@ static struct db_stmt q_refresh_lock = DB_STMT(
 	"       COALESCE(rt.access_token_id, 0), rt.rotated_at IS NOT NULL,"
 	"       rt.revoked_at IS NOT NULL, f.revoked_at IS NOT NULL,"
 	"       COALESCE(f.expires <= now(), false), f.scope, COALESCE(f.patient_context_id, 0),"
-	"       extract(epoch from f.auth_time)::bigint, " USER_COLS
+	"       extract(epoch from f.auth_time)::bigint, f.origin = 'invitation', " USER_COLS
 	"  FROM oauth_refresh_token rt JOIN oauth_token_family f ON f.id = rt.family_id"
 	"  JOIN jhe_user u ON u.id = rt.user_id" USER_JOINS
 	" WHERE rt.token_digest = $1 FOR UPDATE OF rt, f");
@@ -321,7 +321,8 @@ int store_refresh_lock(struct arena *a, const unsigned char digest[32], struct a
 	out->family_scope = arena_strdup(a, db_get(r, 0, 10));
 	out->patient_context_id = db_get_i64(r, 0, 11);
 	out->auth_time = db_get_i64(r, 0, 12);
-	read_user(a, r, 13, &out->user);
+	out->from_invitation = db_get_bool(r, 0, 13);
+	read_user(a, r, 14, &out->user);
 	return 0;
 }
 
@@ -358,7 +359,8 @@ int store_family_revoke(struct arena *a, int64_t family_id, const char *reason, 
 static struct db_stmt q_token_lookup = DB_STMT(
 	"SELECT 1, t.token_digest, t.id, t.family_id, t.application_id, t.user_id, app.client_id,"
 	"       t.scope, u.email,"
-	"       t.expires > now() AND t.revoked_at IS NULL AND f.revoked_at IS NULL AND u.is_active,"
+	"       t.expires > now() AND t.revoked_at IS NULL AND f.revoked_at IS NULL AND u.is_active"
+	"       AND " STORE_SQL_FAMILY_FITS_USER("f", "u") ","
 	"       extract(epoch from t.created)::bigint, extract(epoch from t.expires)::bigint"
 	"  FROM oauth_access_token t JOIN oauth_token_family f ON f.id = t.family_id"
 	"  JOIN jhe_user u ON u.id = t.user_id JOIN oauth_application app ON app.id = t.application_id"
@@ -367,7 +369,8 @@ static struct db_stmt q_token_lookup = DB_STMT(
 	"SELECT 2, t.token_digest, t.id, t.family_id, t.application_id, t.user_id, app.client_id,"
 	"       f.scope, u.email,"
 	"       t.rotated_at IS NULL AND t.revoked_at IS NULL AND f.revoked_at IS NULL"
-	"       AND COALESCE(f.expires > now(), true) AND u.is_active,"
+	"       AND COALESCE(f.expires > now(), true) AND u.is_active"
+	"       AND " STORE_SQL_FAMILY_FITS_USER("f", "u") ","
 	"       extract(epoch from t.created)::bigint,"
 	"       COALESCE(extract(epoch from f.expires)::bigint, 0)"
 	"  FROM oauth_refresh_token t JOIN oauth_token_family f ON f.id = t.family_id"

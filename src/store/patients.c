@@ -142,7 +142,8 @@ const char *store_identifier_in_use(struct arena *a, const char *identifiers_jso
 }
 
 static struct db_stmt q_user_patient =
-    DB_STMT("SELECT u.id, p.id FROM jhe_user u LEFT JOIN patient p ON p.jhe_user_id = u.id"
+    DB_STMT("SELECT u.id, p.id, " STORE_SQL_USER_IS_STAFF("u")
+            "  FROM jhe_user u LEFT JOIN patient p ON p.jhe_user_id = u.id"
             " WHERE lower(u.email) = lower($1) FOR UPDATE OF u");
 
 static struct db_stmt q_user_insert =
@@ -179,6 +180,14 @@ int64_t store_patient_create(struct arena *a, const struct patient_input *in, in
 			e->msg =
 			    "A patient with this email already exists; use global lookup to add "
 			    "them to this organization.";
+			return -1;
+		}
+		/* A patient row makes the user invitable, and an invitation yields tokens for the
+		 * whole account: never for a practitioner's or a superuser's. */
+		if (db_get_bool(r, 0, 2)) {
+			e->kind = ERR_BAD_REQUEST;
+			e->msg = STORE_MSG_STAFF_EMAIL;
+			e->body = "{\"telecomEmail\":[\"" STORE_MSG_STAFF_EMAIL "\"]}";
 			return -1;
 		}
 		uid = db_get_i64(r, 0, 0);

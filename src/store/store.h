@@ -428,6 +428,7 @@ int store_tokens_issue(struct arena *a, struct auth_issue *in, struct err *e);
 struct auth_refresh {
 	int64_t id, family_id, application_id, user_id, access_token_id;
 	bool rotated, revoked, family_revoked, family_expired;
+	bool from_invitation; /* the family's origin is an invitation */
 	const char *family_scope;
 	int64_t patient_context_id, auth_time;
 	struct auth_user user;
@@ -501,6 +502,7 @@ struct inv_redeem {
 	int64_t id, patient_id, user_id, application_id;
 	const char *status, *client_id, *site_url;
 	bool user_active, expired_now, window_passed;
+	bool user_staff; /* the patient's user is a practitioner or a superuser */
 };
 /* Lock the invitation by token hash in the open transaction. 0/1/-1. */
 int store_invitation_lock(struct arena *a, const char *token_hash, struct inv_redeem *out,
@@ -568,8 +570,26 @@ struct patient_input {
  * than exclude_patient; "" when none; NULL on a database error. */
 const char *store_identifier_in_use(struct arena *a, const char *identifiers_json,
 				    int64_t exclude_patient, struct err *e);
+/* SQL: the user row u is a practitioner or a superuser ("staff"). Such a user never gets a
+ * patient row through the API, and invitations (which yield tokens for the whole account
+ * without a password) are neither issued to nor redeemed for it. */
+#define STORE_SQL_USER_IS_STAFF(u)                                                            \
+	"(" u ".is_superuser OR EXISTS (SELECT 1 FROM practitioner pr_s"                       \
+	" WHERE pr_s.jhe_user_id = " u ".id))"
+/* SQL: the token family f of user u may be used: a family obtained through an invitation
+ * belongs to a patient app and ends when the user becomes a practitioner or a superuser. */
+#define STORE_SQL_FAMILY_FITS_USER(f, u)                                                      \
+	"NOT (" f ".origin = 'invitation' AND " STORE_SQL_USER_IS_STAFF(u) ")"
+#define STORE_MSG_STAFF_INVITATION                                                            \
+	"Invitations are only for patient-only accounts; this patient's user is a practitioner " \
+	"or superuser."
 /* In the caller's transaction. Create: reuses the user with that email or creates one;
- * ERR_CONFLICT (message of §7.2) when that user already has a patient row. */
+ * ERR_CONFLICT (message of §7.2) when that user already has a patient row; ERR_BAD_REQUEST
+ * with the field error {"telecomEmail": [STORE_MSG_STAFF_EMAIL]} when that user is a
+ * practitioner or a superuser (doc/admin-api-notes.md, patient accounts). */
+#define STORE_MSG_STAFF_EMAIL                                                                 \
+	"This email belongs to a practitioner or superuser account; patients can only be "   \
+	"created for new or patient-only accounts."
 int64_t store_patient_create(struct arena *a, const struct patient_input *in, int64_t org_id,
 			     struct err *e);
 int store_patient_update(struct arena *a, int64_t patient_id, const struct patient_input *in,

@@ -14,7 +14,8 @@ static struct db_stmt q_principal = DB_STMT(
 	"  LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
 	"  LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
 	" WHERE t.token_digest = $1 AND t.expires > now() AND t.revoked_at IS NULL"
-	"   AND f.revoked_at IS NULL AND u.is_active");
+	"   AND f.revoked_at IS NULL AND u.is_active"
+	"   AND " STORE_SQL_FAMILY_FITS_USER("f", "u"));
 
 static int hexdigit(char c)
 {
