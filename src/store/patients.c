@@ -141,10 +141,10 @@ const char *store_identifier_in_use(struct arena *a, const char *identifiers_jso
 	return arena_printf(a, "%s|%s", db_get(r, 0, 0), db_get(r, 0, 1));
 }
 
+#define USER_PATIENT_STAFF "SELECT u.id, p.id, " STORE_SQL_USER_IS_STAFF("u")
 static struct db_stmt q_user_patient =
-    DB_STMT("SELECT u.id, p.id, " STORE_SQL_USER_IS_STAFF("u")
-            "  FROM jhe_user u LEFT JOIN patient p ON p.jhe_user_id = u.id"
-            " WHERE lower(u.email) = lower($1) FOR UPDATE OF u");
+    DB_STMT(USER_PATIENT_STAFF "  FROM jhe_user u LEFT JOIN patient p ON p.jhe_user_id = u.id"
+                               " WHERE lower(u.email) = lower($1) FOR UPDATE OF u");
 
 static struct db_stmt q_user_insert =
     DB_STMT("INSERT INTO jhe_user (email, first_name, last_name, user_type)"
