@@ -183,11 +183,26 @@ static int parse_body(struct request *r, const struct pb_audit *au, bool need_co
 }
 
 /* Step 2: the write permission, study by study. */
-static int write_permission(struct request *r, const struct pb_audit *au, int64_t pid,
-                            const struct patient_facts *f, const struct consent_body *cb)
+static const char *const MSG_SIGNED_IN =
+    "This patient has signed in; only the patient can record or change their consent.";
+
+/* Staff (not the patient) record or change consent only for a patient who has not signed in
+ * (doc/admin-api-notes.md, "Consent on a patient's behalf"); withdrawing (DELETE) stays open. */
+static int staff_may_write(struct request *r, const struct pb_audit *au,
+                           const struct patient_facts *f, char op)
 {
-	if (f->self || r->principal->is_superuser)
+	if (op != 'd' && f->signed_in)
+		return pb_deny(r, au, ERR_FORBIDDEN, MSG_SIGNED_IN);
+	return 0;
+}
+
+static int write_permission(struct request *r, const struct pb_audit *au, int64_t pid,
+                            const struct patient_facts *f, const struct consent_body *cb, char op)
+{
+	if (f->self)
 		return 0;
+	if (r->principal->is_superuser)
+		return staff_may_write(r, au, f, op);
 	struct buf *b = buf_new(r->arena, 16 * (size_t)cb->nstudies + 8);
 	struct jw w;
 	jw_init(&w, b);
@@ -209,7 +224,7 @@ static int write_permission(struct request *r, const struct pb_audit *au, int64_
 		if (!acc[k].patient_in_org)
 			return pb_deny(r, au, ERR_FORBIDDEN, MSG_NO_RIGHT);
 	}
-	return 0;
+	return staff_may_write(r, au, f, op);
 }
 
 /* Steps 3-4: enrolment, known and requested scope, duplicates; then 409/404. */
@@ -293,7 +308,7 @@ static int consents_write(struct request *r, char op)
 	struct consent_body cb = {0};
 	if (parse_body(r, &au, op != 'd', &cb))
 		return -1;
-	if (write_permission(r, &au, pid, &f, &cb))
+	if (write_permission(r, &au, pid, &f, &cb, op))
 		return -1;
 	if (value_checks(r, &au, pid, op, &cb))
 		return -1;

@@ -526,6 +526,13 @@ static int patient_add_org(struct request *r)
 		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
 	if (!f.can_manage_org)
 		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
+	/* Joining an organization opens the patient's data to its studies: the patient's current
+	 * organizations decide (doc/admin-api-notes.md, "Adding a patient to an organization"). */
+	if (!f.may_extend_orgs)
+		return pb_deny(
+		    r, &au, ERR_FORBIDDEN,
+		    "Only a manager of one of this patient's organizations can add them to "
+		    "another organization.");
 	if (!f.org_exists)
 		return pb_fail400(r, &au, "Organization not found.");
 	if (org == 0)

@@ -83,7 +83,8 @@ static struct db_stmt q_facts = DB_STMT(
     "  jhe_can($1, 'patient.manage_for_organization', $3),"
     "  EXISTS (SELECT 1 FROM organization o WHERE o.id = $3),"
     "  COALESCE(p.jhe_user_id, 0), jhe_shares_patient($1, $2),"
-    "  jhe_is_practitioner($1)"
+    "  jhe_is_practitioner($1), jhe_patient_signed_in($2),"
+    "  jhe_may_extend_patient_orgs($1, $2)"
     "  FROM (SELECT 1) one LEFT JOIN patient p ON p.id = $2");
 
 int store_patient_facts(struct arena *a, int64_t user_id, int64_t patient_id, int64_t org_id,
@@ -103,6 +104,8 @@ int store_patient_facts(struct arena *a, int64_t user_id, int64_t patient_id, in
 	out->user_id = db_get_i64(r, 0, 6);
 	out->shares = db_get_bool(r, 0, 7);
 	out->is_practitioner = db_get_bool(r, 0, 8);
+	out->signed_in = db_get_bool(r, 0, 9);
+	out->may_extend_orgs = db_get_bool(r, 0, 10);
 	return 0;
 }
 

@@ -555,6 +555,11 @@ struct patient_facts {
 	bool can_manage_org; /* jhe_can(caller, patient.manage_for_organization, org) */
 	bool org_exists;
 	int64_t user_id; /* the patient's user */
+	/* the patient's user has logged in or obtained a token (jhe_patient_signed_in): staff
+	 * may no longer record consent for them */
+	bool signed_in;
+	/* the caller may add the patient to another organization (jhe_may_extend_patient_orgs) */
+	bool may_extend_orgs;
 };
 int store_patient_facts(struct arena *a, int64_t user_id, int64_t patient_id, int64_t org_id,
 			struct patient_facts *out, struct err *e);

@@ -216,9 +216,15 @@ test('consent is authorization: revoking hides data from the next request, grant
   let doc = await get('/api/v1/patients/40001/consents', t(PETER));
   assert.equal(doc.json.studies[0].scopeConsents[0].consented, false);
   assert.deepEqual(doc.json.consolidatedConsentedScopes.map((c) => c.text), ['FHIR QuestionnaireResponse', 'Heart Rate']);
-  // granted again (snake_case body, as patient apps send it)
-  r = await patch('/api/v1/patients/40001/consents', { study_scope_consents: [{ study_id: 30001, scope_consents: [
-    { coding_system: OMH, coding_code: BP, consented: true }] }] }, t(MARY));
+  // granted again (snake_case body, as patient apps send it): Peter has signed in, so only he can
+  // (doc/admin-api-notes.md, consent on a patient's behalf); Mary's change is refused, nothing written
+  const snake = { study_scope_consents: [{ study_id: 30001, scope_consents: [
+    { coding_system: OMH, coding_code: BP, consented: true }] }] };
+  r = await patch('/api/v1/patients/40001/consents', snake, t(MARY));
+  expectStatus(r, 403);
+  assert.deepEqual(r.json, { detail: 'This patient has signed in; only the patient can record or change their consent.' });
+  assert.deepEqual(await obsIds(MARY), [60005, 60004, 60003, 60002]);
+  r = await patch('/api/v1/patients/40001/consents', snake, t(PETER));
   expectStatus(r, 200);
   assert.deepEqual(await obsIds(MARY), [60005, 60004, 60003, 60002, 60001]);
   // POST the pending one in 30002: the study filter now shows Peter's BP
@@ -265,8 +271,10 @@ test('consent writes: who may write, validation in order, nothing partially writ
   r = await post('/api/v1/patients/40001/consents', body(30009, BP, true), t(PETER));
   expectStatus(r, 400);
   assert.deepEqual(r.json, ['Patient 40001 is not enrolled in study 30009.']);
+  // a superuser passes the role checks of step 2 but Peter has signed in: only he records consent
   r = await post('/api/v1/patients/40001/consents', body(30009, BP, true), t(ADMIN));
-  assert.deepEqual(r.json, ['Patient 40001 is not enrolled in study 30009.']);
+  expectStatus(r, 403);
+  assert.deepEqual(r.json, { detail: 'This patient has signed in; only the patient can record or change their consent.' });
   r = await post('/api/v1/patients/40001/consents', {}, t(PETER));
   assert.deepEqual(r.json, { studyScopeConsents: ['This field is required.'] });
   r = await post('/api/v1/patients/40001/consents', { studyScopeConsents: [] }, t(PETER));

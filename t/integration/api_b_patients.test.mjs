@@ -317,8 +317,11 @@ test('PUT/PATCH /patients/{id}: checks in order, identifiers replaced, email unc
 
 test('DELETE /patients/{id}?organizationId: removes from X only; last organization deletes patient, observations, identifiers, user', async () => {
   const p = await createPatient({ organizationId: 20003, telecomEmail: email('del'), identifiers: [{ system: 'urn:del', value: `d${uniq}` }] });
-  // add to Neptunian Pulse Lab as its manager (global add), enrol in studies of both
+  // add to Neptunian Pulse Lab (global add: a superuser; mark manages 20007 but not 20003, the
+  // patient's organization), enrol in studies of both
   let r = await patch(`/api/v1/patients/${p.id}/global_add_organization?organizationId=20007`, undefined, t(MARK));
+  expectStatus(r, 403);
+  r = await patch(`/api/v1/patients/${p.id}/global_add_organization?organizationId=20007`, undefined, t(ADMIN));
   expectStatus(r, 200);
   assert.deepEqual(r.json.organizations.map((o) => o.id).sort(), [20003, 20007]);
   expectStatus(await post('/api/v1/studies/30001/patients', { patientIds: [p.id] }, t(MARY)), 201);

@@ -45,7 +45,7 @@ const fx = {
     const e = `${uniq('rbacp')}@example.com`;
     const [pid, uid] = sql(`WITH u AS (INSERT INTO jhe_user (email, user_type) VALUES ('${e}', 'patient') RETURNING id),
       p AS (INSERT INTO patient (jhe_user_id, name_family) SELECT id, 'Rbac' FROM u RETURNING id, jhe_user_id),
-      po AS (INSERT INTO patient_organization (patient_id, organization_id) SELECT id, ${org} FROM p)
+      po AS (INSERT INTO patient_organization (patient_id, organization_id) SELECT id, ${org} FROM p WHERE ${org} IS NOT NULL)
       SELECT id, jhe_user_id FROM p`)[0];
     return { pid: Number(pid), uid: Number(uid), email: e };
   },
@@ -174,7 +174,11 @@ const ROWS = [
   ['PATCH', '/api/v1/patients/{id}', MANAGE_X(200), (c) => `/api/v1/patients/${c.pid}?organizationId=${X}`, { nameGiven: 'Patch' }, () => fx.patient()],
   ['DELETE', '/api/v1/patients/{id}', MANAGE_X(204), (c) => `/api/v1/patients/${c.pid}?organizationId=${X}`, undefined, () => fx.patient()],
   ['GET', '/api/v1/patients/global_lookup', S(403, 403, 200, 200, 200, 200), '/api/v1/patients/global_lookup?email=ll_patient_peter%40example.com'],
-  ['PATCH', '/api/v1/patients/{id}/global_add_organization', MANAGE_X(200), (c) => `/api/v1/patients/${c.pid}/global_add_organization?organizationId=${X}`, undefined, () => fx.patient(20008)],
+  // adding an existing patient to X also needs a manager of one of the patient's organizations
+  // (doc/admin-api-notes.md): a patient in no organization, in 20002 (mary manages it), in 20008
+  ['PATCH', '/api/v1/patients/{id}/global_add_organization', MANAGE_X(200), (c) => `/api/v1/patients/${c.pid}/global_add_organization?organizationId=${X}`, undefined, () => fx.patient(null), 'patient in no organization'],
+  ['PATCH', '/api/v1/patients/{id}/global_add_organization', S(403, 403, 403, 200, 403, 200), (c) => `/api/v1/patients/${c.pid}/global_add_organization?organizationId=${X}`, undefined, () => fx.patient(20002), 'patient of 20002'],
+  ['PATCH', '/api/v1/patients/{id}/global_add_organization', SUPER_ONLY(200), (c) => `/api/v1/patients/${c.pid}/global_add_organization?organizationId=${X}`, undefined, () => fx.patient(20008), 'patient of 20008'],
   ['GET', '/api/v1/patients/me', S(200, 403, 403, 403, 403, 403), '/api/v1/patients/me'],
   ['GET', '/api/v1/patients/{id}/consolidated_clients', S(200, 200, 200, 200, 403, 403), '/api/v1/patients/40001/consolidated_clients'],
   // consents (§8)
