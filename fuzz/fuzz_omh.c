@@ -22,9 +22,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static const char *const codes[] = {"omh:heart-rate:2.0", "omh:blood-pressure:4.0",
+static const char *const codes[] = {"omh:heart-rate:2.0",    "omh:blood-pressure:4.0",
                                     "omh:blood-glucose:4.0", "ieee:sleep-stage-summary:1.0",
-                                    "omh:step-count:3.0", "omh:nothing:1.0"};
+                                    "omh:step-count:3.0",    "omh:nothing:1.0"};
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
@@ -33,8 +33,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	struct arena *a = arena_new();
 	char err[128];
 	bool deep;
-	json_object *o =
-	    json_parse(a, (const char *)data + 1, size - 1, err, sizeof(err), &deep);
+	json_object *o = json_parse(a, (const char *)data + 1, size - 1, err, sizeof(err), &deep);
 	if (o) {
 		char msg[OMH_MSG_SIZE];
 		const char *code = codes[data[0] % (sizeof(codes) / sizeof(codes[0]))];

@@ -12,9 +12,10 @@ int cmd_clients(int argc, char **argv);
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: jhe-admin clients add --name NAME --client-id ID [--redirect-uri URI]...\n"
-			"         [--confidential] [--grant authorization-code|client-credentials]"
-			" [--introspection]\n");
+	fprintf(stderr,
+	        "usage: jhe-admin clients add --name NAME --client-id ID [--redirect-uri URI]...\n"
+	        "         [--confidential] [--grant authorization-code|client-credentials]"
+	        " [--introspection]\n");
 	return 2;
 }
 
@@ -74,10 +75,11 @@ int cmd_clients(int argc, char **argv)
 	}
 	struct err e = {0};
 	int64_t id = store_auth_create_client(a, name, client_id, uris->data, confidential, cc,
-					      introspection, confidential ? d : NULL, &e);
+	                                      introspection, confidential ? d : NULL, &e);
 	if (id < 0) {
 		fprintf(stderr, "clients: %s\n",
-			e.kind == ERR_CONFLICT ? "the client id is taken" : (e.log ? e.log : "failed"));
+		        e.kind == ERR_CONFLICT ? "the client id is taken"
+		                               : (e.log ? e.log : "failed"));
 	} else {
 		printf("clients: registered application %lld (%s)\n", (long long)id, client_id);
 		if (secret)

@@ -22,7 +22,8 @@ int cmd_cleanup(int argc, char **argv)
 		fprintf(stderr, "cleanup: %s\n", e.log ? e.log : (e.msg ? e.msg : "failed"));
 		rc = 1;
 	} else {
-		printf("cleanup: deleted %ld codes, %ld access tokens, %ld token families, %ld sessions, "
+		printf("cleanup: deleted %ld codes, %ld access tokens, %ld token families, %ld "
+		       "sessions, "
 		       "%ld throttle rows\n",
 		       n[0], n[1], n[2], n[3], n[4]);
 	}
@@ -34,7 +35,8 @@ int cmd_cleanup(int argc, char **argv)
 int cmd_scopes(int argc, char **argv)
 {
 	if (argc != 5 || strcmp(argv[1], "add") != 0) {
-		fprintf(stderr, "usage: jhe-admin scopes add <coding system> <coding code> <text>\n");
+		fprintf(stderr,
+		        "usage: jhe-admin scopes add <coding system> <coding code> <text>\n");
 		return 2;
 	}
 	if (!*argv[2] || !*argv[3] || !*argv[4]) {
@@ -49,8 +51,8 @@ int cmd_scopes(int argc, char **argv)
 	int64_t id = store_scope_add(a, argv[2], argv[3], argv[4], &e);
 	if (id < 0) {
 		fprintf(stderr, "scopes: %s\n",
-			e.kind == ERR_CONFLICT ? "this coding system and code already exist"
-					       : (e.log ? e.log : "failed"));
+		        e.kind == ERR_CONFLICT ? "this coding system and code already exist"
+		                               : (e.log ? e.log : "failed"));
 		rc = 1;
 	} else {
 		printf("scopes: added %s|%s as id %lld\n", argv[2], argv[3], (long long)id);

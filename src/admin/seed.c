@@ -47,12 +47,12 @@ int cmd_seed(int argc, char **argv)
 	struct arena *a = arena_new();
 	struct err e = {0};
 	int rc = 1;
-	static struct db_stmt q_empty = DB_STMT(
-		"SELECT (SELECT count(*) FROM jhe_user) + (SELECT count(*) FROM organization "
-		"WHERE id <> 0)");
-	static struct db_stmt q_conf = DB_STMT(
-		"SELECT set_config('jhe.seed_password_hash', $1, true),"
-		"       set_config('jhe.site_url', $2, true)");
+	static struct db_stmt q_empty =
+	    DB_STMT("SELECT (SELECT count(*) FROM jhe_user) + (SELECT count(*) FROM organization "
+	            "WHERE id <> 0)");
+	static struct db_stmt q_conf =
+	    DB_STMT("SELECT set_config('jhe.seed_password_hash', $1, true),"
+	            "       set_config('jhe.site_url', $2, true)");
 	char *hash = auth_password_hash(a, "Jhe1234!");
 	if (!hash) {
 		fprintf(stderr, "seed: password hashing failed\n");
@@ -67,7 +67,8 @@ int cmd_seed(int argc, char **argv)
 		goto fail;
 	if (db_get_i64(r, 0, 0) != 0) {
 		db_rollback();
-		if (demo) { /* the base seed is already present: only the demo cohort (seed.md §13) */
+		if (demo) { /* the base seed is already present: only the demo cohort (seed.md §13)
+			     */
 			rc = demo_seed(demo_patients, demo_days, demo_seed_value) ? 1 : 0;
 			goto out;
 		}

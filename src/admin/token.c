@@ -9,7 +9,8 @@
 int cmd_token(int argc, char **argv)
 {
 	if (argc < 2 || strcmp(argv[1], "issue") != 0) {
-		fprintf(stderr, "usage: jhe-admin token issue --user EMAIL [--client ID] [--days N]\n");
+		fprintf(stderr,
+		        "usage: jhe-admin token issue --user EMAIL [--client ID] [--days N]\n");
 		return 2;
 	}
 	const char *user = NULL, *client = "jhe-admin-ui";

@@ -21,11 +21,13 @@ int admin_read_password(char *buf, size_t n)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: jhe-admin users passwd EMAIL   (new password on standard input)\n"
-			"       jhe-admin users create EMAIL [--superuser] [--practitioner]\n"
-			"                                     (password on standard input; empty: none)\n"
-			"       jhe-admin users deactivate|activate EMAIL\n"
-			"                                     (deactivation revokes tokens and sessions)\n");
+	fprintf(
+	    stderr,
+	    "usage: jhe-admin users passwd EMAIL   (new password on standard input)\n"
+	    "       jhe-admin users create EMAIL [--superuser] [--practitioner]\n"
+	    "                                     (password on standard input; empty: none)\n"
+	    "       jhe-admin users deactivate|activate EMAIL\n"
+	    "                                     (deactivation revokes tokens and sessions)\n");
 	return 2;
 }
 
@@ -81,15 +83,16 @@ int cmd_users(int argc, char **argv)
 		int64_t id = store_auth_create_user(a, email, hash, superuser, practitioner, &e);
 		if (id < 0) {
 			fprintf(stderr, "users: %s\n",
-				e.kind == ERR_CONFLICT ? "a user with this email exists"
-						       : (e.log ? e.log : "failed"));
+			        e.kind == ERR_CONFLICT ? "a user with this email exists"
+			                               : (e.log ? e.log : "failed"));
 			goto out_db;
 		}
 		printf("users: created user %lld\n", (long long)id);
 	} else {
 		int r = store_auth_set_password(a, email, hash, &e);
 		if (r) {
-			fprintf(stderr, "users: %s\n", r > 0 ? "no such user" : (e.log ? e.log : "failed"));
+			fprintf(stderr, "users: %s\n",
+			        r > 0 ? "no such user" : (e.log ? e.log : "failed"));
 			goto out_db;
 		}
 		printf("users: password changed\n");

@@ -21,7 +21,7 @@ json_object *api_a_body(struct request *r)
 		json_object *o = arena_json(r->arena, json_object_new_object());
 		for (size_t i = 0; i < form.n; i++)
 			json_object_object_add(o, camel_to_snake(r->arena, form.items[i].key),
-					       json_object_new_string(form.items[i].value));
+			                       json_object_new_string(form.items[i].value));
 		r->json_body_cache = o;
 		return o;
 	}
@@ -42,7 +42,7 @@ json_object *api_a_body(struct request *r)
 }
 
 bool api_a_text(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-		bool required, bool blank_ok, bool null_ok, size_t maxlen, const char **out)
+                bool required, bool blank_ok, bool null_ok, size_t maxlen, const char **out)
 {
 	json_object *v;
 	if (!json_object_object_get_ex(body, key, &v)) {
@@ -74,7 +74,7 @@ bool api_a_text(struct request *r, struct field_errors *fe, json_object *body, c
 	if (maxlen && utf8_len(s, strlen(s)) > maxlen) {
 		fe_add(r, fe, key,
 		       arena_printf(r->arena, "Ensure this field has no more than %zu characters.",
-				    maxlen));
+		                    maxlen));
 		return false;
 	}
 	*out = s;
@@ -82,7 +82,7 @@ bool api_a_text(struct request *r, struct field_errors *fe, json_object *body, c
 }
 
 bool api_a_id(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-	      bool required, int64_t *out)
+              bool required, int64_t *out)
 {
 	json_object *v;
 	bool has = json_object_object_get_ex(body, key, &v);
@@ -97,8 +97,9 @@ bool api_a_id(struct request *r, struct field_errors *fe, json_object *body, con
 
 void api_a_invalid_pk(struct request *r, struct field_errors *fe, const char *key, int64_t id)
 {
-	fe_add(r, fe, key,
-	       arena_printf(r->arena, "Invalid pk \"%lld\" - object does not exist.", (long long)id));
+	fe_add(
+	    r, fe, key,
+	    arena_printf(r->arena, "Invalid pk \"%lld\" - object does not exist.", (long long)id));
 }
 
 int api_a_default_orgs(struct request *r, int64_t practitioner_id)
@@ -122,23 +123,24 @@ int api_a_default_orgs(struct request *r, int64_t practitioner_id)
 			*colon = 0;
 		const char *role = colon ? colon + 1 : NULL;
 		if (!colon || !str_to_i64(item, &org) || org <= 0)
-			return fail_msg400(r, arena_printf(r->arena,
-							   "Setting auth.default_orgs is invalid: "
-							   "\"%s\" is not <organization id>:<role>.",
-							   item));
+			return fail_msg400(r,
+			                   arena_printf(r->arena,
+			                                "Setting auth.default_orgs is invalid: "
+			                                "\"%s\" is not <organization id>:<role>.",
+			                                item));
 		if (strcmp(role, "member") && strcmp(role, "manager") && strcmp(role, "viewer"))
 			return fail_msg400(r, arena_printf(r->arena,
-							   "Setting auth.default_orgs is invalid: "
-							   "\"%s\" is not a valid role.",
-							   role));
+			                                   "Setting auth.default_orgs is invalid: "
+			                                   "\"%s\" is not a valid role.",
+			                                   role));
 		int ex = store_row_exists(r->arena, "organization", org, &e);
 		if (ex < 0)
 			return fail_err(r, &e);
 		if (!ex)
 			return fail_msg400(r, arena_printf(r->arena,
-							   "Setting auth.default_orgs is invalid: "
-							   "organization %lld does not exist.",
-							   (long long)org));
+			                                   "Setting auth.default_orgs is invalid: "
+			                                   "organization %lld does not exist.",
+			                                   (long long)org));
 		if (store_membership_add_missing(r->arena, org, practitioner_id, role, &e))
 			return fail_err(r, &e);
 	}

@@ -12,7 +12,7 @@ extern const struct route *const api_route_tables[];
 
 /* Write one audit row for this request (data-model.md §7); async for reads. */
 int api_audit(struct request *r, const char *action, const char *resource_type,
-	      const char *resource_id, int64_t patient_id, int outcome, const char *detail);
+              const char *resource_id, int64_t patient_id, int outcome, const char *detail);
 /* The access.denied row of a 401/403 decided before the handler (authentication, SMART-scope
  * gate) on a path naming patient data; no-op otherwise (src/api/patients.c). */
 void api_audit_denied(struct request *r);
@@ -27,10 +27,10 @@ int api_param_id(struct request *r, const char *snake_key, int64_t *out);
 
 /* ---------- paging (conventions.md §3) ---------- */
 struct page {
-	int64_t page;	 /* 1-based; resolved after the count for page=last */
-	int64_t size;	 /* rows per page */
-	int64_t offset;	 /* (page - 1) * size */
-	bool last;	 /* page=last was asked */
+	int64_t page;   /* 1-based; resolved after the count for page=last */
+	int64_t size;   /* rows per page */
+	int64_t offset; /* (page - 1) * size */
+	bool last;      /* page=last was asked */
 };
 /* Parse page/pageSize with the endpoint default. -1 with 404 Invalid page. for a bad page. */
 int api_page_parse(struct request *r, int64_t default_size, struct page *pg);
@@ -38,7 +38,7 @@ int api_page_parse(struct request *r, int64_t default_size, struct page *pg);
 int api_page_check(struct request *r, struct page *pg, int64_t count);
 /* Write {"count":..,"next":..,"previous":..,"results":<results_json>} as a 200 response. */
 void api_page_respond(struct request *r, const struct page *pg, int64_t count,
-		      const char *results_json);
+                      const char *results_json);
 
 /* ---------- body validation: all field errors of a body reported together (§4.2) ---------- */
 struct field_errors {
@@ -47,24 +47,26 @@ struct field_errors {
 /* Record msg for field (kept only if the field has no message yet). */
 void fe_add(struct request *r, struct field_errors *fe, const char *field, const char *msg);
 bool fe_any(const struct field_errors *fe);
-/* Respond 400 with {"camelField": ["msg"], ...}; keys camelCased except the ignore list. Returns -1. */
+/* Respond 400 with {"camelField": ["msg"], ...}; keys camelCased except the ignore list. Returns
+ * -1. */
 int fe_fail(struct request *r, const struct field_errors *fe);
 /* 400 with a bare array of one sentence: ["msg"]. Returns -1. */
 int fail_msg400(struct request *r, const char *msg);
-/* The JSON body as an object (400 ["Expected a JSON object."] otherwise); keys already snake_case. */
+/* The JSON body as an object (400 ["Expected a JSON object."] otherwise); keys already snake_case.
+ */
 json_object *api_body_object(struct request *r);
 /* Add ["Unknown field."] for every key of body not in allowed (NULL-terminated) nor in ignored. */
 void fe_unknown_keys(struct request *r, struct field_errors *fe, json_object *body,
-		     const char *const *allowed, const char *const *ignored);
+                     const char *const *allowed, const char *const *ignored);
 /* Typed field readers: return true when present and valid; on a wrong type record the DRF message
  * ("Not a valid string.", "A valid integer is required.", "Must be a valid boolean.").
  * *present tells whether the key was there at all (null counts as present with is_null). */
 bool fe_string(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-	       const char **out, bool *present);
+               const char **out, bool *present);
 bool fe_int(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-	    int64_t *out, bool *present);
+            int64_t *out, bool *present);
 bool fe_bool(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-	     bool *out, bool *present);
+             bool *out, bool *present);
 
 /* An email address trimmed, validated and with its domain lower-cased; NULL when invalid or empty
  * (*empty tells which). */

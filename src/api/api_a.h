@@ -17,11 +17,11 @@ json_object *api_a_body(struct request *r);
  * null.", "Not a valid string.", "This field may not be blank." (empty/blank and !blank_ok),
  * "Ensure this field has no more than N characters." (maxlen > 0). */
 bool api_a_text(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-		bool required, bool blank_ok, bool null_ok, size_t maxlen, const char **out);
+                bool required, bool blank_ok, bool null_ok, size_t maxlen, const char **out);
 /* An integer field (id): "This field is required." when required and missing; null counts as
  * missing when required. Returns true when present and valid. */
 bool api_a_id(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-	      bool required, int64_t *out);
+              bool required, int64_t *out);
 /* {"key": ["Invalid pk \"ID\" - object does not exist."]} */
 void api_a_invalid_pk(struct request *r, struct field_errors *fe, const char *key, int64_t id);
 /* Memberships from the setting auth.default_orgs for a new practitioner row (admin-api.md §17).
@@ -32,26 +32,26 @@ bool api_a_in(const char *k, const char *const *list);
 
 /* Run a paged list: CALL is an expression using pg_.offset / pg_.size, &count_, &e_ that returns
  * the JSON array text or NULL. Handles page=last and pages beyond the end, then responds. */
-#define API_A_LIST(r, default_size, CALL)                                                   \
-	do {                                                                                \
-		struct page pg_;                                                            \
-		struct err e_ = {0};                                                        \
-		int64_t count_ = 0;                                                         \
-		char *json_;                                                                \
-		if (api_page_parse((r), (default_size), &pg_))                              \
-			return -1;                                                          \
-		for (;;) {                                                                  \
-			json_ = (CALL);                                                     \
-			if (!json_)                                                         \
-				return fail_err((r), &e_);                                  \
-			int64_t off_ = pg_.offset;                                          \
-			if (api_page_check((r), &pg_, count_))                              \
-				return -1;                                                  \
-			if (pg_.offset == off_)                                             \
-				break;                                                      \
-		}                                                                           \
-		api_page_respond((r), &pg_, count_, json_);                                 \
-		return 0;                                                                   \
+#define API_A_LIST(r, default_size, CALL)                                                          \
+	do {                                                                                       \
+		struct page pg_;                                                                   \
+		struct err e_ = {0};                                                               \
+		int64_t count_ = 0;                                                                \
+		char *json_;                                                                       \
+		if (api_page_parse((r), (default_size), &pg_))                                     \
+			return -1;                                                                 \
+		for (;;) {                                                                         \
+			json_ = (CALL);                                                            \
+			if (!json_)                                                                \
+				return fail_err((r), &e_);                                         \
+			int64_t off_ = pg_.offset;                                                 \
+			if (api_page_check((r), &pg_, count_))                                     \
+				return -1;                                                         \
+			if (pg_.offset == off_)                                                    \
+				break;                                                             \
+		}                                                                                  \
+		api_page_respond((r), &pg_, count_, json_);                                        \
+		return 0;                                                                          \
 	} while (0)
 
 #define UID(r) ((r)->principal->user_id)

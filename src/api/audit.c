@@ -3,7 +3,7 @@
 #include "store/store.h"
 
 int api_audit(struct request *r, const char *action, const char *resource_type,
-	      const char *resource_id, int64_t patient_id, int outcome, const char *detail)
+              const char *resource_id, int64_t patient_id, int outcome, const char *detail)
 {
 	struct audit_row row;
 	req_audit_row(r, &row, action, resource_type, resource_id, patient_id, outcome, detail);

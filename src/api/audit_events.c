@@ -22,7 +22,8 @@ static int time_filter(struct request *r, const char *key, const char **out)
 		return 0;
 	usec_t t;
 	if (time_parse(v, &t))
-		return fail_msg400(r, arena_printf(r->arena, "%s must be an ISO 8601 datetime.", key));
+		return fail_msg400(r,
+		                   arena_printf(r->arena, "%s must be an ISO 8601 datetime.", key));
 	char buf[40];
 	time_format(t, buf);
 	*out = arena_strdup(r->arena, buf);
@@ -76,7 +77,7 @@ static int ae_get(struct request *r)
 	char *json = store_audit_json(r->arena, id, &e);
 	int status = json ? 200 : err_http_status(&e);
 	if (api_audit(r, "read", "AuditEvent", arena_printf(r->arena, "%lld", (long long)id), 0,
-		      status, NULL))
+	              status, NULL))
 		return -1;
 	if (!json)
 		return fail_err(r, &e);
@@ -85,7 +86,7 @@ static int ae_get(struct request *r)
 }
 
 const struct route api_audit_events_routes[] = {
-	{"GET", "/api/v1/audit_events", ae_list, ROUTE_AUTH},
-	{"GET", "/api/v1/audit_events/{id}", ae_get, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/audit_events", ae_list, ROUTE_AUTH},
+    {"GET", "/api/v1/audit_events/{id}", ae_get, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

@@ -39,15 +39,15 @@ static bool client_id_ok(const char *s)
 	if (n < 1 || n > 100)
 		return false;
 	for (const char *c = s; *c; c++)
-		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
-		      *c == '.' || *c == '_' || *c == '~' || *c == '-'))
+		if (!((*c >= 'A' && *c <= 'Z') || (*c >= 'a' && *c <= 'z') ||
+		      (*c >= '0' && *c <= '9') || *c == '.' || *c == '_' || *c == '~' || *c == '-'))
 			return false;
 	return true;
 }
 
 /* clientId of a body into fe (key "clientId", the spelling of admin-api.md §13). */
 static void client_id_field(struct request *r, struct field_errors *fe, json_object *body,
-			    bool required, const char **out)
+                            bool required, const char **out)
 {
 	json_object *v;
 	if (!json_object_object_get_ex(body, "client_id", &v)) {
@@ -116,7 +116,8 @@ static int cl_write(struct request *r, int64_t id, bool all_required)
 			return fail_err(r, &e);
 		if (t)
 			return fail_withf(r, ERR_CONFLICT,
-					  "An OAuth client with clientId \"%s\" already exists.", cid);
+			                  "An OAuth client with clientId \"%s\" already exists.",
+			                  cid);
 	}
 	if (db_begin(&e))
 		return fail_err(r, &e);
@@ -205,7 +206,7 @@ static int cds_post(struct request *r)
 		return fail_err(r, &e);
 	if (rc == 1)
 		return fail_withf(r, ERR_CONFLICT, "Client %lld already has data source %lld.",
-				  (long long)id, (long long)ds);
+		                  (long long)id, (long long)ds);
 	resp_json_str(r, 201, json);
 	return 0;
 }
@@ -269,7 +270,7 @@ static int oa_get(struct request *r)
 /* redirectUris: a JSON array of strings (a space-separated string is accepted too). Returns the
  * space-separated text or NULL (fe set); *n receives the count. */
 static const char *redirect_field(struct request *r, struct field_errors *fe, json_object *body,
-				  int *n)
+                                  int *n)
 {
 	json_object *v;
 	*n = 0;
@@ -279,7 +280,8 @@ static const char *redirect_field(struct request *r, struct field_errors *fe, js
 	if (json_object_is_type(v, json_type_string)) {
 		char *copy = arena_strdup(r->arena, json_object_get_string(v));
 		char *save = NULL;
-		for (char *t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+		for (char *t = strtok_r(copy, " \t\n", &save); t;
+		     t = strtok_r(NULL, " \t\n", &save)) {
 			if (!auth_redirect_uri_valid(t)) {
 				fe_add(r, fe, "redirect_uris",
 				       arena_printf(r->arena, "Invalid redirect URI \"%s\".", t));
@@ -316,7 +318,7 @@ static const char *redirect_field(struct request *r, struct field_errors *fe, js
 static const char *new_secret(struct request *r, const char **digest_hex)
 {
 	static const char alphabet[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 	char *s = arena_alloc(r->arena, 33);
 	const char *rnd = random_token(r->arena, 48);
 	for (int i = 0; i < 32; i++)
@@ -337,8 +339,8 @@ static const char *with_secret(struct request *r, const char *json, const char *
 
 static int oa_create(struct request *r)
 {
-	static const char *const fields[] = {"name", "client_id", "client_type", "grant_type",
-					     "redirect_uris", NULL};
+	static const char *const fields[] = {"name",       "client_id",     "client_type",
+	                                     "grant_type", "redirect_uris", NULL};
 	static const char *const ro[] = {"id", "created", "updated", NULL};
 	json_object *body = api_a_body(r);
 	if (!body)
@@ -372,7 +374,8 @@ static int oa_create(struct request *r)
 	if (uris && !strcmp(grant, "authorization_code") && n == 0)
 		fe_add(r, &fe, "redirect_uris", "At least one redirect URI is required.");
 	if (uris && !strcmp(grant, "client_credentials") && n > 0)
-		fe_add(r, &fe, "redirect_uris", "client_credentials clients have no redirect URIs.");
+		fe_add(r, &fe, "redirect_uris",
+		       "client_credentials clients have no redirect URIs.");
 	if (fe_any(&fe))
 		return fe_fail(r, &fe);
 	struct err e = {0};
@@ -380,17 +383,17 @@ static int oa_create(struct request *r)
 	if (taken < 0)
 		return fail_err(r, &e);
 	if (taken)
-		return fail_withf(r, ERR_CONFLICT, "An OAuth client with clientId \"%s\" already exists.",
-				  cid);
+		return fail_withf(r, ERR_CONFLICT,
+		                  "An OAuth client with clientId \"%s\" already exists.", cid);
 	const char *secret = NULL, *digest = NULL;
 	if (!strcmp(type, "confidential"))
 		secret = new_secret(r, &digest);
 	int64_t id;
 	if (db_begin(&e) ||
 	    store_oauth_app_create(r->arena, name, cid, type,
-				   !strcmp(grant, "client_credentials") ? "client-credentials"
-									: "authorization-code",
-				   uris, digest, &id, &e))
+	                           !strcmp(grant, "client_credentials") ? "client-credentials"
+	                                                                : "authorization-code",
+	                           uris, digest, &id, &e))
 		return fail_err(r, &e);
 	if (oa_audit(r, "create", id, 201))
 		return -1;
@@ -404,8 +407,8 @@ static int oa_create(struct request *r)
 static int oa_update(struct request *r)
 {
 	static const char *const fields[] = {"name", "redirect_uris", NULL};
-	static const char *const ro[] = {"id", "client_id", "client_type", "grant_type", "created",
-					 "updated", NULL};
+	static const char *const ro[] = {"id",      "client_id", "client_type", "grant_type",
+	                                 "created", "updated",   NULL};
 	json_object *body = api_a_body(r);
 	if (!body)
 		return -1;
@@ -486,20 +489,20 @@ static int oa_delete(struct request *r)
 }
 
 const struct route api_clients_routes[] = {
-	{"GET", "/api/v1/clients", cl_list, ROUTE_AUTH},
-	{"POST", "/api/v1/clients", cl_create, ROUTE_AUTH},
-	{"GET", "/api/v1/clients/{id}", cl_get, ROUTE_AUTH},
-	{"PUT", "/api/v1/clients/{id}", cl_update, ROUTE_AUTH},
-	{"PATCH", "/api/v1/clients/{id}", cl_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/clients/{id}", cl_delete, ROUTE_AUTH},
-	{"GET", "/api/v1/clients/{id}/data_sources", cds_get, ROUTE_AUTH},
-	{"POST", "/api/v1/clients/{id}/data_sources", cds_post, ROUTE_AUTH},
-	{"DELETE", "/api/v1/clients/{id}/data_sources", cds_delete, ROUTE_AUTH},
-	{"GET", "/api/v1/oauth_applications", oa_list, ROUTE_AUTH},
-	{"POST", "/api/v1/oauth_applications", oa_create, ROUTE_AUTH},
-	{"GET", "/api/v1/oauth_applications/{id}", oa_get, ROUTE_AUTH},
-	{"PATCH", "/api/v1/oauth_applications/{id}", oa_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/oauth_applications/{id}", oa_delete, ROUTE_AUTH},
-	{"POST", "/api/v1/oauth_applications/{id}/rotate_secret", oa_rotate, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/clients", cl_list, ROUTE_AUTH},
+    {"POST", "/api/v1/clients", cl_create, ROUTE_AUTH},
+    {"GET", "/api/v1/clients/{id}", cl_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/clients/{id}", cl_update, ROUTE_AUTH},
+    {"PATCH", "/api/v1/clients/{id}", cl_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/clients/{id}", cl_delete, ROUTE_AUTH},
+    {"GET", "/api/v1/clients/{id}/data_sources", cds_get, ROUTE_AUTH},
+    {"POST", "/api/v1/clients/{id}/data_sources", cds_post, ROUTE_AUTH},
+    {"DELETE", "/api/v1/clients/{id}/data_sources", cds_delete, ROUTE_AUTH},
+    {"GET", "/api/v1/oauth_applications", oa_list, ROUTE_AUTH},
+    {"POST", "/api/v1/oauth_applications", oa_create, ROUTE_AUTH},
+    {"GET", "/api/v1/oauth_applications/{id}", oa_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/oauth_applications/{id}", oa_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/oauth_applications/{id}", oa_delete, ROUTE_AUTH},
+    {"POST", "/api/v1/oauth_applications/{id}/rotate_secret", oa_rotate, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

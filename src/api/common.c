@@ -10,7 +10,8 @@ const char *api_param(struct request *r, const char *snake_key, const char **spe
 	const char *val = NULL;
 	for (size_t i = 0; i < r->params.n; i++) {
 		const char *k = r->params.items[i].key;
-		if (strcmp(k, snake_key) == 0 || strcmp(camel_to_snake(r->arena, k), snake_key) == 0) {
+		if (strcmp(k, snake_key) == 0 ||
+		    strcmp(camel_to_snake(r->arena, k), snake_key) == 0) {
 			val = r->params.items[i].value;
 			if (spelled)
 				*spelled = k;
@@ -72,7 +73,7 @@ int api_page_check(struct request *r, struct page *pg, int64_t count)
 }
 
 void api_page_respond(struct request *r, const struct page *pg, int64_t count,
-		      const char *results_json)
+                      const char *results_json)
 {
 	int64_t pages = count == 0 ? 1 : (count + pg->size - 1) / pg->size;
 	struct buf *b = buf_new(r->arena, strlen(results_json) + 256);
@@ -158,7 +159,7 @@ static bool in_list(const char *k, const char *const *list)
 }
 
 void fe_unknown_keys(struct request *r, struct field_errors *fe, json_object *body,
-		     const char *const *allowed, const char *const *ignored)
+                     const char *const *allowed, const char *const *ignored)
 {
 	json_object_object_foreach(body, k, v)
 	{
@@ -169,7 +170,7 @@ void fe_unknown_keys(struct request *r, struct field_errors *fe, json_object *bo
 }
 
 bool fe_string(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-	       const char **out, bool *present)
+               const char **out, bool *present)
 {
 	json_object *v;
 	bool has = json_object_object_get_ex(body, key, &v);
@@ -190,7 +191,7 @@ bool fe_string(struct request *r, struct field_errors *fe, json_object *body, co
 }
 
 bool fe_int(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-	    int64_t *out, bool *present)
+            int64_t *out, bool *present)
 {
 	json_object *v;
 	bool has = json_object_object_get_ex(body, key, &v);
@@ -209,7 +210,7 @@ bool fe_int(struct request *r, struct field_errors *fe, json_object *body, const
 }
 
 bool fe_bool(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-	     bool *out, bool *present)
+             bool *out, bool *present)
 {
 	json_object *v;
 	bool has = json_object_object_get_ex(body, key, &v);
@@ -242,7 +243,7 @@ int api_require_practitioner(struct request *r, const char *detail)
 	if (p && (p->practitioner_id || p->is_superuser))
 		return 0;
 	return fail_with(r, ERR_FORBIDDEN,
-			 detail ? detail : "You do not have permission to perform this action.");
+	                 detail ? detail : "You do not have permission to perform this action.");
 }
 
 int api_require_superuser(struct request *r)
@@ -328,4 +329,3 @@ const char *api_email(struct request *r, const char *in, bool *empty)
 		*p = (char)tolower((unsigned char)*p);
 	return s;
 }
-

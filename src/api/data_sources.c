@@ -36,7 +36,7 @@ static const char *const DS_FIELDS[] = {"name", "type", NULL};
 static const char *const DS_READONLY[] = {"id", "supported_scopes", NULL};
 
 static int ds_fields(struct request *r, json_object *body, bool req_name, const char **name,
-		     const char **type)
+                     const char **type)
 {
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, DS_FIELDS, DS_READONLY);
@@ -44,7 +44,8 @@ static int ds_fields(struct request *r, json_object *body, bool req_name, const 
 	const char *t = NULL;
 	if (api_a_text(r, &fe, body, "type", false, false, false, 0, &t)) {
 		if (!api_a_in(t, DS_TYPES))
-			fe_add(r, &fe, "type", arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
+			fe_add(r, &fe, "type",
+			       arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
 		else
 			*type = t;
 	}
@@ -167,7 +168,7 @@ static int ss_post(struct request *r)
 		return fail_err(r, &e);
 	if (rc == 1)
 		return fail_withf(r, ERR_CONFLICT, "Data source %lld already supports scope %lld.",
-				  (long long)id, (long long)scope);
+		                  (long long)id, (long long)scope);
 	resp_json_str(r, 201, json);
 	return 0;
 }
@@ -188,15 +189,15 @@ static int ss_delete(struct request *r)
 }
 
 const struct route api_data_sources_routes[] = {
-	{"GET", "/api/v1/data_sources", ds_list, ROUTE_AUTH},
-	{"POST", "/api/v1/data_sources", ds_create, ROUTE_AUTH},
-	{"GET", "/api/v1/data_sources/all_scopes", ds_all_scopes, ROUTE_AUTH},
-	{"GET", "/api/v1/data_sources/{id}", ds_get, ROUTE_AUTH},
-	{"PUT", "/api/v1/data_sources/{id}", ds_update, ROUTE_AUTH},
-	{"PATCH", "/api/v1/data_sources/{id}", ds_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/data_sources/{id}", ds_delete, ROUTE_AUTH},
-	{"GET", "/api/v1/data_sources/{id}/supported_scopes", ss_get, ROUTE_AUTH},
-	{"POST", "/api/v1/data_sources/{id}/supported_scopes", ss_post, ROUTE_AUTH},
-	{"DELETE", "/api/v1/data_sources/{id}/supported_scopes", ss_delete, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/data_sources", ds_list, ROUTE_AUTH},
+    {"POST", "/api/v1/data_sources", ds_create, ROUTE_AUTH},
+    {"GET", "/api/v1/data_sources/all_scopes", ds_all_scopes, ROUTE_AUTH},
+    {"GET", "/api/v1/data_sources/{id}", ds_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/data_sources/{id}", ds_update, ROUTE_AUTH},
+    {"PATCH", "/api/v1/data_sources/{id}", ds_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/data_sources/{id}", ds_delete, ROUTE_AUTH},
+    {"GET", "/api/v1/data_sources/{id}/supported_scopes", ss_get, ROUTE_AUTH},
+    {"POST", "/api/v1/data_sources/{id}/supported_scopes", ss_post, ROUTE_AUTH},
+    {"DELETE", "/api/v1/data_sources/{id}/supported_scopes", ss_delete, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

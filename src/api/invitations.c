@@ -55,10 +55,10 @@ static int inv_create(struct request *r)
 	char token[33];
 	auth_random_alnum(token, 32);
 	struct inv_create_in in = {
-		.caller_user_id = r->principal->user_id,
-		.patient_id = patient_id,
-		.application_id = app_id,
-		.token_hash = sha256_b64url(r->arena, token),
+	    .caller_user_id = r->principal->user_id,
+	    .patient_id = patient_id,
+	    .application_id = app_id,
+	    .token_hash = sha256_b64url(r->arena, token),
 	};
 	struct inv_create_out out;
 	struct err e = {0};
@@ -66,22 +66,23 @@ static int inv_create(struct request *r)
 		return fail_err(r, &e);
 	if (store_invitation_create(r->arena, &in, &out, &e)) {
 		db_rollback();
-		if (e.kind == ERR_FORBIDDEN || e.kind == ERR_NOT_FOUND || e.kind == ERR_BAD_REQUEST) {
+		if (e.kind == ERR_FORBIDDEN || e.kind == ERR_NOT_FOUND ||
+		    e.kind == ERR_BAD_REQUEST) {
 			int st = err_http_status(&e);
 			bool known = e.kind != ERR_NOT_FOUND || strstr(e.msg, "Application");
-			if (api_audit(r, st == 403 ? "access.denied" : "create", "PatientInvitation",
-				      NULL, known ? patient_id : 0, st, NULL))
+			if (api_audit(r, st == 403 ? "access.denied" : "create",
+			              "PatientInvitation", NULL, known ? patient_id : 0, st, NULL))
 				return -1;
 		}
 		return fail_err(r, &e);
 	}
 	if (api_audit(r, "create", "PatientInvitation", db_i64(r->arena, out.id), patient_id, 201,
-		      NULL))
+	              NULL))
 		return -1;
 	if (db_commit(&e))
 		return fail_err(r, &e);
 	char *code = auth_pct_encode(
-		r->arena, arena_printf(r->arena, "%s_%s", site_host(r->arena, out.site_url), token));
+	    r->arena, arena_printf(r->arena, "%s_%s", site_host(r->arena, out.site_url), token));
 	struct buf *b = buf_new(r->arena, 512);
 	struct jw w;
 	jw_init(&w, b);
@@ -103,7 +104,8 @@ static int inv_create(struct request *r)
 static int inv_list(struct request *r)
 {
 	if (is_patient_only(r->principal))
-		return fail_with(r, ERR_FORBIDDEN, "You do not have permission to perform this action.");
+		return fail_with(r, ERR_FORBIDDEN,
+		                 "You do not have permission to perform this action.");
 	struct page pg;
 	if (api_page_parse(r, 1000, &pg))
 		return -1;
@@ -113,26 +115,25 @@ static int inv_list(struct request *r)
 	const char *status = api_param(r, "status", NULL);
 	struct err e = {0};
 	int64_t count = 0;
-	char *json = store_invitation_list(r->arena, r->principal->user_id,
-					   r->principal->is_superuser, patient_id, status, pg.size,
-					   pg.offset, &count, &e);
+	char *json =
+	    store_invitation_list(r->arena, r->principal->user_id, r->principal->is_superuser,
+	                          patient_id, status, pg.size, pg.offset, &count, &e);
 	if (!json)
 		return fail_err(r, &e);
 	if (api_page_check(r, &pg, count))
 		return -1;
 	if (pg.last && pg.offset > 0) {
 		json = store_invitation_list(r->arena, r->principal->user_id,
-					     r->principal->is_superuser, patient_id, status, pg.size,
-					     pg.offset, &count, &e);
+		                             r->principal->is_superuser, patient_id, status,
+		                             pg.size, pg.offset, &count, &e);
 		if (!json)
 			return fail_err(r, &e);
 	}
 	/* audit detail of a search (data-model.md §7): rows returned and their distinct patients */
 	char err[128];
 	json_object *rows = json_parse(r->arena, json, strlen(json), err, sizeof(err), NULL);
-	size_t n_rows = rows && json_object_is_type(rows, json_type_array)
-				? json_object_array_length(rows)
-				: 0;
+	size_t n_rows =
+	    rows && json_object_is_type(rows, json_type_array) ? json_object_array_length(rows) : 0;
 	int64_t *pids = arena_alloc(r->arena, (n_rows + 1) * sizeof(int64_t));
 	size_t n_pids = 0;
 	for (size_t i = 0; i < n_rows; i++) {
@@ -168,11 +169,12 @@ static int inv_list(struct request *r)
 static int inv_get(struct request *r)
 {
 	if (is_patient_only(r->principal))
-		return fail_with(r, ERR_FORBIDDEN, "You do not have permission to perform this action.");
+		return fail_with(r, ERR_FORBIDDEN,
+		                 "You do not have permission to perform this action.");
 	struct err e = {0};
 	int64_t pid = 0, id = req_path_id(r, "id");
 	char *json = store_invitation_get(r->arena, r->principal->user_id,
-					  r->principal->is_superuser, id, &pid, &e);
+	                                  r->principal->is_superuser, id, &pid, &e);
 	if (!json)
 		return fail_err(r, &e);
 	if (api_audit(r, "read", "PatientInvitation", db_i64(r->arena, id), pid, 200, NULL))
@@ -184,20 +186,21 @@ static int inv_get(struct request *r)
 static int inv_patch(struct request *r)
 {
 	if (is_patient_only(r->principal))
-		return fail_with(r, ERR_FORBIDDEN, "You do not have permission to perform this action.");
+		return fail_with(r, ERR_FORBIDDEN,
+		                 "You do not have permission to perform this action.");
 	json_object *body = api_body_object(r);
 	if (!body)
 		return -1;
 	struct err e = {0};
 	int64_t pid = 0, id = req_path_id(r, "id");
 	char *json = store_invitation_get(r->arena, r->principal->user_id,
-					  r->principal->is_superuser, id, &pid, &e);
+	                                  r->principal->is_superuser, id, &pid, &e);
 	if (!json)
 		return fail_err(r, &e);
 	const char *status = json_get_str(body, "status");
 	if (!status || strcmp(status, "cancelled") != 0)
 		return fail_body(r, ERR_BAD_REQUEST,
-				 "{\"status\":[\"Only \\\"cancelled\\\" can be set.\"]}");
+		                 "{\"status\":[\"Only \\\"cancelled\\\" can be set.\"]}");
 	int64_t fams[64];
 	int nf = 0;
 	if (db_begin(&e))
@@ -208,10 +211,10 @@ static int inv_patch(struct request *r)
 		return -1;
 	for (int i = 0; i < nf; i++)
 		if (api_audit(r, "token.revoked", "Token", db_i64(r->arena, fams[i]), 0, 200,
-			      "{\"reason\":\"invitation_cancelled\"}"))
+		              "{\"reason\":\"invitation_cancelled\"}"))
 			return -1;
 	json = store_invitation_get(r->arena, r->principal->user_id, r->principal->is_superuser, id,
-				    &pid, &e);
+	                            &pid, &e);
 	if (!json)
 		return fail_err(r, &e);
 	if (db_commit(&e))
@@ -252,21 +255,21 @@ static int inv_token_route(struct request *r)
 			return -1;
 		if (rc == 1)
 			return fail_with(r, ERR_UNAUTHORIZED,
-					 "Authentication credentials were not provided.");
+			                 "Authentication credentials were not provided.");
 		return fail_method(r, "GET, PATCH, HEAD, OPTIONS");
 	}
 	return fail_with(r, ERR_NOT_FOUND, "Not found.");
 }
 
 const struct route api_invitation_routes[] = {
-	{"POST", "/api/v1/invitation", inv_create, ROUTE_AUTH},
-	{"GET", "/api/v1/invitation", inv_list, ROUTE_AUTH},
-	{"GET", "/api/v1/invitation/{id}", inv_get, ROUTE_AUTH},
-	{"PATCH", "/api/v1/invitation/{id}", inv_patch, ROUTE_AUTH},
-	{"POST", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
-	{"GET", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
-	{"PUT", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
-	{"PATCH", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
-	{"DELETE", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
-	{NULL, NULL, NULL, 0},
+    {"POST", "/api/v1/invitation", inv_create, ROUTE_AUTH},
+    {"GET", "/api/v1/invitation", inv_list, ROUTE_AUTH},
+    {"GET", "/api/v1/invitation/{id}", inv_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/invitation/{id}", inv_patch, ROUTE_AUTH},
+    {"POST", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
+    {"GET", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
+    {"PUT", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
+    {"PATCH", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
+    {"DELETE", "/api/v1/invitation/{token:s}", inv_token_route, ROUTE_PUBLIC},
+    {NULL, NULL, NULL, 0},
 };

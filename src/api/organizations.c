@@ -3,10 +3,24 @@
 
 #include <string.h>
 
-static const char *const ORG_TYPES[] = {
-	"prov", "dept", "team", "govt", "ins", "pay", "edu", "reli", "crs", "cg", "bus", "other",
-	"laboratory", "imaging", "pharmacy", "health-information-network", "health-data-aggregator",
-	NULL};
+static const char *const ORG_TYPES[] = {"prov",
+                                        "dept",
+                                        "team",
+                                        "govt",
+                                        "ins",
+                                        "pay",
+                                        "edu",
+                                        "reli",
+                                        "crs",
+                                        "cg",
+                                        "bus",
+                                        "other",
+                                        "laboratory",
+                                        "imaging",
+                                        "pharmacy",
+                                        "health-information-network",
+                                        "health-data-aggregator",
+                                        NULL};
 
 static const char *NF_ORG = "No Organization matches the given query.";
 static const char *NO_PERM = "You do not have permission to perform this action.";
@@ -18,8 +32,8 @@ static int org_list(struct request *r)
 	if (has < 0)
 		return -1;
 	API_A_LIST(r, 20,
-		   store_org_list(r->arena, UID(r), has ? &part_of : NULL, pg_.offset, pg_.size,
-				  &count_, &e_));
+	           store_org_list(r->arena, UID(r), has ? &part_of : NULL, pg_.offset, pg_.size,
+	                          &count_, &e_));
 }
 
 /* Visibility of a path organization: 404 when missing or invisible. */
@@ -64,15 +78,15 @@ static int org_tree(struct request *r)
 static int org_types(struct request *r)
 {
 	resp_json_str(r, 200,
-		      "{\"root\":\"ROOT\",\"prov\":\"Healthcare Provider\",\"dept\":\"Hospital "
-		      "Department\",\"team\":\"Organizational team\",\"govt\":\"Government\","
-		      "\"ins\":\"Insurance Company\",\"pay\":\"Payer\",\"edu\":\"Educational "
-		      "Institute\",\"reli\":\"Religious Institution\",\"crs\":\"Clinical Research "
-		      "Sponsor\",\"cg\":\"Community Group\",\"bus\":\"Non-Healthcare Business or "
-		      "Corporation\",\"other\":\"Other\",\"laboratory\":\"Laboratory\","
-		      "\"imaging\":\"Imaging Center\",\"pharmacy\":\"Pharmacy\","
-		      "\"health-information-network\":\"Health Information Network\","
-		      "\"health-data-aggregator\":\"Health Data Aggregator\"}");
+	              "{\"root\":\"ROOT\",\"prov\":\"Healthcare Provider\",\"dept\":\"Hospital "
+	              "Department\",\"team\":\"Organizational team\",\"govt\":\"Government\","
+	              "\"ins\":\"Insurance Company\",\"pay\":\"Payer\",\"edu\":\"Educational "
+	              "Institute\",\"reli\":\"Religious Institution\",\"crs\":\"Clinical Research "
+	              "Sponsor\",\"cg\":\"Community Group\",\"bus\":\"Non-Healthcare Business or "
+	              "Corporation\",\"other\":\"Other\",\"laboratory\":\"Laboratory\","
+	              "\"imaging\":\"Imaging Center\",\"pharmacy\":\"Pharmacy\","
+	              "\"health-information-network\":\"Health Information Network\","
+	              "\"health-data-aggregator\":\"Health Data Aggregator\"}");
 	return 0;
 }
 
@@ -93,7 +107,7 @@ static const char *const ORG_READONLY[] = {"id", "current_user_role", "children"
 
 /* name/type validation shared by create and update */
 static void org_fields(struct request *r, struct field_errors *fe, json_object *body, bool req,
-		       const char **name, const char **type)
+                       const char **name, const char **type)
 {
 	api_a_text(r, fe, body, "name", req, false, false, 0, name);
 	const char *t = NULL;
@@ -152,7 +166,8 @@ static int org_create(struct request *r)
 	if (fe_any(&fe))
 		return fe_fail(r, &fe);
 	int64_t id;
-	if (db_begin(&e) || store_org_create(r->arena, UID(r), name, type, parent, parent != 0, &id, &e))
+	if (db_begin(&e) ||
+	    store_org_create(r->arena, UID(r), name, type, parent, parent != 0, &id, &e))
 		return fail_err(r, &e);
 	char *json = store_org_json(r->arena, UID(r), id, &e);
 	if (!json || db_commit(&e))
@@ -287,7 +302,7 @@ static int org_studies(struct request *r)
 
 /* Shared steps of POST user / DELETE remove_user; *pr receives the practitioner id. */
 static int membership_target(struct request *r, json_object *body, int64_t id, bool want_role,
-			     const char **role, int64_t *pr)
+                             const char **role, int64_t *pr)
 {
 	struct org_info oi;
 	if (org_visible(r, id, &oi))
@@ -300,11 +315,12 @@ static int membership_target(struct request *r, json_object *body, int64_t id, b
 	int64_t uid = 0;
 	bool has_uid = api_a_id(r, &fe, body, "jhe_user_id", true, &uid);
 	if (want_role) {
-		const char *key = json_object_object_get_ex(body, "organization_partitioner_role", NULL)
-					  ? "organization_partitioner_role"
-				  : json_object_object_get_ex(body, "organization_practitioner_role", NULL)
-					  ? "organization_practitioner_role"
-					  : "organization_partitioner_role";
+		const char *key =
+		    json_object_object_get_ex(body, "organization_partitioner_role", NULL)
+		        ? "organization_partitioner_role"
+		    : json_object_object_get_ex(body, "organization_practitioner_role", NULL)
+		        ? "organization_practitioner_role"
+		        : "organization_partitioner_role";
 		const char *rv = NULL;
 		if (api_a_text(r, &fe, body, key, true, false, false, 0, &rv)) {
 			if (strcmp(rv, "member") && strcmp(rv, "manager") && strcmp(rv, "viewer"))
@@ -376,18 +392,18 @@ static int users_organizations(struct request *r)
 }
 
 const struct route api_organization_routes[] = {
-	{"GET", "/api/v1/users/organizations", users_organizations, ROUTE_AUTH},
-	{"GET", "/api/v1/organizations", org_list, ROUTE_AUTH},
-	{"POST", "/api/v1/organizations", org_create, ROUTE_AUTH},
-	{"GET", "/api/v1/organizations/types", org_types, ROUTE_AUTH},
-	{"GET", "/api/v1/organizations/{id}", org_get, ROUTE_AUTH},
-	{"PUT", "/api/v1/organizations/{id}", org_update, ROUTE_AUTH},
-	{"PATCH", "/api/v1/organizations/{id}", org_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/organizations/{id}", org_delete, ROUTE_AUTH},
-	{"GET", "/api/v1/organizations/{id}/tree", org_tree, ROUTE_AUTH},
-	{"GET", "/api/v1/organizations/{id}/users", org_users, ROUTE_AUTH},
-	{"POST", "/api/v1/organizations/{id}/user", org_add_user, ROUTE_AUTH},
-	{"DELETE", "/api/v1/organizations/{id}/remove_user", org_remove_user, ROUTE_AUTH},
-	{"GET", "/api/v1/organizations/{id}/studies", org_studies, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/users/organizations", users_organizations, ROUTE_AUTH},
+    {"GET", "/api/v1/organizations", org_list, ROUTE_AUTH},
+    {"POST", "/api/v1/organizations", org_create, ROUTE_AUTH},
+    {"GET", "/api/v1/organizations/types", org_types, ROUTE_AUTH},
+    {"GET", "/api/v1/organizations/{id}", org_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/organizations/{id}", org_update, ROUTE_AUTH},
+    {"PATCH", "/api/v1/organizations/{id}", org_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/organizations/{id}", org_delete, ROUTE_AUTH},
+    {"GET", "/api/v1/organizations/{id}/tree", org_tree, ROUTE_AUTH},
+    {"GET", "/api/v1/organizations/{id}/users", org_users, ROUTE_AUTH},
+    {"POST", "/api/v1/organizations/{id}/user", org_add_user, ROUTE_AUTH},
+    {"DELETE", "/api/v1/organizations/{id}/remove_user", org_remove_user, ROUTE_AUTH},
+    {"GET", "/api/v1/organizations/{id}/studies", org_studies, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

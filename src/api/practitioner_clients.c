@@ -63,8 +63,9 @@ static int keys_create(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	char *json = store_apikey_create(r->arena, r->principal->practitioner_id,
-					 r->principal->user_id, label ? label : "", client_id, d, &e);
+	char *json =
+	    store_apikey_create(r->arena, r->principal->practitioner_id, r->principal->user_id,
+	                        label ? label : "", client_id, d, &e);
 	if (!json)
 		return fail_err(r, &e);
 	if (db_commit(&e))
@@ -93,14 +94,14 @@ static int keys_list(struct request *r)
 	struct err e = {0};
 	int64_t count = 0;
 	char *json = store_apikey_list(r->arena, r->principal->practitioner_id, pg.size, pg.offset,
-				       &count, &e);
+	                               &count, &e);
 	if (!json)
 		return fail_err(r, &e);
 	if (api_page_check(r, &pg, count))
 		return -1;
 	if (pg.last && pg.offset > 0) {
-		json = store_apikey_list(r->arena, r->principal->practitioner_id, pg.size, pg.offset,
-					 &count, &e);
+		json = store_apikey_list(r->arena, r->principal->practitioner_id, pg.size,
+		                         pg.offset, &count, &e);
 		if (!json)
 			return fail_err(r, &e);
 	}
@@ -113,8 +114,8 @@ static int keys_get(struct request *r)
 	if (require(r))
 		return -1;
 	struct err e = {0};
-	char *json = store_apikey_get(r->arena, r->principal->practitioner_id,
-				      req_path_id(r, "id"), &e);
+	char *json =
+	    store_apikey_get(r->arena, r->principal->practitioner_id, req_path_id(r, "id"), &e);
 	if (!json)
 		return fail_err(r, &e);
 	resp_json_str(r, 200, json);
@@ -168,10 +169,10 @@ static int keys_delete(struct request *r)
 }
 
 const struct route api_practitioner_client_routes[] = {
-	{"GET", "/api/v1/practitioner_clients", keys_list, ROUTE_AUTH},
-	{"POST", "/api/v1/practitioner_clients", keys_create, ROUTE_AUTH},
-	{"GET", "/api/v1/practitioner_clients/{id}", keys_get, ROUTE_AUTH},
-	{"PATCH", "/api/v1/practitioner_clients/{id}", keys_patch, ROUTE_AUTH},
-	{"DELETE", "/api/v1/practitioner_clients/{id}", keys_delete, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/practitioner_clients", keys_list, ROUTE_AUTH},
+    {"POST", "/api/v1/practitioner_clients", keys_create, ROUTE_AUTH},
+    {"GET", "/api/v1/practitioner_clients/{id}", keys_get, ROUTE_AUTH},
+    {"PATCH", "/api/v1/practitioner_clients/{id}", keys_patch, ROUTE_AUTH},
+    {"DELETE", "/api/v1/practitioner_clients/{id}", keys_delete, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

@@ -25,7 +25,7 @@ static int pr_get(struct request *r)
 }
 
 static const char *const PR_FIELDS[] = {"telecom_email", "name_family", "name_given",
-					"organization_id", NULL};
+                                        "organization_id", NULL};
 static const char *const PR_READONLY[] = {"id", "jhe_user_id", "organizations", NULL};
 
 static int pr_create(struct request *r)
@@ -69,13 +69,14 @@ static int pr_create(struct request *r)
 		return fail_err(r, &e);
 	int64_t uid = ui.id, pr = ui.practitioner_id;
 	if (rc == 1) {
-		if (store_user_create(r->arena, email, given, family, "practitioner", false, &uid, &e))
+		if (store_user_create(r->arena, email, given, family, "practitioner", false, &uid,
+		                      &e))
 			return fail_err(r, &e);
 		ui.is_superuser = false;
 	}
 	if (!pr) {
-		if (store_practitioner_create(r->arena, uid, family ? family : "", given ? given : "",
-					      &pr, &e))
+		if (store_practitioner_create(r->arena, uid, family ? family : "",
+		                              given ? given : "", &pr, &e))
 			return fail_err(r, &e);
 		if (!ui.is_superuser && api_a_default_orgs(r, pr))
 			return -1;
@@ -103,8 +104,8 @@ static int pr_update(struct request *r)
 		return fail_err(r, &e);
 	if (!ex)
 		return fail_with(r, ERR_NOT_FOUND, NF_PR);
-	static const char *const ro[] = {"id", "jhe_user_id", "organizations", "telecom_email",
-					 "organization_id", NULL};
+	static const char *const ro[] = {
+	    "id", "jhe_user_id", "organizations", "telecom_email", "organization_id", NULL};
 	static const char *const allowed[] = {"name_family", "name_given", NULL};
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, allowed, ro);
@@ -141,11 +142,11 @@ static int pr_delete(struct request *r)
 }
 
 const struct route api_practitioners_routes[] = {
-	{"GET", "/api/v1/practitioners", pr_list, ROUTE_AUTH},
-	{"POST", "/api/v1/practitioners", pr_create, ROUTE_AUTH},
-	{"GET", "/api/v1/practitioners/{id}", pr_get, ROUTE_AUTH},
-	{"PUT", "/api/v1/practitioners/{id}", pr_update, ROUTE_AUTH},
-	{"PATCH", "/api/v1/practitioners/{id}", pr_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/practitioners/{id}", pr_delete, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/practitioners", pr_list, ROUTE_AUTH},
+    {"POST", "/api/v1/practitioners", pr_create, ROUTE_AUTH},
+    {"GET", "/api/v1/practitioners/{id}", pr_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/practitioners/{id}", pr_update, ROUTE_AUTH},
+    {"PATCH", "/api/v1/practitioners/{id}", pr_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/practitioners/{id}", pr_delete, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

@@ -15,22 +15,22 @@ static const char *const TYPES[] = {"string", "int", "bool", "float", "json", NU
 static const char *known_type(const char *key)
 {
 	static const char *const k[][2] = {
-		{"site.url", "string"},
-		{"site.ui.title", "string"},
-		{"site.time_zone", "string"},
-		{"site.registration_invite_code", "string"},
-		{"auth.default_orgs", "string"},
-		{"auth.sso.saml2", "int"},
-		{"auth.sso.valid_domains", "string"},
-		{"auth.patient.invitation_expiration_days", "int"},
-		{"auth.patient.invitation_redemption_window_hours", "int"},
-		{"auth.patient_access_clients", "json"},
-		{"auth.sof.trusted_issuers", "json"},
-		{"auth.sof.trusted_audience", "string"},
-		{"module.ow", "bool"},
-		{"ow.sync_in_progress", "string"},
-		{"ow.api_url", "string"},
-		{"ow.api_key", "string"},
+	    {"site.url", "string"},
+	    {"site.ui.title", "string"},
+	    {"site.time_zone", "string"},
+	    {"site.registration_invite_code", "string"},
+	    {"auth.default_orgs", "string"},
+	    {"auth.sso.saml2", "int"},
+	    {"auth.sso.valid_domains", "string"},
+	    {"auth.patient.invitation_expiration_days", "int"},
+	    {"auth.patient.invitation_redemption_window_hours", "int"},
+	    {"auth.patient_access_clients", "json"},
+	    {"auth.sof.trusted_issuers", "json"},
+	    {"auth.sof.trusted_audience", "string"},
+	    {"module.ow", "bool"},
+	    {"ow.sync_in_progress", "string"},
+	    {"ow.api_url", "string"},
+	    {"ow.api_key", "string"},
 	};
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++)
 		if (!strcmp(key, k[i][0]))
@@ -62,8 +62,8 @@ static json_object *raw_value(struct request *r, json_object *body)
 {
 	json_object *v = NULL;
 	json_object_object_get_ex(body, "value", &v);
-	if (!v || !r->body_len || (r->content_type && !strncasecmp(r->content_type,
-								     "application/x-www-form", 22)))
+	if (!v || !r->body_len ||
+	    (r->content_type && !strncasecmp(r->content_type, "application/x-www-form", 22)))
 		return v;
 	char err[64];
 	bool deep;
@@ -93,7 +93,7 @@ static bool bool_word(const char *s, bool *out)
 
 /* Coerce v to the text stored for type; NULL with fe set on failure. */
 static const char *coerce(struct request *r, struct field_errors *fe, const char *type,
-			  json_object *v)
+                          json_object *v)
 {
 	enum json_type jt = v ? json_object_get_type(v) : json_type_null;
 	if (!strcmp(type, "json"))
@@ -150,7 +150,7 @@ static const char *coerce(struct request *r, struct field_errors *fe, const char
 
 /* Validation of the known keys' values; may rewrite *value (site.url without trailing /). */
 static void known_value(struct request *r, struct field_errors *fe, const char *key,
-			const char **value)
+                        const char **value)
 {
 	const char *v = *value;
 	if (!strcmp(key, "site.url")) {
@@ -158,8 +158,11 @@ static void known_value(struct request *r, struct field_errors *fe, const char *
 		while (n && v[n - 1] == '/')
 			n--;
 		char *u = arena_strndup(r->arena, v, n);
-		const char *rest = str_starts(u, "https://") ? u + 8 : str_starts(u, "http://") ? u + 7 : NULL;
-		if (!rest || !*rest || *rest == '/' || strchr(u, ' ') || strchr(u, '#') || strchr(u, '?'))
+		const char *rest = str_starts(u, "https://")  ? u + 8
+		                   : str_starts(u, "http://") ? u + 7
+		                                              : NULL;
+		if (!rest || !*rest || *rest == '/' || strchr(u, ' ') || strchr(u, '#') ||
+		    strchr(u, '?'))
 			fe_add(r, fe, "value", "site.url must be an absolute http or https URL.");
 		else
 			*value = u;
@@ -174,27 +177,28 @@ static void known_value(struct request *r, struct field_errors *fe, const char *
 			if (!colon || !str_to_i64(it, &org) || org <= 0 ||
 			    (strcmp(colon + 1, "member") && strcmp(colon + 1, "manager") &&
 			     strcmp(colon + 1, "viewer"))) {
-				fe_add(r, fe, "value",
-				       "auth.default_orgs must be empty or <organization id>:<role> "
-				       "separated by ;.");
+				fe_add(
+				    r, fe, "value",
+				    "auth.default_orgs must be empty or <organization id>:<role> "
+				    "separated by ;.");
 				return;
 			}
 			if (store_row_exists(r->arena, "organization", org, &e) != 1) {
 				fe_add(r, fe, "value",
 				       arena_printf(r->arena, "Organization %lld does not exist.",
-						    (long long)org));
+				                    (long long)org));
 				return;
 			}
 		}
 	} else if (!strcmp(key, "auth.patient.invitation_expiration_days") ||
-		   !strcmp(key, "auth.patient.invitation_redemption_window_hours")) {
+	           !strcmp(key, "auth.patient.invitation_redemption_window_hours")) {
 		bool days = strstr(key, "days") != NULL;
 		int64_t n = 0;
 		str_to_i64(v, &n);
 		if (days ? (n < 1 || n > 365) : (n < 0 || n > 720))
 			fe_add(r, fe, "value",
 			       days ? "Must be an integer from 1 to 365."
-				    : "Must be an integer from 0 to 720.");
+			            : "Must be an integer from 0 to 720.");
 	}
 }
 
@@ -251,7 +255,7 @@ static int set_write(struct request *r, int64_t id)
 	if (kt && eff_type && strcmp(kt, eff_type) && (has_key || has_type))
 		fe_add(r, &fe, "value_type",
 		       arena_printf(r->arena, "%s must be %s %s.", eff_key,
-				    !strcmp(kt, "int") ? "an" : "a", kt));
+		                    !strcmp(kt, "int") ? "an" : "a", kt));
 	const char *value = cur.value_text;
 	if (has_value && eff_type && api_a_in(eff_type, TYPES)) {
 		value = coerce(r, &fe, eff_type, raw_value(r, body));
@@ -303,11 +307,11 @@ static int set_delete(struct request *r)
 }
 
 const struct route api_settings_routes[] = {
-	{"GET", "/api/v1/jhe_settings", set_list, ROUTE_AUTH},
-	{"POST", "/api/v1/jhe_settings", set_create, ROUTE_AUTH},
-	{"GET", "/api/v1/jhe_settings/{id}", set_get, ROUTE_AUTH},
-	{"PUT", "/api/v1/jhe_settings/{id}", set_update, ROUTE_AUTH},
-	{"PATCH", "/api/v1/jhe_settings/{id}", set_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/jhe_settings/{id}", set_delete, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/jhe_settings", set_list, ROUTE_AUTH},
+    {"POST", "/api/v1/jhe_settings", set_create, ROUTE_AUTH},
+    {"GET", "/api/v1/jhe_settings/{id}", set_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/jhe_settings/{id}", set_update, ROUTE_AUTH},
+    {"PATCH", "/api/v1/jhe_settings/{id}", set_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/jhe_settings/{id}", set_delete, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

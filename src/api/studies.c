@@ -20,12 +20,12 @@ static int study_list(struct request *r)
 	if (r->principal->practitioner_id && (has_org || has_study)) {
 		struct err e = {0};
 		if (store_practitioner_sticky(r->arena, UID(r), has_org && org >= 0 ? org : -1,
-					      has_study && study >= 0 ? study : -1, &e))
+		                              has_study && study >= 0 ? study : -1, &e))
 			return fail_err(r, &e);
 	}
 	API_A_LIST(r, 20,
-		   store_study_list(r->arena, UID(r), has_org ? &org : NULL, pg_.offset, pg_.size,
-				    &count_, &e_));
+	           store_study_list(r->arena, UID(r), has_org ? &org : NULL, pg_.offset, pg_.size,
+	                            &count_, &e_));
 }
 
 /* Readability (403 with the study sentence) and, when manage, the study permission. */
@@ -38,7 +38,8 @@ static int study_access(struct request *r, int64_t id, bool manage, struct study
 		return fail_with(r, ERR_FORBIDDEN, NO_STUDY);
 	if (!manage)
 		return 0;
-	int ok = store_can(r->arena, UID(r), "study.manage_for_organization", si->organization_id, &e);
+	int ok =
+	    store_can(r->arena, UID(r), "study.manage_for_organization", si->organization_id, &e);
 	if (ok < 0)
 		return fail_err(r, &e);
 	if (!ok)
@@ -64,7 +65,7 @@ static const char *const STUDY_FIELDS[] = {"name", "description", "organization"
 static const char *const STUDY_READONLY[] = {"id", NULL};
 
 static void study_fields(struct request *r, struct field_errors *fe, json_object *body, bool req,
-			 const char **name, const char **desc, const char **icon, bool *icon_set)
+                         const char **name, const char **desc, const char **icon, bool *icon_set)
 {
 	api_a_text(r, fe, body, "name", req, false, false, 0, name);
 	api_a_text(r, fe, body, "description", req, false, false, 0, desc);
@@ -93,8 +94,9 @@ static int study_create(struct request *r)
 	int64_t org = body_org(r, body);
 	struct err e = {0};
 	if (!IS_SU(r)) {
-		int ok = org < 0 ? 0
-				 : store_can(r->arena, UID(r), "study.manage_for_organization", org, &e);
+		int ok =
+		    org < 0 ? 0
+		            : store_can(r->arena, UID(r), "study.manage_for_organization", org, &e);
 		if (ok < 0)
 			return fail_err(r, &e);
 		if (!ok)
@@ -202,14 +204,14 @@ static int links_get(struct request *r)
 
 /* Reads and checks the referenced id of a link body. Returns -1 on failure (r->err set). */
 static int link_ref(struct request *r, json_object *body, const char *kind, bool adding,
-		    int64_t *ref)
+                    int64_t *ref)
 {
 	const char *key = !strcmp(kind, "scope_requests") ? "scope_code_id"
-			  : !strcmp(kind, "clients")	  ? "client_id"
-							  : "data_source_id";
+	                  : !strcmp(kind, "clients")      ? "client_id"
+	                                                  : "data_source_id";
 	const char *table = !strcmp(kind, "scope_requests") ? "codeable_concept"
-			    : !strcmp(kind, "clients")	    ? "oauth_application"
-							    : "data_source";
+	                    : !strcmp(kind, "clients")      ? "oauth_application"
+	                                                    : "data_source";
 	struct field_errors fe = {0};
 	if (!api_a_id(r, &fe, body, key, true, ref))
 		return fe_fail(r, &fe);
@@ -228,7 +230,7 @@ static int link_ref(struct request *r, json_object *body, const char *kind, bool
 		if (!pc) {
 			fe_add(r, &fe, key,
 			       arena_printf(r->arena, "Client %lld is not a patient client.",
-					    (long long)*ref));
+			                    (long long)*ref));
 			return fe_fail(r, &fe);
 		}
 	}
@@ -259,13 +261,13 @@ static int links_post(struct request *r)
 		if (!strcmp(kind, "scope_requests")) {
 			const char *label = store_scope_label(r->arena, ref, &e);
 			return fail_withf(r, ERR_CONFLICT, "Study %lld already requests scope %s.",
-					  (long long)id, label ? label : "?");
+			                  (long long)id, label ? label : "?");
 		}
 		if (!strcmp(kind, "clients"))
 			return fail_withf(r, ERR_CONFLICT, "Study %lld already has client %lld.",
-					  (long long)id, (long long)ref);
+			                  (long long)id, (long long)ref);
 		return fail_withf(r, ERR_CONFLICT, "Study %lld already has data source %lld.",
-				  (long long)id, (long long)ref);
+		                  (long long)id, (long long)ref);
 	}
 	char *json = NULL;
 	if (!strcmp(kind, "scope_requests")) {
@@ -303,20 +305,20 @@ static int links_delete(struct request *r)
 }
 
 const struct route api_studies_routes[] = {
-	{"GET", "/api/v1/studies", study_list, ROUTE_AUTH},
-	{"POST", "/api/v1/studies", study_create, ROUTE_AUTH},
-	{"GET", "/api/v1/studies/{id}", study_get, ROUTE_AUTH},
-	{"PUT", "/api/v1/studies/{id}", study_update, ROUTE_AUTH},
-	{"PATCH", "/api/v1/studies/{id}", study_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/studies/{id}", study_delete, ROUTE_AUTH},
-	{"GET", "/api/v1/studies/{id}/scope_requests", links_get, ROUTE_AUTH},
-	{"POST", "/api/v1/studies/{id}/scope_requests", links_post, ROUTE_AUTH},
-	{"DELETE", "/api/v1/studies/{id}/scope_requests", links_delete, ROUTE_AUTH},
-	{"GET", "/api/v1/studies/{id}/clients", links_get, ROUTE_AUTH},
-	{"POST", "/api/v1/studies/{id}/clients", links_post, ROUTE_AUTH},
-	{"DELETE", "/api/v1/studies/{id}/clients", links_delete, ROUTE_AUTH},
-	{"GET", "/api/v1/studies/{id}/data_sources", links_get, ROUTE_AUTH},
-	{"POST", "/api/v1/studies/{id}/data_sources", links_post, ROUTE_AUTH},
-	{"DELETE", "/api/v1/studies/{id}/data_sources", links_delete, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/studies", study_list, ROUTE_AUTH},
+    {"POST", "/api/v1/studies", study_create, ROUTE_AUTH},
+    {"GET", "/api/v1/studies/{id}", study_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/studies/{id}", study_update, ROUTE_AUTH},
+    {"PATCH", "/api/v1/studies/{id}", study_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/studies/{id}", study_delete, ROUTE_AUTH},
+    {"GET", "/api/v1/studies/{id}/scope_requests", links_get, ROUTE_AUTH},
+    {"POST", "/api/v1/studies/{id}/scope_requests", links_post, ROUTE_AUTH},
+    {"DELETE", "/api/v1/studies/{id}/scope_requests", links_delete, ROUTE_AUTH},
+    {"GET", "/api/v1/studies/{id}/clients", links_get, ROUTE_AUTH},
+    {"POST", "/api/v1/studies/{id}/clients", links_post, ROUTE_AUTH},
+    {"DELETE", "/api/v1/studies/{id}/clients", links_delete, ROUTE_AUTH},
+    {"GET", "/api/v1/studies/{id}/data_sources", links_get, ROUTE_AUTH},
+    {"POST", "/api/v1/studies/{id}/data_sources", links_post, ROUTE_AUTH},
+    {"DELETE", "/api/v1/studies/{id}/data_sources", links_delete, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

@@ -27,7 +27,8 @@ static int users_get(struct request *r)
 {
 	int64_t id = req_path_id(r, "id");
 	if (!IS_SU(r) && id != UID(r))
-		return fail_with(r, ERR_FORBIDDEN, "You do not have permission to perform this action.");
+		return fail_with(r, ERR_FORBIDDEN,
+		                 "You do not have permission to perform this action.");
 	struct err e = {0};
 	char *json = store_user_json(r->arena, id, &e);
 	if (!json)
@@ -45,7 +46,7 @@ static int users_search(struct request *r)
 			return fail_err(r, &e);
 		if (!m)
 			return fail_with(r, ERR_FORBIDDEN,
-					 "You do not have permission to perform this action.");
+			                 "You do not have permission to perform this action.");
 	}
 	const char *email = api_param(r, "email", NULL);
 	if (!email || !*email)
@@ -57,13 +58,13 @@ static int users_search(struct request *r)
 	return 0;
 }
 
-static const char *const USER_FIELDS[] = {"email", "first_name", "last_name", "user_type",
-					  "is_superuser", NULL};
+static const char *const USER_FIELDS[] = {"email",     "first_name",   "last_name",
+                                          "user_type", "is_superuser", NULL};
 static const char *const USER_READONLY[] = {"id", "patient", NULL};
 
 /* Email field: required on create/PUT. Returns the normalized email or NULL. */
 static const char *user_email(struct request *r, struct field_errors *fe, json_object *body,
-			      bool required, int64_t self_id, struct err *e, bool *dberr)
+                              bool required, int64_t self_id, struct err *e, bool *dberr)
 {
 	const char *raw = NULL;
 	if (!api_a_text(r, fe, body, "email", required, false, false, 0, &raw))
@@ -105,7 +106,8 @@ static int users_create(struct request *r)
 	api_a_text(r, &fe, body, "last_name", false, true, false, 150, &last);
 	if (api_a_text(r, &fe, body, "user_type", false, true, true, 0, &type) && type &&
 	    strcmp(type, "patient") && strcmp(type, "practitioner"))
-		fe_add(r, &fe, "user_type", arena_printf(r->arena, "\"%s\" is not a valid choice.", type));
+		fe_add(r, &fe, "user_type",
+		       arena_printf(r->arena, "\"%s\" is not a valid choice.", type));
 	bool su = false, present = false;
 	fe_bool(r, &fe, body, "is_superuser", &su, &present);
 	if (fe_any(&fe))
@@ -198,9 +200,9 @@ static int users_delete(struct request *r)
 		return fail_msg400(r, "You cannot delete your own account.");
 	if (db_begin(&e) || store_user_delete(r->arena, id, &e))
 		return fail_err(r, &e);
-	if (ui.patient_id &&
-	    api_audit(r, "delete", "Patient", arena_printf(r->arena, "%lld", (long long)ui.patient_id),
-		      ui.patient_id, 204, NULL))
+	if (ui.patient_id && api_audit(r, "delete", "Patient",
+	                               arena_printf(r->arena, "%lld", (long long)ui.patient_id),
+	                               ui.patient_id, 204, NULL))
 		return -1;
 	if (db_commit(&e))
 		return fail_err(r, &e);
@@ -209,13 +211,13 @@ static int users_delete(struct request *r)
 }
 
 const struct route api_user_routes[] = {
-	{"GET", "/api/v1/users/profile", users_profile, ROUTE_AUTH},
-	{"GET", "/api/v1/users/search_by_email", users_search, ROUTE_AUTH},
-	{"GET", "/api/v1/users", users_list, ROUTE_AUTH},
-	{"POST", "/api/v1/users", users_create, ROUTE_AUTH},
-	{"GET", "/api/v1/users/{id}", users_get, ROUTE_AUTH},
-	{"PUT", "/api/v1/users/{id}", users_update, ROUTE_AUTH},
-	{"PATCH", "/api/v1/users/{id}", users_update, ROUTE_AUTH},
-	{"DELETE", "/api/v1/users/{id}", users_delete, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/users/profile", users_profile, ROUTE_AUTH},
+    {"GET", "/api/v1/users/search_by_email", users_search, ROUTE_AUTH},
+    {"GET", "/api/v1/users", users_list, ROUTE_AUTH},
+    {"POST", "/api/v1/users", users_create, ROUTE_AUTH},
+    {"GET", "/api/v1/users/{id}", users_get, ROUTE_AUTH},
+    {"PUT", "/api/v1/users/{id}", users_update, ROUTE_AUTH},
+    {"PATCH", "/api/v1/users/{id}", users_update, ROUTE_AUTH},
+    {"DELETE", "/api/v1/users/{id}", users_delete, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };

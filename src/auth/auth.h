@@ -45,9 +45,9 @@ bool auth_pkce_check(const char *verifier, const char *challenge);
 /* ---------- scopes (oauth.md §9) ---------- */
 enum { SMART_C = 1, SMART_R = 2, SMART_U = 4, SMART_D = 8, SMART_S = 16 };
 struct smart_scope {
-	char context;	  /* 'p'atient, 'u'ser, 's'ystem */
+	char context;     /* 'p'atient, 'u'ser, 's'ystem */
 	const char *type; /* "Observation", ..., "*" */
-	unsigned perms;	  /* SMART_* bits */
+	unsigned perms;   /* SMART_* bits */
 	int n_codes;
 	const char *codes[8]; /* "<system>|<code>" restrictions (Observation and * only) */
 };
@@ -58,7 +58,7 @@ enum scope_grant { SCOPE_GRANT_CODE, SCOPE_GRANT_CLIENT_CREDENTIALS };
  * order; no-effect scopes dropped; launch/patient only for patient users). 0 ok; -1 invalid_scope
  * with *bad naming the offending scope. NULL/empty request gives "openid email". */
 int auth_scope_grant(struct arena *a, const char *requested, enum scope_grant g, bool patient_user,
-		     char **granted, const char **bad);
+                     char **granted, const char **bad);
 bool auth_scope_has(const char *scopes, const char *scope);
 /* Every scope of sub is in super. */
 bool auth_scope_subset(const char *sub, const char *super);
@@ -85,10 +85,11 @@ int auth_rsa_jwk(struct arena *a, struct evp_pkey_st *key, char **n, char **e);
 char *auth_jwk_thumbprint(struct arena *a, const char *n, const char *e);
 /* Compact RS256 JWS of payload_json with header {"alg":"RS256","kid":kid,"typ":"JWT"}. */
 char *auth_jwt_sign(struct arena *a, struct evp_pkey_st *key, const char *kid,
-		    const char *payload_json);
+                    const char *payload_json);
 /* Verify an RS256 compact JWS; returns the decoded payload or NULL. */
 char *auth_jwt_verify(struct arena *a, struct evp_pkey_st *key, const char *jwt);
-/* The current signing key and its kid (loaded once from g_config.oidc_key_file); NULL if missing. */
+/* The current signing key and its kid (loaded once from g_config.oidc_key_file); NULL if missing.
+ */
 struct evp_pkey_st *auth_signing_key(const char **kid);
 /* Forget the loaded signing key: the next auth_signing_key() reads the file again (reload). */
 void auth_keys_reset(void);

@@ -22,8 +22,8 @@ void oauth_no_store(struct request *r);
 
 /* Audit row of an authentication event (data-model.md §7). 0 ok, -1 failed (logged). */
 int auth_audit(struct request *r, const char *action, int64_t user_id, const char *client_id,
-	       const char *resource_type, const char *resource_id, int64_t patient_id,
-	       int outcome, const char *detail);
+               const char *resource_type, const char *resource_id, int64_t patient_id, int outcome,
+               const char *detail);
 
 /* A cookie of the request (NULL when absent). */
 const char *auth_cookie(struct request *r, const char *name);

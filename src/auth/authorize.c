@@ -14,7 +14,7 @@ static void add_param(struct buf *b, bool *first, const char *k, const char *v)
 }
 
 static int redirect_error(struct request *r, const char *uri, const char *state, const char *code,
-			  const char *desc)
+                          const char *desc)
 {
 	struct buf *b = buf_new(r->arena, 256);
 	buf_puts(b, uri);
@@ -48,7 +48,8 @@ static char *login_next(struct request *r)
 	char *save = NULL;
 	for (char *p = strtok_r(copy, "&", &save); p; p = strtok_r(NULL, "&", &save)) {
 		char *eq = strchr(p, '=');
-		const char *k = url_decode(r->arena, p, eq ? (size_t)(eq - p) : strlen(p), true, false);
+		const char *k =
+		    url_decode(r->arena, p, eq ? (size_t)(eq - p) : strlen(p), true, false);
 		const char *v = eq ? url_decode(r->arena, eq + 1, strlen(eq + 1), true, false) : "";
 		if (!strcmp(k, "prompt") && !strcmp(v, "login"))
 			continue;
@@ -69,8 +70,8 @@ static int authorize(struct request *r)
 	const char *client_id = req_param(r, "client_id");
 	struct auth_client c;
 	int rc = client_id && strlen(client_id) <= 200
-			 ? store_auth_client(r->arena, client_id, &c, &e)
-			 : 1;
+	             ? store_auth_client(r->arena, client_id, &c, &e)
+	             : 1;
 	if (rc < 0)
 		return fail_err(r, &e);
 	if (rc > 0)
@@ -96,30 +97,31 @@ static int authorize(struct request *r)
 	const char *rt = req_param(r, "response_type");
 	if (!rt || strcmp(rt, "code") != 0)
 		return redirect_error(r, uri, state, "unsupported_response_type",
-				      "response_type must be code.");
+		                      "response_type must be code.");
 	if (c.client_credentials)
 		return redirect_error(r, uri, state, "unauthorized_client",
-				      "The client may not use the authorization-code grant.");
+		                      "The client may not use the authorization-code grant.");
 	const char *rm = req_param(r, "response_mode");
 	if (rm && strcmp(rm, "query") != 0)
 		return redirect_error(r, uri, state, "invalid_request",
-				      "response_mode must be query.");
+		                      "response_mode must be query.");
 	const char *challenge = req_param(r, "code_challenge");
 	if (!challenge || !*challenge)
-		return redirect_error(r, uri, state, "invalid_request", "code_challenge is required.");
+		return redirect_error(r, uri, state, "invalid_request",
+		                      "code_challenge is required.");
 	const char *method = req_param(r, "code_challenge_method");
 	if (!method || strcmp(method, "S256") != 0)
 		return redirect_error(r, uri, state, "invalid_request",
-				      "code_challenge_method must be S256.");
+		                      "code_challenge_method must be S256.");
 	if (!b64url_chars(challenge, 43))
 		return redirect_error(r, uri, state, "invalid_request",
-				      "code_challenge must be 43 characters of base64url.");
+		                      "code_challenge must be 43 characters of base64url.");
 	const char *scope = req_param(r, "scope");
 	char *granted;
 	const char *bad;
 	if (auth_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, false, &granted, &bad))
 		return redirect_error(r, uri, state, "invalid_scope",
-				      arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
+		                      arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
 	const char *nonce = req_param(r, "nonce");
 	if (nonce && strlen(nonce) > 512)
 		return redirect_error(r, uri, state, "invalid_request", "nonce is too long.");
@@ -141,7 +143,7 @@ static int authorize(struct request *r)
 	if (have != 0 || force_login) {
 		if (prompt && auth_scope_has(prompt, "none"))
 			return redirect_error(r, uri, state, "login_required",
-					      "The user is not logged in.");
+			                      "The user is not logged in.");
 		resp_header(r, "Cache-Control", "no-store");
 		resp_redirect(r, 302, login_next(r));
 		return 0;
@@ -156,21 +158,21 @@ static int authorize(struct request *r)
 		return 0;
 	}
 	if (auth_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, auth_is_patient_user(&u), &granted,
-			     &bad))
+	                     &bad))
 		return redirect_error(r, uri, state, "invalid_scope", "Scope not allowed.");
 	/* 5. the code */
 	char *code = random_token(r->arena, 32);
 	unsigned char cd[32];
 	sha256(code, strlen(code), cd);
 	struct auth_code_new nc = {
-		.application_id = c.id,
-		.user_id = u.id,
-		.redirect_uri = uri,
-		.redirect_uri_in_request = want != NULL,
-		.scope = granted,
-		.challenge = challenge,
-		.nonce = nonce,
-		.auth_time = s.auth_time,
+	    .application_id = c.id,
+	    .user_id = u.id,
+	    .redirect_uri = uri,
+	    .redirect_uri_in_request = want != NULL,
+	    .scope = granted,
+	    .challenge = challenge,
+	    .nonce = nonce,
+	    .auth_time = s.auth_time,
 	};
 	if (store_code_create(r->arena, cd, &nc, NULL, &e))
 		return fail_err(r, &e);
@@ -192,7 +194,7 @@ static int authorize_post(struct request *r)
 }
 
 const struct route auth_authorize_routes[] = {
-	{"GET", "/o/authorize/?", authorize, ROUTE_CORS_PUBLIC},
-	{"POST", "/o/authorize/?", authorize_post, ROUTE_CORS_PUBLIC},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/o/authorize/?", authorize, ROUTE_CORS_PUBLIC},
+    {"POST", "/o/authorize/?", authorize_post, ROUTE_CORS_PUBLIC},
+    {NULL, NULL, NULL, 0},
 };

@@ -18,7 +18,8 @@ int auth_bearer(struct request *r)
 		n--;
 	r->auth_failed_invalid = true;
 	if (n == 0 || n > 512)
-		return fail_with(r, ERR_UNAUTHORIZED, "The access token is invalid, expired or revoked.");
+		return fail_with(r, ERR_UNAUTHORIZED,
+		                 "The access token is invalid, expired or revoked.");
 	unsigned char digest[32];
 	sha256(tok, n, digest);
 	struct principal *p = arena_alloc(r->arena, sizeof(*p));
@@ -27,7 +28,8 @@ int auth_bearer(struct request *r)
 	if (rc < 0)
 		return fail_err(r, &e);
 	if (rc > 0)
-		return fail_with(r, ERR_UNAUTHORIZED, "The access token is invalid, expired or revoked.");
+		return fail_with(r, ERR_UNAUTHORIZED,
+		                 "The access token is invalid, expired or revoked.");
 	r->auth_failed_invalid = false;
 	r->principal = p;
 	return 0;

@@ -5,8 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
-#define HTML_CSP                                                                           \
-	"default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; "   \
+#define HTML_CSP                                                                                   \
+	"default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; "           \
 	"base-uri 'none'"
 
 char *html_escape(struct arena *a, const char *s)
@@ -16,12 +16,23 @@ char *html_escape(struct arena *a, const char *s)
 	struct buf *b = buf_new(a, strlen(s) + 16);
 	for (const char *p = s; *p; p++) {
 		switch (*p) {
-		case '&': buf_puts(b, "&amp;"); break;
-		case '<': buf_puts(b, "&lt;"); break;
-		case '>': buf_puts(b, "&gt;"); break;
-		case '"': buf_puts(b, "&quot;"); break;
-		case '\'': buf_puts(b, "&#x27;"); break;
-		default: buf_putc(b, *p);
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		case '\'':
+			buf_puts(b, "&#x27;");
+			break;
+		default:
+			buf_putc(b, *p);
 		}
 	}
 	return b->data;
@@ -31,10 +42,10 @@ void auth_html_page(struct request *r, int status, const char *title, const char
 {
 	struct buf *b = buf_new(r->arena, 1024 + strlen(body_html));
 	buf_printf(b,
-		   "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-		   "<title>%s</title>\n</head>\n<body>\n<main>\n%s</main>\n</body>\n</html>\n",
-		   html_escape(r->arena, title), body_html);
+	           "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	           "<title>%s</title>\n</head>\n<body>\n<main>\n%s</main>\n</body>\n</html>\n",
+	           html_escape(r->arena, title), body_html);
 	resp_header(r, "Content-Security-Policy", HTML_CSP);
 	resp_header(r, "Cache-Control", "no-store");
 	resp_body(r, status, "text/html; charset=utf-8", b);
@@ -54,8 +65,8 @@ int auth_html_error(struct request *r, int status, const char *message)
 	const char *site = auth_setting(r, "site.ui.title", "JupyterHealth Exchange");
 	const char *title = arena_printf(r->arena, "Error | %s", site);
 	char *body = arena_printf(r->arena, "<h1>%s</h1>\n<p>%s</p>\n",
-				  html_escape(r->arena, http_status_text(status)),
-				  html_escape(r->arena, message));
+	                          html_escape(r->arena, http_status_text(status)),
+	                          html_escape(r->arena, message));
 	auth_html_page(r, status, title, body);
 	return 0;
 }
@@ -95,16 +106,17 @@ int oauth_store_error(struct request *r, const struct err *e)
 		log_error("request %s: %s", r->request_id, e->log ? e->log : e->msg);
 	if (e->kind == ERR_UNAVAILABLE) {
 		resp_header(r, "Retry-After", "5");
-		return oauth_error(r, 503, "temporarily_unavailable", "Service temporarily unavailable.");
+		return oauth_error(r, 503, "temporarily_unavailable",
+		                   "Service temporarily unavailable.");
 	}
-	return oauth_error(r, 500, "server_error",
-			   arena_printf(r->arena, "Internal server error (request %s).",
-					r->request_id));
+	return oauth_error(
+	    r, 500, "server_error",
+	    arena_printf(r->arena, "Internal server error (request %s).", r->request_id));
 }
 
 int auth_audit(struct request *r, const char *action, int64_t user_id, const char *client_id,
-	       const char *resource_type, const char *resource_id, int64_t patient_id,
-	       int outcome, const char *detail)
+               const char *resource_type, const char *resource_id, int64_t patient_id, int outcome,
+               const char *detail)
 {
 	struct audit_row row;
 	req_audit_row(r, &row, action, resource_type, resource_id, patient_id, outcome, detail);
@@ -113,7 +125,7 @@ int auth_audit(struct request *r, const char *action, int64_t user_id, const cha
 	struct err e = {0};
 	if (store_audit_insert(r->arena, &row, false, &e)) {
 		log_error("request %s: audit row %s not written: %s", r->request_id, action,
-			  e.log ? e.log : (e.msg ? e.msg : "?"));
+		          e.log ? e.log : (e.msg ? e.msg : "?"));
 		return -1;
 	}
 	return 0;
@@ -159,7 +171,7 @@ static int client_fail(struct request *r, const char *client_id, int64_t app_id,
 			return oauth_store_error(r, &e);
 	}
 	auth_audit(r, "client.auth_failure", 0, client_id, "Application",
-		   app_id ? db_i64(r->arena, app_id) : NULL, 0, 401, NULL);
+	           app_id ? db_i64(r->arena, app_id) : NULL, 0, 401, NULL);
 	if (basic)
 		resp_header(r, "WWW-Authenticate", "Basic realm=\"jhe\"");
 	return oauth_error(r, 401, "invalid_client", "Client authentication failed.");
@@ -196,11 +208,11 @@ int auth_client_authenticate(struct request *r, struct kvlist *form, struct auth
 		return oauth_error(r, 400, "invalid_request", "Repeated client parameters."), 1;
 	if (basic && form_secret)
 		return oauth_error(r, 400, "invalid_request",
-				   "Use only one client authentication method."),
+		                   "Use only one client authentication method."),
 		       1;
 	if (basic && form_id && strcmp(form_id, basic_id) != 0)
 		return oauth_error(r, 400, "invalid_request",
-				   "client_id does not match the authenticated client."),
+		                   "client_id does not match the authenticated client."),
 		       1;
 	const char *client_id = basic ? basic_id : form_id;
 	const char *secret = basic ? basic_secret : form_secret;
@@ -218,10 +230,11 @@ int auth_client_authenticate(struct request *r, struct kvlist *form, struct auth
 		return oauth_store_error(r, &e), 1;
 	if (wait > 0) {
 		resp_header(r, "Retry-After", arena_printf(r->arena, "%ld", wait));
-		return oauth_error(r, 429, "slow_down",
-				   arena_printf(r->arena,
-						"Too many failed attempts. Try again in %ld seconds.",
-						wait)),
+		return oauth_error(
+		           r, 429, "slow_down",
+		           arena_printf(r->arena,
+		                        "Too many failed attempts. Try again in %ld seconds.",
+		                        wait)),
 		       1;
 	}
 	int rc = store_auth_client(r->arena, client_id, out, &e);
@@ -232,7 +245,7 @@ int auth_client_authenticate(struct request *r, struct kvlist *form, struct auth
 	if (!out->confidential) {
 		if (secret)
 			return oauth_error(r, 400, "invalid_request",
-					   "A public client must not send a secret."),
+			                   "A public client must not send a secret."),
 			       1;
 		return 0;
 	}

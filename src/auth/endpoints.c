@@ -10,7 +10,7 @@ static int revoke(struct request *r)
 	struct kvlist f;
 	if (!auth_form(r, &f))
 		return oauth_error(r, 400, "invalid_request",
-				   "The body must be application/x-www-form-urlencoded.");
+		                   "The body must be application/x-www-form-urlencoded.");
 	const char *tok = kv_get(&f, "token");
 	if (!tok || !*tok)
 		return oauth_error(r, 400, "invalid_request", "token is required.");
@@ -33,12 +33,12 @@ static int revoke(struct request *r)
 		if (db_begin(&e))
 			return oauth_store_error(r, &e);
 		int n = t.kind == 1 ? store_access_token_revoke(r->arena, t.id, &e)
-				    : store_family_revoke(r->arena, t.family_id, "revoked", &e);
+		                    : store_family_revoke(r->arena, t.family_id, "revoked", &e);
 		if (n < 0)
 			return oauth_store_error(r, &e);
-		if (n > 0 && auth_audit(r, "token.revoked", t.user_id, c.client_id, "Token",
-					db_i64(r->arena, t.family_id), 0, 200,
-					"{\"reason\":\"revoked\"}"))
+		if (n > 0 &&
+		    auth_audit(r, "token.revoked", t.user_id, c.client_id, "Token",
+		               db_i64(r->arena, t.family_id), 0, 200, "{\"reason\":\"revoked\"}"))
 			return oauth_store_error(r, &e);
 		if (db_commit(&e))
 			return oauth_store_error(r, &e);
@@ -56,7 +56,7 @@ static int introspect(struct request *r)
 	if (!strcmp(r->method, "POST")) {
 		if (!auth_form(r, &f))
 			return oauth_error(r, 400, "invalid_request",
-					   "The body must be application/x-www-form-urlencoded.");
+			                   "The body must be application/x-www-form-urlencoded.");
 		tok = kv_get(&f, "token");
 	} else {
 		tok = req_param(r, "token");
@@ -129,12 +129,12 @@ static int userinfo(struct request *r)
 	if (auth_scope_has(p->scope, "fhirUser")) {
 		if (p->patient_id && !p->practitioner_id && !p->is_superuser)
 			jw_kstr(&w, "fhirUser",
-				arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
-					     (long long)p->patient_id));
+			        arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
+			                     (long long)p->patient_id));
 		else if (p->practitioner_id)
 			jw_kstr(&w, "fhirUser",
-				arena_printf(r->arena, "%s/FHIR/R5/Practitioner/%lld", r->origin,
-					     (long long)p->practitioner_id));
+			        arena_printf(r->arena, "%s/FHIR/R5/Practitioner/%lld", r->origin,
+			                     (long long)p->practitioner_id));
 	}
 	jw_obj_end(&w);
 	oauth_no_store(r);
@@ -154,9 +154,9 @@ static void str_array(struct jw *w, const char *key, const char *const *items)
 }
 
 static const char *const auth_methods[] = {"none", "client_secret_basic", "client_secret_post",
-					   NULL};
+                                           NULL};
 static const char *const grant_types[] = {"authorization_code", "refresh_token",
-					  "client_credentials", NULL};
+                                          "client_credentials", NULL};
 static const char *const code_only[] = {"code", NULL};
 static const char *const s256[] = {"S256", NULL};
 
@@ -185,21 +185,22 @@ static int openid_configuration(struct request *r)
 	jw_kstr(&w, "revocation_endpoint", url(r, "/o/revoke_token/"));
 	jw_kstr(&w, "introspection_endpoint", url(r, "/o/introspect/"));
 	str_array(&w, "scopes_supported",
-		  (const char *const[]){"openid", "email", "fhirUser", "launch/patient",
-					"offline_access", NULL});
+	          (const char *const[]){"openid", "email", "fhirUser", "launch/patient",
+	                                "offline_access", NULL});
 	str_array(&w, "response_types_supported", code_only);
 	str_array(&w, "response_modes_supported", (const char *const[]){"query", NULL});
 	str_array(&w, "grant_types_supported", grant_types);
 	str_array(&w, "subject_types_supported", (const char *const[]){"public", NULL});
-	str_array(&w, "id_token_signing_alg_values_supported", (const char *const[]){"RS256", NULL});
+	str_array(&w, "id_token_signing_alg_values_supported",
+	          (const char *const[]){"RS256", NULL});
 	str_array(&w, "token_endpoint_auth_methods_supported", auth_methods);
 	str_array(&w, "revocation_endpoint_auth_methods_supported", auth_methods);
 	str_array(&w, "introspection_endpoint_auth_methods_supported",
-		  (const char *const[]){"client_secret_basic", "client_secret_post", NULL});
+	          (const char *const[]){"client_secret_basic", "client_secret_post", NULL});
 	str_array(&w, "code_challenge_methods_supported", s256);
 	str_array(&w, "claims_supported",
-		  (const char *const[]){"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
-					"at_hash", "jti", "email", "fhirUser", NULL});
+	          (const char *const[]){"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
+	                                "at_hash", "jti", "email", "fhirUser", NULL});
 	jw_obj_end(&w);
 	public_json(r, b);
 	return 0;
@@ -222,16 +223,16 @@ static int smart_configuration(struct request *r)
 	str_array(&w, "grant_types_supported", grant_types);
 	str_array(&w, "response_types_supported", code_only);
 	str_array(&w, "scopes_supported",
-		  (const char *const[]){"openid", "email", "fhirUser", "launch/patient",
-					"offline_access", "patient/*.rs", "patient/Observation.crs",
-					"user/*.rs", "user/Observation.crs", "system/*.rs", NULL});
+	          (const char *const[]){"openid", "email", "fhirUser", "launch/patient",
+	                                "offline_access", "patient/*.rs", "patient/Observation.crs",
+	                                "user/*.rs", "user/Observation.crs", "system/*.rs", NULL});
 	str_array(&w, "code_challenge_methods_supported", s256);
 	str_array(&w, "capabilities",
-		  (const char *const[]){"launch-standalone", "client-public",
-					"client-confidential-symmetric", "sso-openid-connect",
-					"context-standalone-patient", "permission-offline",
-					"permission-patient", "permission-user", "permission-v1",
-					"permission-v2", NULL});
+	          (const char *const[]){"launch-standalone", "client-public",
+	                                "client-confidential-symmetric", "sso-openid-connect",
+	                                "context-standalone-patient", "permission-offline",
+	                                "permission-patient", "permission-user", "permission-v1",
+	                                "permission-v2", NULL});
 	jw_obj_end(&w);
 	public_json(r, b);
 	return 0;
@@ -251,17 +252,15 @@ static int jwks(struct request *r)
 }
 
 const struct route auth_endpoint_routes[] = {
-	{"POST", "/o/revoke_token/?", revoke, ROUTE_CORS_PUBLIC},
-	{"POST", "/o/introspect/?", introspect, ROUTE_CORS_PUBLIC},
-	{"GET", "/o/introspect/?", introspect, ROUTE_CORS_PUBLIC},
-	{"GET", "/o/userinfo/?", userinfo, ROUTE_CORS_PUBLIC},
-	{"POST", "/o/userinfo/?", userinfo, ROUTE_CORS_PUBLIC},
-	{"GET", "/o/.well-known/openid-configuration/?", openid_configuration, ROUTE_CORS_PUBLIC},
-	{"GET", "/FHIR/R5/.well-known/openid-configuration/?", openid_configuration,
-	 ROUTE_CORS_PUBLIC},
-	{"GET", "/o/.well-known/jwks.json", jwks, ROUTE_CORS_PUBLIC},
-	{"GET", "/FHIR/R5/.well-known/smart-configuration/?", smart_configuration,
-	 ROUTE_CORS_PUBLIC},
-	{"GET", "/.well-known/smart-configuration/?", smart_configuration, ROUTE_CORS_PUBLIC},
-	{NULL, NULL, NULL, 0},
+    {"POST", "/o/revoke_token/?", revoke, ROUTE_CORS_PUBLIC},
+    {"POST", "/o/introspect/?", introspect, ROUTE_CORS_PUBLIC},
+    {"GET", "/o/introspect/?", introspect, ROUTE_CORS_PUBLIC},
+    {"GET", "/o/userinfo/?", userinfo, ROUTE_CORS_PUBLIC},
+    {"POST", "/o/userinfo/?", userinfo, ROUTE_CORS_PUBLIC},
+    {"GET", "/o/.well-known/openid-configuration/?", openid_configuration, ROUTE_CORS_PUBLIC},
+    {"GET", "/FHIR/R5/.well-known/openid-configuration/?", openid_configuration, ROUTE_CORS_PUBLIC},
+    {"GET", "/o/.well-known/jwks.json", jwks, ROUTE_CORS_PUBLIC},
+    {"GET", "/FHIR/R5/.well-known/smart-configuration/?", smart_configuration, ROUTE_CORS_PUBLIC},
+    {"GET", "/.well-known/smart-configuration/?", smart_configuration, ROUTE_CORS_PUBLIC},
+    {NULL, NULL, NULL, 0},
 };

@@ -26,8 +26,9 @@ static const char *csrf_cookie(struct request *r, bool fresh)
 		return c;
 	c = random_token(r->arena, 32);
 	resp_header(r, "Set-Cookie",
-		    arena_printf(r->arena, "csrftoken=%s; Path=/accounts/; HttpOnly; SameSite=Lax%s",
-				 c, auth_cookie_secure(r)));
+	            arena_printf(r->arena,
+	                         "csrftoken=%s; Path=/accounts/; HttpOnly; SameSite=Lax%s", c,
+	                         auth_cookie_secure(r)));
 	return c;
 }
 
@@ -37,36 +38,36 @@ static const char *login_next_default(const char *next)
 }
 
 static int login_form(struct request *r, int status, bool fresh_csrf, const char *email,
-		      const char *message, const char *next)
+                      const char *message, const char *next)
 {
 	const char *cookie = csrf_cookie(r, fresh_csrf);
 	/* The page that posts the form: under the default no-referrer policy Chromium sends
 	 * "Origin: null" with the POST, which the CSRF check refuses; same-origin keeps the real
 	 * Origin for this same-origin POST and still sends no Referer to other sites. */
 	resp_header(r, "Referrer-Policy", "same-origin");
-	const char *token = auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len,
-					    cookie);
+	const char *token =
+	    auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len, cookie);
 	const char *site = auth_setting(r, "site.ui.title", "JupyterHealth Exchange");
 	struct buf *b = buf_new(r->arena, 2048);
 	buf_puts(b, "<h1>Log in</h1>\n");
 	if (message)
 		buf_printf(b, "<p class=\"error\" role=\"alert\">%s</p>\n",
-			   html_escape(r->arena, message));
+		           html_escape(r->arena, message));
 	const char *action = r->query && *r->query
-				     ? arena_printf(r->arena, "/accounts/login/?%s", r->query)
-				     : "/accounts/login/";
+	                         ? arena_printf(r->arena, "/accounts/login/?%s", r->query)
+	                         : "/accounts/login/";
 	buf_printf(b, "<form method=\"post\" action=\"%s\">\n", html_escape(r->arena, action));
 	buf_printf(b, "<input type=\"hidden\" name=\"csrfmiddlewaretoken\" value=\"%s\">\n", token);
 	buf_printf(b,
-		   "<label>Email <input type=\"email\" name=\"username\" autocomplete=\"username\" "
-		   "required%s%s%s></label>\n",
-		   email ? " value=\"" : "", email ? html_escape(r->arena, email) : "",
-		   email ? "\"" : "");
+	           "<label>Email <input type=\"email\" name=\"username\" autocomplete=\"username\" "
+	           "required%s%s%s></label>\n",
+	           email ? " value=\"" : "", email ? html_escape(r->arena, email) : "",
+	           email ? "\"" : "");
 	buf_puts(b, "<label>Password <input type=\"password\" name=\"password\" "
-		    "autocomplete=\"current-password\" required></label>\n");
+	            "autocomplete=\"current-password\" required></label>\n");
 	if (next)
 		buf_printf(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n",
-			   html_escape(r->arena, next));
+		           html_escape(r->arena, next));
 	buf_puts(b, "<button type=\"submit\">Log in</button>\n</form>\n");
 	auth_html_page(r, status, arena_printf(r->arena, "Log in | %s", site), b->data);
 	return 0;
@@ -85,7 +86,7 @@ static const char *dummy_hash(void)
 		char pw[33];
 		auth_random_alnum(pw, 32);
 		if (crypto_pwhash_str(h, pw, strlen(pw), g_config.argon2_opslimit,
-				      g_config.argon2_memlimit) != 0)
+		                      g_config.argon2_memlimit) != 0)
 			h[0] = 0;
 	}
 	return h;
@@ -128,13 +129,14 @@ static int login_post(struct request *r)
 	const char *cookie = auth_cookie(r, "csrftoken");
 	const char *field = is_form ? kv_get(&form, "csrfmiddlewaretoken") : NULL;
 	const char *origin = req_header(r, "Origin");
-	/* An Origin must be the public origin; "null" (an opaque origin: sandboxed frame, data: URL,
-	 * file, cross-site redirect) is a mismatch like any other (the login page sends a
+	/* An Origin must be the public origin; "null" (an opaque origin: sandboxed frame, data:
+	 * URL, file, cross-site redirect) is a mismatch like any other (the login page sends a
 	 * Referrer-Policy under which browsers send the real origin). */
 	if (!b64url_token(cookie, 43) || !field || strlen(field) != 43 ||
-	    !ct_equal(field,
-		      auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len, cookie),
-		      43) ||
+	    !ct_equal(
+	        field,
+	        auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len, cookie),
+	        43) ||
 	    (origin && strcmp(origin, r->origin) != 0))
 		return auth_html_error(r, 403, CSRF_FAILED);
 	/* 2. next: the form field wins over the query parameter */
@@ -153,7 +155,8 @@ static int login_post(struct request *r)
 	/* 3. throttling */
 	struct err e = {0};
 	const char *akey = arena_printf(r->arena, "account:%s", lower(r->arena, email));
-	const char *ikey = arena_printf(r->arena, "address:%s", r->remote_addr ? r->remote_addr : "-");
+	const char *ikey =
+	    arena_printf(r->arena, "address:%s", r->remote_addr ? r->remote_addr : "-");
 	long w1 = 0, w2 = 0;
 	if (store_throttle_wait(r->arena, akey, g_config.throttle_account_free, &w1, &e) ||
 	    store_throttle_wait(r->arena, ikey, g_config.throttle_address_free, &w2, &e))
@@ -165,12 +168,12 @@ static int login_post(struct request *r)
 	long wait = w1 > w2 ? w1 : w2;
 	if (wait > 0) {
 		auth_audit(r, "login.failure", found == 0 ? u.id : 0, NULL, "Session", NULL, 0, 429,
-			   failure_detail(r, email, "throttled"));
+		           failure_detail(r, email, "throttled"));
 		resp_header(r, "Retry-After", arena_printf(r->arena, "%ld", wait));
 		return auth_html_error(
-			r, 429,
-			arena_printf(r->arena, "Too many failed attempts. Try again in %ld seconds.",
-				     wait));
+		    r, 429,
+		    arena_printf(r->arena, "Too many failed attempts. Try again in %ld seconds.",
+		                 wait));
 	}
 	/* 4. credentials */
 	bool ok;
@@ -190,10 +193,11 @@ static int login_post(struct request *r)
 	}
 	if (!ok) {
 		/* 5. failure */
-		if (store_throttle_fail(r->arena, akey, &e) || store_throttle_fail(r->arena, ikey, &e))
+		if (store_throttle_fail(r->arena, akey, &e) ||
+		    store_throttle_fail(r->arena, ikey, &e))
 			return fail_err(r, &e);
 		auth_audit(r, "login.failure", found == 0 ? u.id : 0, NULL, "Session", NULL, 0, 200,
-			   failure_detail(r, email, reason));
+		           failure_detail(r, email, reason));
 		return login_form(r, 200, true, email, BAD_LOGIN, next_raw);
 	}
 	/* 6. success: one transaction */
@@ -218,16 +222,16 @@ static int login_post(struct request *r)
 	if (store_auth_login_success(r->arena, u.id, new_hash, &e) ||
 	    store_throttle_clear(r->arena, akey, &e) ||
 	    store_session_create(r->arena, sd, u.id, g_config.session_lifetime, r->remote_addr,
-				 req_header(r, "User-Agent"), &e))
+	                         req_header(r, "User-Agent"), &e))
 		return fail_err(r, &e);
 	if (auth_audit(r, "login.success", u.id, NULL, "Session", NULL, 0, 303, NULL))
 		return fail_with(r, ERR_INTERNAL, "audit");
 	if (db_commit(&e))
 		return fail_err(r, &e);
 	resp_header(r, "Set-Cookie",
-		    arena_printf(r->arena,
-				 "sessionid=%s; Path=/; HttpOnly; SameSite=Lax%s; Max-Age=%ld", sid,
-				 auth_cookie_secure(r), g_config.session_lifetime));
+	            arena_printf(r->arena,
+	                         "sessionid=%s; Path=/; HttpOnly; SameSite=Lax%s; Max-Age=%ld", sid,
+	                         auth_cookie_secure(r), g_config.session_lifetime));
 	resp_redirect(r, 303, next);
 	return 0;
 }
@@ -253,16 +257,17 @@ static int logout(struct request *r)
 		next = "/";
 	auth_audit(r, "logout", uid, NULL, "Session", NULL, 0, 303, NULL);
 	resp_header(r, "Set-Cookie",
-		    arena_printf(r->arena, "sessionid=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax%s",
-				 auth_cookie_secure(r)));
+	            arena_printf(r->arena,
+	                         "sessionid=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax%s",
+	                         auth_cookie_secure(r)));
 	resp_redirect(r, 303, next);
 	return 0;
 }
 
 const struct route auth_login_routes[] = {
-	{"GET", "/accounts/login/?", login_get, ROUTE_PUBLIC},
-	{"POST", "/accounts/login/?", login_post, ROUTE_PUBLIC},
-	{"GET", "/accounts/logout/?", logout, ROUTE_PUBLIC},
-	{"POST", "/accounts/logout/?", logout, ROUTE_PUBLIC},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/accounts/login/?", login_get, ROUTE_PUBLIC},
+    {"POST", "/accounts/login/?", login_post, ROUTE_PUBLIC},
+    {"GET", "/accounts/logout/?", logout, ROUTE_PUBLIC},
+    {"POST", "/accounts/logout/?", logout, ROUTE_PUBLIC},
+    {NULL, NULL, NULL, 0},
 };

@@ -15,7 +15,7 @@ char *auth_password_hash(struct arena *a, const char *password)
 		return NULL;
 	char *out = arena_alloc(a, crypto_pwhash_STRBYTES);
 	if (crypto_pwhash_str(out, password, strlen(password), g_config.argon2_opslimit,
-			      g_config.argon2_memlimit) != 0)
+	                      g_config.argon2_memlimit) != 0)
 		return NULL;
 	return out;
 }
@@ -52,7 +52,7 @@ bool auth_pbkdf2_verify(const char *stored, const char *password)
 		return false;
 	unsigned char got[32];
 	if (PKCS5_PBKDF2_HMAC(password, (int)strlen(password), (const unsigned char *)salt,
-			      (int)saltlen, (int)n, EVP_sha256(), 32, got) != 1)
+	                      (int)saltlen, (int)n, EVP_sha256(), 32, got) != 1)
 		return false;
 	return ct_equal(got, expect, 32);
 }
@@ -78,23 +78,23 @@ bool auth_password_needs_rehash(const char *stored)
 		return true;
 	if (str_starts(stored, "$argon2id$"))
 		return crypto_pwhash_str_needs_rehash(stored, g_config.argon2_opslimit,
-						      g_config.argon2_memlimit) != 0;
+		                                      g_config.argon2_memlimit) != 0;
 	return false;
 }
 
 /* A small bundled list of the most common passwords (of 8+ characters). */
 static const char *const common_passwords[] = {
-	"password", "password1", "password12", "password123", "password!", "passw0rd",
-	"12345678", "123456789", "1234567890", "12345678910", "87654321", "11111111",
-	"00000000", "88888888", "qwertyui", "qwerty123", "qwertyuiop", "1q2w3e4r",
-	"1q2w3e4r5t", "1qaz2wsx", "zaq12wsx", "iloveyou", "iloveyou1", "sunshine",
-	"princess", "football", "baseball", "welcome1", "welcome123", "abcd1234",
-	"abc12345", "letmein1", "trustno1", "superman", "starwars", "michael1",
-	"computer", "whatever", "dragon123", "master123", "monkey123", "shadow123",
-	"changeme", "changeme1", "administrator", "admin123", "admin1234", "qazwsxedc",
-	"asdfghjkl", "asdf1234", "zxcvbnm1", "internet", "jennifer", "liverpool",
-	"1234qwer", "q1w2e3r4", "q1w2e3r4t5", "aa123456", "a1234567", "jhe12345",
-	NULL,
+    "password",   "password1", "password12",    "password123", "password!",  "passw0rd",
+    "12345678",   "123456789", "1234567890",    "12345678910", "87654321",   "11111111",
+    "00000000",   "88888888",  "qwertyui",      "qwerty123",   "qwertyuiop", "1q2w3e4r",
+    "1q2w3e4r5t", "1qaz2wsx",  "zaq12wsx",      "iloveyou",    "iloveyou1",  "sunshine",
+    "princess",   "football",  "baseball",      "welcome1",    "welcome123", "abcd1234",
+    "abc12345",   "letmein1",  "trustno1",      "superman",    "starwars",   "michael1",
+    "computer",   "whatever",  "dragon123",     "master123",   "monkey123",  "shadow123",
+    "changeme",   "changeme1", "administrator", "admin123",    "admin1234",  "qazwsxedc",
+    "asdfghjkl",  "asdf1234",  "zxcvbnm1",      "internet",    "jennifer",   "liverpool",
+    "1234qwer",   "q1w2e3r4",  "q1w2e3r4t5",    "aa123456",    "a1234567",   "jhe12345",
+    NULL,
 };
 
 const char *auth_password_policy(const char *password)

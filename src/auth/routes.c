@@ -7,9 +7,5 @@ extern const struct route auth_token_routes[];
 extern const struct route auth_endpoint_routes[];
 
 const struct route *const auth_route_tables[] = {
-	auth_login_routes,
-	auth_authorize_routes,
-	auth_token_routes,
-	auth_endpoint_routes,
-	NULL,
+    auth_login_routes, auth_authorize_routes, auth_token_routes, auth_endpoint_routes, NULL,
 };

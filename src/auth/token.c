@@ -12,8 +12,8 @@ static const char *grant_detail(struct request *r, const char *grant)
 
 /* ID token of oauth.md §6. */
 static char *id_token(struct request *r, const struct auth_user *u, const char *client_id,
-		      const char *scope, const char *nonce, int64_t auth_time,
-		      const char *access_token)
+                      const char *scope, const char *nonce, int64_t auth_time,
+                      const char *access_token)
 {
 	const char *kid;
 	struct evp_pkey_st *key = auth_signing_key(&kid);
@@ -45,12 +45,12 @@ static char *id_token(struct request *r, const struct auth_user *u, const char *
 	if (auth_scope_has(scope, "fhirUser")) {
 		if (auth_is_patient_user(u))
 			jw_kstr(&w, "fhirUser",
-				arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
-					     (long long)u->patient_id));
+			        arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
+			                     (long long)u->patient_id));
 		else if (u->practitioner_id)
 			jw_kstr(&w, "fhirUser",
-				arena_printf(r->arena, "%s/FHIR/R5/Practitioner/%lld", r->origin,
-					     (long long)u->practitioner_id));
+			        arena_printf(r->arena, "%s/FHIR/R5/Practitioner/%lld", r->origin,
+			                     (long long)u->practitioner_id));
 	}
 	jw_obj_end(&w);
 	return auth_jwt_sign(r->arena, key, kid, b->data);
@@ -85,8 +85,8 @@ static void respond_tokens(struct request *r, const struct issued *t)
 
 /* Issue tokens in the open transaction; commits. */
 static int issue_and_respond(struct request *r, struct auth_issue *in, const struct auth_user *u,
-			     const char *client_id, const char *nonce, bool with_refresh,
-			     const char *action, const char *grant, int64_t code_id)
+                             const char *client_id, const char *nonce, bool with_refresh,
+                             const char *action, const char *grant, int64_t code_id)
 {
 	struct err e = {0};
 	struct issued t = {0};
@@ -107,7 +107,7 @@ static int issue_and_respond(struct request *r, struct auth_issue *in, const str
 		t.id_token = id_token(r, u, client_id, in->scope, nonce, in->auth_time, t.access);
 		if (!t.id_token) {
 			log_error("request %s: no OIDC signing key (%s)", r->request_id,
-				  g_config.oidc_key_file);
+			          g_config.oidc_key_file);
 			return oauth_store_error(r, &e);
 		}
 	}
@@ -116,7 +116,7 @@ static int issue_and_respond(struct request *r, struct auth_issue *in, const str
 	if (code_id && store_code_mark_used(r->arena, code_id, in->family_id, &e))
 		return oauth_store_error(r, &e);
 	if (auth_audit(r, action, u->id, client_id, "Token", db_i64(r->arena, in->family_id), 0,
-		       200, grant_detail(r, grant)))
+	               200, grant_detail(r, grant)))
 		return oauth_store_error(r, &e);
 	if (db_commit(&e))
 		return oauth_store_error(r, &e);
@@ -126,16 +126,16 @@ static int issue_and_respond(struct request *r, struct auth_issue *in, const str
 
 /* Revoke a family after reuse/replay and record it (the caller's transaction). */
 static void reuse_detected(struct request *r, int64_t family_id, int64_t user_id,
-			   const char *client_id, const char *grant, const char *reason)
+                           const char *client_id, const char *grant, const char *reason)
 {
 	struct err e = {0};
 	int rc = family_id ? store_family_revoke(r->arena, family_id, reason, &e) : 0;
 	auth_audit(r, "token.reuse_detected", user_id, client_id, "Token",
-		   family_id ? db_i64(r->arena, family_id) : NULL, 0, 400, grant_detail(r, grant));
+	           family_id ? db_i64(r->arena, family_id) : NULL, 0, 400, grant_detail(r, grant));
 	if (rc == 1)
 		auth_audit(r, "token.revoked", user_id, client_id, "Token",
-			   db_i64(r->arena, family_id), 0, 400,
-			   arena_printf(r->arena, "{\"reason\":\"%s\"}", reason));
+		           db_i64(r->arena, family_id), 0, 400,
+		           arena_printf(r->arena, "{\"reason\":\"%s\"}", reason));
 	if (db_commit(&e))
 		db_rollback();
 }
@@ -146,7 +146,8 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 	if (!code || !*code)
 		return oauth_error(r, 400, "invalid_request", "code is required.");
 	if (strlen(code) > 512)
-		return oauth_error(r, 400, "invalid_grant", "Invalid or expired authorization code.");
+		return oauth_error(r, 400, "invalid_grant",
+		                   "Invalid or expired authorization code.");
 	unsigned char cd[32];
 	sha256(code, strlen(code), cd);
 	struct err e = {0};
@@ -157,17 +158,20 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 	if (rc < 0)
 		return oauth_store_error(r, &e);
 	if (rc > 0 || k.application_id != c->id)
-		return oauth_error(r, 400, "invalid_grant", "Invalid or expired authorization code.");
+		return oauth_error(r, 400, "invalid_grant",
+		                   "Invalid or expired authorization code.");
 	if (k.used) {
 		reuse_detected(r, k.family_id, k.user_id, c->client_id, "authorization_code",
-			       "code_replay");
-		return oauth_error(r, 400, "invalid_grant", "Invalid or expired authorization code.");
+		               "code_replay");
+		return oauth_error(r, 400, "invalid_grant",
+		                   "Invalid or expired authorization code.");
 	}
 	if (k.expired)
-		return oauth_error(r, 400, "invalid_grant", "Invalid or expired authorization code.");
+		return oauth_error(r, 400, "invalid_grant",
+		                   "Invalid or expired authorization code.");
 	const char *ru = kv_get(f, "redirect_uri");
 	if (k.redirect_uri_in_request ? (!ru || strcmp(ru, k.redirect_uri) != 0)
-				      : (ru && strcmp(ru, k.redirect_uri) != 0))
+	                              : (ru && strcmp(ru, k.redirect_uri) != 0))
 		return oauth_error(r, 400, "invalid_grant", "redirect_uri does not match.");
 	const char *verifier = kv_get(f, "code_verifier");
 	if (!k.challenge || !*k.challenge)
@@ -175,27 +179,28 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 	if (!verifier)
 		return oauth_error(r, 400, "invalid_request", "Code verifier required.");
 	if (!auth_pkce_verifier_valid(verifier))
-		return oauth_error(r, 400, "invalid_request",
-				   "code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~.");
+		return oauth_error(
+		    r, 400, "invalid_request",
+		    "code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~.");
 	if (!auth_pkce_check(verifier, k.challenge))
 		return oauth_error(r, 400, "invalid_grant", "Code verifier does not match.");
 	if (!k.user.is_active)
 		return oauth_error(r, 400, "invalid_grant", "The user is inactive.");
 	if (k.invitation_id && !auth_is_patient_user(&k.user))
 		return oauth_error(r, 400, "invalid_grant",
-				   "An invitation grants tokens to patient-only accounts.");
+		                   "An invitation grants tokens to patient-only accounts.");
 	struct auth_issue in = {
-		.application_id = c->id,
-		.user_id = k.user_id,
-		.origin = k.invitation_id ? "invitation" : "authorization_code",
-		.family_scope = k.scope,
-		.patient_context_id = auth_scope_has(k.scope, "launch/patient") ? k.user.patient_id : 0,
-		.auth_time = k.auth_time,
-		.family_lifetime = g_config.refresh_token_lifetime,
-		.scope = k.scope,
+	    .application_id = c->id,
+	    .user_id = k.user_id,
+	    .origin = k.invitation_id ? "invitation" : "authorization_code",
+	    .family_scope = k.scope,
+	    .patient_context_id = auth_scope_has(k.scope, "launch/patient") ? k.user.patient_id : 0,
+	    .auth_time = k.auth_time,
+	    .family_lifetime = g_config.refresh_token_lifetime,
+	    .scope = k.scope,
 	};
 	return issue_and_respond(r, &in, &k.user, c->client_id, k.nonce, true, "token.issued",
-				 "authorization_code", k.id);
+	                         "authorization_code", k.id);
 }
 
 static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_client *c)
@@ -218,7 +223,7 @@ static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_
 		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
 	if (k.rotated && !k.family_revoked) {
 		reuse_detected(r, k.family_id, k.user_id, c->client_id, "refresh_token",
-			       "refresh_reuse");
+		               "refresh_reuse");
 		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
 	}
 	if (k.rotated || k.revoked || k.family_revoked || k.family_expired || !k.user.is_active)
@@ -231,12 +236,12 @@ static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_
 	if (scope && *scope) {
 		if (strlen(scope) > 4096 || !auth_scope_subset(scope, k.family_scope))
 			return oauth_error(r, 400, "invalid_scope",
-					   "The scope exceeds the original grant.");
+			                   "The scope exceeds the original grant.");
 		/* normalise: de-duplicated, request order */
 		char *granted;
 		const char *bad;
-		if (auth_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, auth_is_patient_user(&k.user),
-				     &granted, &bad))
+		if (auth_scope_grant(r->arena, scope, SCOPE_GRANT_CODE,
+		                     auth_is_patient_user(&k.user), &granted, &bad))
 			return oauth_error(r, 400, "invalid_scope", "Scope not allowed.");
 		scope = granted;
 	} else {
@@ -245,31 +250,31 @@ static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_
 	if (store_refresh_rotate(r->arena, k.id, k.access_token_id, &e))
 		return oauth_store_error(r, &e);
 	struct auth_issue in = {
-		.family_id = k.family_id,
-		.application_id = c->id,
-		.user_id = k.user_id,
-		.patient_context_id = k.patient_context_id,
-		.auth_time = k.auth_time,
-		.scope = scope,
+	    .family_id = k.family_id,
+	    .application_id = c->id,
+	    .user_id = k.user_id,
+	    .patient_context_id = k.patient_context_id,
+	    .auth_time = k.auth_time,
+	    .scope = scope,
 	};
 	return issue_and_respond(r, &in, &k.user, c->client_id, NULL, true, "token.refreshed",
-				 "refresh_token", 0);
+	                         "refresh_token", 0);
 }
 
 static int grant_client_credentials(struct request *r, struct kvlist *f,
-				    const struct auth_client *c)
+                                    const struct auth_client *c)
 {
 	if (!c->confidential || !c->client_credentials)
 		return oauth_error(r, 400, "unauthorized_client",
-				   "The client may not use the client_credentials grant.");
+		                   "The client may not use the client_credentials grant.");
 	if (!c->owner_user_id)
 		return oauth_error(r, 400, "unauthorized_client", "The client has no owner.");
 	char *granted;
 	const char *bad;
 	if (auth_scope_grant(r->arena, kv_get(f, "scope"), SCOPE_GRANT_CLIENT_CREDENTIALS, false,
-			     &granted, &bad))
+	                     &granted, &bad))
 		return oauth_error(r, 400, "invalid_scope",
-				   arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
+		                   arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
 	struct err e = {0};
 	struct auth_user u;
 	int rc = store_auth_user_by_id(r->arena, c->owner_user_id, &u, &e);
@@ -280,16 +285,16 @@ static int grant_client_credentials(struct request *r, struct kvlist *f,
 	if (db_begin(&e))
 		return oauth_store_error(r, &e);
 	struct auth_issue in = {
-		.application_id = c->id,
-		.user_id = u.id,
-		.origin = "client_credentials",
-		.family_scope = granted,
-		.auth_time = (int64_t)time(NULL),
-		.family_lifetime = 0,
-		.scope = granted,
+	    .application_id = c->id,
+	    .user_id = u.id,
+	    .origin = "client_credentials",
+	    .family_scope = granted,
+	    .auth_time = (int64_t)time(NULL),
+	    .family_lifetime = 0,
+	    .scope = granted,
 	};
 	return issue_and_respond(r, &in, &u, c->client_id, NULL, false, "token.issued",
-				 "client_credentials", 0);
+	                         "client_credentials", 0);
 }
 
 static int token(struct request *r)
@@ -297,15 +302,15 @@ static int token(struct request *r)
 	struct kvlist f;
 	if (!auth_form(r, &f))
 		return oauth_error(r, 400, "invalid_request",
-				   "The body must be application/x-www-form-urlencoded.");
+		                   "The body must be application/x-www-form-urlencoded.");
 	const char *grant = kv_get(&f, "grant_type");
 	if (!grant || !*grant)
 		return oauth_error(r, 400, "invalid_request", "grant_type is required.");
 	if (strcmp(grant, "authorization_code") != 0 && strcmp(grant, "refresh_token") != 0 &&
 	    strcmp(grant, "client_credentials") != 0)
 		return oauth_error(r, 400, "unsupported_grant_type",
-				   "grant_type must be authorization_code, refresh_token or "
-				   "client_credentials.");
+		                   "grant_type must be authorization_code, refresh_token or "
+		                   "client_credentials.");
 	struct auth_client c;
 	if (auth_client_authenticate(r, &f, &c))
 		return 0;
@@ -317,6 +322,6 @@ static int token(struct request *r)
 }
 
 const struct route auth_token_routes[] = {
-	{"POST", "/o/token/?", token, ROUTE_CORS_PUBLIC},
-	{NULL, NULL, NULL, 0},
+    {"POST", "/o/token/?", token, ROUTE_CORS_PUBLIC},
+    {NULL, NULL, NULL, 0},
 };

@@ -4,9 +4,15 @@
 #include <ctype.h>
 #include <string.h>
 
-static const char *IGNORE[] = {"response_type", "client_id", "redirect_uri", "code_challenge",
-			       "code_challenge_method", "grant_type", "code_verifier",
-			       "token_endpoint", NULL};
+static const char *IGNORE[] = {"response_type",
+                               "client_id",
+                               "redirect_uri",
+                               "code_challenge",
+                               "code_challenge_method",
+                               "grant_type",
+                               "code_verifier",
+                               "token_endpoint",
+                               NULL};
 
 char *snake_to_camel(struct arena *a, const char *key)
 {
@@ -40,7 +46,8 @@ char *camel_to_snake(struct arena *a, const char *key)
 		if (isupper((unsigned char)c) && i > 0) {
 			char prev = key[i - 1];
 			char next = key[i + 1];
-			bool after_lower = islower((unsigned char)prev) || isdigit((unsigned char)prev);
+			bool after_lower =
+			    islower((unsigned char)prev) || isdigit((unsigned char)prev);
 			bool before_lower = next && islower((unsigned char)next);
 			if (after_lower || before_lower)
 				out[o++] = '_';

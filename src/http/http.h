@@ -20,7 +20,7 @@ struct kvlist {
 	size_t cap;
 };
 void kv_add(struct arena *a, struct kvlist *l, const char *key, const char *value);
-const char *kv_get(const struct kvlist *l, const char *key);	  /* first value */
+const char *kv_get(const struct kvlist *l, const char *key);      /* first value */
 const char *kv_get_last(const struct kvlist *l, const char *key); /* last value */
 size_t kv_count(const struct kvlist *l, const char *key);
 
@@ -51,10 +51,10 @@ json_object *json_keys_to_snake(json_object *o);
 /* ---------- request ---------- */
 enum area {
 	AREA_PLAIN = 0, /* /health and unknown prefixes: Admin-API-style bodies */
-	AREA_API,	/* /api/v1 */
-	AREA_FHIR,	/* /FHIR/R5, /fhir/r5 */
-	AREA_OAUTH,	/* /o/, /.well-known/ */
-	AREA_HTML,	/* /accounts/ */
+	AREA_API,       /* /api/v1 */
+	AREA_FHIR,      /* /FHIR/R5, /fhir/r5 */
+	AREA_OAUTH,     /* /o/, /.well-known/ */
+	AREA_HTML,      /* /accounts/ */
 };
 
 struct response {
@@ -70,19 +70,19 @@ struct route;
 struct request {
 	struct arena *arena;
 	usec_t start;
-	const char *method;	/* "GET", ... (HEAD is routed as GET, is_head set) */
+	const char *method; /* "GET", ... (HEAD is routed as GET, is_head set) */
 	bool is_head;
-	const char *path;	/* decoded path, canonical FHIR prefix (/FHIR/R5) */
-	const char *raw_path;	/* as received (for logs / links) */
-	const char *query;	/* raw query string ("" when none) */
-	struct kvlist params;	/* decoded query parameters, keys as the client spelled them */
-	char **env;		/* FastCGI parameters (NULL-terminated "KEY=value") */
+	const char *path;     /* decoded path, canonical FHIR prefix (/FHIR/R5) */
+	const char *raw_path; /* as received (for logs / links) */
+	const char *query;    /* raw query string ("" when none) */
+	struct kvlist params; /* decoded query parameters, keys as the client spelled them */
+	char **env;           /* FastCGI parameters (NULL-terminated "KEY=value") */
 	const char *body;
 	size_t body_len;
 	const char *content_type; /* header value or NULL */
-	const char *scheme;	  /* public origin parts (conventions.md §8) */
+	const char *scheme;       /* public origin parts (conventions.md §8) */
 	const char *host;
-	const char *origin;	  /* scheme://host */
+	const char *origin; /* scheme://host */
 	const char *remote_addr;
 	const char *request_id;
 	enum area area;
@@ -117,8 +117,8 @@ const char *req_log_path(const struct request *r);
  * address, request id, method (HEAD as sent) and req_log_path, with what was done (action and
  * resource_type may be NULL: the caller's statement fills them per entry). */
 void req_audit_row(const struct request *r, struct audit_row *row, const char *action,
-		   const char *resource_type, const char *resource_id, int64_t patient_id,
-		   int outcome, const char *detail);
+                   const char *resource_type, const char *resource_id, int64_t patient_id,
+                   int outcome, const char *detail);
 
 /* Body parsing. Checks Content-Type for the area (415), UTF-8 (400), JSON syntax and depth (400).
  * On /api/v1 the keys are normalized to snake_case. Returns NULL with r->err set on failure;
@@ -133,7 +133,7 @@ int req_check_param_count(struct request *r);
 /* ---------- errors: set r->err and return -1 (handlers: `return fail_with(r, ...)`) ---------- */
 int fail_with(struct request *r, enum err_kind kind, const char *client_msg);
 int fail_withf(struct request *r, enum err_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 /* A 400 whose whole JSON body is given (field errors {"x": ["..."]} or ["..."]). */
 int fail_body(struct request *r, enum err_kind kind, const char *json_body);
 /* Keep the error an inner layer returned (store, auth): copies e into r->err. */
@@ -165,15 +165,16 @@ const char *http_status_text(int status);
 /* ---------- router ---------- */
 enum {
 	ROUTE_PUBLIC = 0,
-	ROUTE_AUTH = 1 << 0,	    /* bearer token required (401 otherwise) */
-	ROUTE_CORS_PUBLIC = 1 << 1, /* Access-Control-Allow-Origin: * (conventions.md §9) */
+	ROUTE_AUTH = 1 << 0,          /* bearer token required (401 otherwise) */
+	ROUTE_CORS_PUBLIC = 1 << 1,   /* Access-Control-Allow-Origin: * (conventions.md §9) */
 	ROUTE_AUTH_OPTIONAL = 1 << 2, /* principal filled when a valid token is sent */
 };
 typedef int (*handler_fn)(struct request *r);
 struct route {
-	const char *method;  /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-	const char *pattern; /* "/api/v1/patients/{id}": {name} is an int64 id (else 404),
-				{name:s} any non-empty segment, a trailing "/?" makes the slash optional */
+	const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+	const char
+	    *pattern; /* "/api/v1/patients/{id}": {name} is an int64 id (else 404),
+	                 {name:s} any non-empty segment, a trailing "/?" makes the slash optional */
 	handler_fn handler;
 	unsigned flags;
 };
@@ -185,7 +186,7 @@ enum route_match { ROUTE_FOUND, ROUTE_NO_PATH, ROUTE_NO_METHOD };
 /* Find the route for r->method and r->path among tables (NULL-terminated array of tables).
  * On ROUTE_NO_METHOD, allow (if not NULL) receives the "GET, POST" list of the path. */
 enum route_match router_match(const struct route *const *tables, struct request *r,
-			      const struct route **found, struct buf *allow);
+                              const struct route **found, struct buf *allow);
 /* Lower-level: does pattern match path? Fills r->path_params. */
 bool route_pattern_match(const char *pattern, const char *path, struct request *r);
 

@@ -109,8 +109,8 @@ const char *req_log_path(const struct request *r)
 }
 
 void req_audit_row(const struct request *r, struct audit_row *row, const char *action,
-		   const char *resource_type, const char *resource_id, int64_t patient_id,
-		   int outcome, const char *detail)
+                   const char *resource_type, const char *resource_id, int64_t patient_id,
+                   int outcome, const char *detail)
 {
 	*row = (struct audit_row){
 	    .user_id = r->principal ? r->principal->user_id : 0,
@@ -167,17 +167,18 @@ json_object *req_json_body(struct request *r, bool allow_empty)
 	const char *ct = r->content_type;
 	if (ct && *ct) {
 		bool ok = media_is(ct, "application/json") ||
-			  (r->area == AREA_FHIR && media_is(ct, "application/fhir+json"));
+		          (r->area == AREA_FHIR && media_is(ct, "application/fhir+json"));
 		if (!ok) {
 			fail_withf(r, ERR_MEDIA_TYPE, "Unsupported media type \"%s\" in request.",
-			      media_type_only(r->arena, ct));
+			           media_type_only(r->arena, ct));
 			return NULL;
 		}
 	}
 	if (r->body_len == 0) {
 		if (allow_empty)
 			return NULL;
-		fail_body(r, ERR_BAD_REQUEST, "[\"JSON parse error - Expecting value: line 1 column 1 (char 0)\"]");
+		fail_body(r, ERR_BAD_REQUEST,
+		          "[\"JSON parse error - Expecting value: line 1 column 1 (char 0)\"]");
 		r->err.msg = "JSON parse error - empty body";
 		return NULL;
 	}
@@ -191,7 +192,7 @@ json_object *req_json_body(struct request *r, bool allow_empty)
 	json_object *o = json_parse(r->arena, r->body, r->body_len, err, sizeof(err), &deep);
 	if (!o) {
 		const char *m = deep ? "JSON nesting too deep."
-				     : arena_printf(r->arena, "JSON parse error - %s", err);
+		                     : arena_printf(r->arena, "JSON parse error - %s", err);
 		struct buf *b = buf_new(r->arena, 128);
 		buf_putc(b, '[');
 		json_escape(b, m, strlen(m));
@@ -220,7 +221,7 @@ int req_check_param_count(struct request *r)
 	if (n <= HTTP_MAX_PARAMS)
 		return 0;
 	return fail_withf(r, ERR_BAD_REQUEST, "Too many parameters (%zu); the maximum is %d.", n,
-			  HTTP_MAX_PARAMS);
+	                  HTTP_MAX_PARAMS);
 }
 
 bool req_form_body(struct request *r, struct kvlist *out)

@@ -52,26 +52,41 @@ void resp_redirect(struct request *r, int status, const char *location)
 const char *fhir_issue_code(int status)
 {
 	switch (status) {
-	case 400: return "invalid";
-	case 401: return "login";
-	case 403: return "forbidden";
-	case 404: return "not-found";
-	case 405: return "not-supported";
-	case 406: return "not-supported";
-	case 409: return "duplicate";
-	case 410: return "deleted";
-	case 412: return "multiple-matches";
-	case 413: return "too-costly";
-	case 415: return "not-supported";
-	case 422: return "processing";
-	case 429: return "throttled";
-	case 503: return "transient";
-	default: return "exception";
+	case 400:
+		return "invalid";
+	case 401:
+		return "login";
+	case 403:
+		return "forbidden";
+	case 404:
+		return "not-found";
+	case 405:
+		return "not-supported";
+	case 406:
+		return "not-supported";
+	case 409:
+		return "duplicate";
+	case 410:
+		return "deleted";
+	case 412:
+		return "multiple-matches";
+	case 413:
+		return "too-costly";
+	case 415:
+		return "not-supported";
+	case 422:
+		return "processing";
+	case 429:
+		return "throttled";
+	case 503:
+		return "transient";
+	default:
+		return "exception";
 	}
 }
 
 void fhir_outcome(struct jw *w, const char *severity, const char *code, const char *diag,
-		  const char *expression)
+                  const char *expression)
 {
 	jw_obj_begin(w);
 	jw_kstr(w, "resourceType", "OperationOutcome");
@@ -98,7 +113,7 @@ static void write_operation_outcome(struct request *r, int status, const char *m
 	struct jw w;
 	jw_init(&w, b);
 	fhir_outcome(&w, status >= 500 ? "fatal" : "error",
-		     r->err.code ? r->err.code : fhir_issue_code(status), msg, r->err.expression);
+	             r->err.code ? r->err.code : fhir_issue_code(status), msg, r->err.expression);
 	resp_body(r, status, "application/fhir+json", b);
 }
 
@@ -125,8 +140,8 @@ void resp_error(struct request *r)
 		msg = http_status_text(status);
 	if (status == 401 && !e->www_authenticate && r->area != AREA_OAUTH && r->area != AREA_HTML)
 		e->www_authenticate = r->auth_failed_invalid
-					  ? "Bearer realm=\"api\", error=\"invalid_token\""
-					  : "Bearer realm=\"api\"";
+		                          ? "Bearer realm=\"api\", error=\"invalid_token\""
+		                          : "Bearer realm=\"api\"";
 	if (e->www_authenticate)
 		resp_header(r, "WWW-Authenticate", e->www_authenticate);
 	if (e->allow)
@@ -181,28 +196,50 @@ void resp_error(struct request *r)
 const char *http_status_text(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 204: return "No Content";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 303: return "See Other";
-	case 304: return "Not Modified";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 410: return "Gone";
-	case 412: return "Precondition Failed";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 503: return "Service Unavailable";
-	default: return "Unknown";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 204:
+		return "No Content";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 410:
+		return "Gone";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Payload Too Large";
+	case 415:
+		return "Unsupported Media Type";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "Unknown";
 	}
 }
 
@@ -229,7 +266,8 @@ void resp_serialize(struct request *r, struct buf *out)
 	if (s->content_type && !has_header(r, "Content-Security-Policy") &&
 	    (str_starts(s->content_type, "application/json") ||
 	     str_starts(s->content_type, "application/fhir+json")))
-		buf_puts(out, "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n");
+		buf_puts(out,
+		         "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n");
 	if (!has_header(r, "Cache-Control") &&
 	    (r->area == AREA_API || r->area == AREA_FHIR || r->area == AREA_HTML))
 		buf_puts(out, "Cache-Control: no-store\r\n");

@@ -63,7 +63,7 @@ bool route_pattern_match(const char *pattern, const char *path, struct request *
 }
 
 enum route_match router_match(const struct route *const *tables, struct request *r,
-			      const struct route **found, struct buf *allow)
+                              const struct route **found, struct buf *allow)
 {
 	bool path_found = false;
 	*found = NULL;

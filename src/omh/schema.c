@@ -599,8 +599,7 @@ static const char **name_list(struct loader *L, json_object *val, const char *kw
 	return v;
 }
 
-static void kw_properties(struct loader *L, struct sch *s, json_object *val,
-                          const struct cctx *cx)
+static void kw_properties(struct loader *L, struct sch *s, json_object *val, const struct cctx *cx)
 {
 	if (!json_object_is_type(val, json_type_object)) {
 		lerr(L, "%s: properties must be an object", L->cur_uri);
@@ -848,8 +847,8 @@ static void compile_ref(struct loader *L, struct sch *s, json_object *v, const s
 	s->ref_uri = omh_arena_strdup(&L->r->arena, abs);
 	struct cctx tc;
 	json_object *t = lookup_uri(L, abs, cx, &tc);
-	if (t &&
-	    (json_object_is_type(t, json_type_object) || json_object_is_type(t, json_type_boolean))) {
+	if (t && (json_object_is_type(t, json_type_object) ||
+	          json_object_is_type(t, json_type_boolean))) {
 		const char *save = L->cur_uri;
 		s->ref = compile(L, t, &tc);
 		L->cur_uri = save;

@@ -99,7 +99,8 @@ static int parse_dt(const char *s, size_t len, int mode, int64_t *us)
 	if (i != len)
 		return 0;
 	if (us) {
-		int64_t secs = time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+		int64_t secs =
+		    time_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
 		*us = secs * US_PER_SEC + frac;
 	}
 	return 1;

@@ -4,8 +4,8 @@
 #include <string.h>
 
 static struct db_stmt q_audit = DB_STMT(
-	STORE_AUDIT_INSERT
-	" VALUES (clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10, $11, $12::jsonb)");
+    STORE_AUDIT_INSERT
+    " VALUES (clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8::inet, $9, $10, $11, $12::jsonb)");
 
 /* The audit row of a read outside a transaction: one statement (one round trip) in its own
  * implicit transaction, committed without waiting for the WAL flush. set_config(..., true) lasts
@@ -13,9 +13,9 @@ static struct db_stmt q_audit = DB_STMT(
  * the commit is asynchronous exactly as with BEGIN; SET LOCAL synchronous_commit = off; INSERT;
  * COMMIT (four round trips). */
 static struct db_stmt q_audit_async = DB_STMT(
-	"WITH s AS (SELECT set_config('synchronous_commit', 'off', true)) " STORE_AUDIT_INSERT
-	" SELECT clock_timestamp(), $1::bigint, $2::text, $3::text, $4::text, $5::text, $6::bigint,"
-	" $7::smallint, $8::inet, $9::text, $10::text, $11::text, $12::jsonb FROM s");
+    "WITH s AS (SELECT set_config('synchronous_commit', 'off', true)) " STORE_AUDIT_INSERT
+    " SELECT clock_timestamp(), $1::bigint, $2::text, $3::text, $4::text, $5::text, $6::bigint,"
+    " $7::smallint, $8::inet, $9::text, $10::text, $11::text, $12::jsonb FROM s");
 
 /* Request-derived text (a path id, the path) may be invalid UTF-8, which PostgreSQL rejects
  * (22021); the audit row must still be written, so each invalid byte becomes '?'. */

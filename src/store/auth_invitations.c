@@ -13,35 +13,36 @@ static void set_err(struct err *e, enum err_kind k, const char *msg, const char 
 
 /* ---------- invitations ---------- */
 
-#define INV_JSON(i)                                                                        \
-	"json_build_object('id', " i ".id, 'patientId', " i ".patient_id, 'client_id', " i \
-	".client_id, 'tokenHash', " i ".token_hash, 'token', NULL, 'status', " i           \
+#define INV_JSON(i)                                                                                \
+	"json_build_object('id', " i ".id, 'patientId', " i ".patient_id, 'client_id', " i         \
+	".client_id, 'tokenHash', " i ".token_hash, 'token', NULL, 'status', " i                   \
 	".status, 'lastUpdated', jhe_auth_ts(" i ".last_updated))"
 
-static struct db_stmt q_inv_checks = DB_STMT(
-	"SELECT EXISTS (SELECT 1 FROM patient WHERE id = $2),"
-	"       COALESCE(jhe_invites_patient($1, $2), false),"
-	"       EXISTS (SELECT 1 FROM oauth_application WHERE id = $3),"
-	"       (SELECT invitation_url FROM jhe_client WHERE application_id = $3),"
-	"       (SELECT jhe_user_id IS NOT NULL FROM patient WHERE id = $2),"
-	"       (SELECT value_string FROM jhe_setting WHERE key = 'site.url'),"
-	"       (SELECT " STORE_SQL_USER_IS_STAFF("u") " FROM patient p"
-	"          JOIN jhe_user u ON u.id = p.jhe_user_id WHERE p.id = $2)");
+static struct db_stmt q_inv_checks =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM patient WHERE id = $2),"
+            "       COALESCE(jhe_invites_patient($1, $2), false),"
+            "       EXISTS (SELECT 1 FROM oauth_application WHERE id = $3),"
+            "       (SELECT invitation_url FROM jhe_client WHERE application_id = $3),"
+            "       (SELECT jhe_user_id IS NOT NULL FROM patient WHERE id = $2),"
+            "       (SELECT value_string FROM jhe_setting WHERE key = 'site.url'),"
+            "       (SELECT " STORE_SQL_USER_IS_STAFF(
+                "u") " FROM patient p"
+                     "          JOIN jhe_user u ON u.id = p.jhe_user_id WHERE p.id = $2)");
 
-static struct db_stmt q_inv_insert = DB_STMT(
-	"WITH re AS (UPDATE patient_invitation SET status = 'reissued', last_updated = now()"
-	"             WHERE patient_id = $1 AND client_id = $2 AND status = 'issued')"
-	" INSERT INTO patient_invitation (patient_id, client_id, token_hash, status, created,"
-	"   created_by_user_id, last_updated)"
-	" VALUES ($1, $2, $3, 'issued', now(), $4, now())"
-	" RETURNING id, status, jhe_auth_ts(last_updated)");
+static struct db_stmt q_inv_insert =
+    DB_STMT("WITH re AS (UPDATE patient_invitation SET status = 'reissued', last_updated = now()"
+            "             WHERE patient_id = $1 AND client_id = $2 AND status = 'issued')"
+            " INSERT INTO patient_invitation (patient_id, client_id, token_hash, status, created,"
+            "   created_by_user_id, last_updated)"
+            " VALUES ($1, $2, $3, 'issued', now(), $4, now())"
+            " RETURNING id, status, jhe_auth_ts(last_updated)");
 
 int store_invitation_create(struct arena *a, const struct inv_create_in *in,
-			    struct inv_create_out *out, struct err *e)
+                            struct inv_create_out *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[3] = {db_i64(a, in->caller_user_id), db_i64(a, in->patient_id),
-			    db_i64(a, in->application_id)};
+	                    db_i64(a, in->application_id)};
 	struct db_result *r = db_query(a, &q_inv_checks, 3, p, e);
 	if (!r)
 		return -1;
@@ -50,7 +51,8 @@ int store_invitation_create(struct arena *a, const struct inv_create_in *in,
 		return -1;
 	}
 	if (!db_get_bool(r, 0, 1)) {
-		set_err(e, ERR_FORBIDDEN, "You do not have permission to invite this patient.", NULL);
+		set_err(e, ERR_FORBIDDEN, "You do not have permission to invite this patient.",
+		        NULL);
 		return -1;
 	}
 	if (!db_get_bool(r, 0, 2)) {
@@ -60,23 +62,23 @@ int store_invitation_create(struct arena *a, const struct inv_create_in *in,
 	const char *url = db_get(r, 0, 3);
 	if (!url || !strstr(url, "CODE")) {
 		set_err(e, ERR_BAD_REQUEST, "This client has no invitation URL.",
-			"{\"client_id\":[\"This client has no invitation URL.\"]}");
+		        "{\"client_id\":[\"This client has no invitation URL.\"]}");
 		return -1;
 	}
 	if (!db_get_bool(r, 0, 4)) {
 		set_err(e, ERR_BAD_REQUEST, "Patient has no associated user account.",
-			"[\"Patient has no associated user account.\"]");
+		        "[\"Patient has no associated user account.\"]");
 		return -1;
 	}
 	if (db_get_bool(r, 0, 6)) {
 		set_err(e, ERR_BAD_REQUEST, STORE_MSG_STAFF_INVITATION,
-			"[\"" STORE_MSG_STAFF_INVITATION "\"]");
+		        "[\"" STORE_MSG_STAFF_INVITATION "\"]");
 		return -1;
 	}
 	out->invitation_url = arena_strdup(a, url);
 	out->site_url = db_get(r, 0, 5) ? arena_strdup(a, db_get(r, 0, 5)) : g_config.site_url;
-	const char *q[4] = {db_i64(a, in->patient_id), db_i64(a, in->application_id), in->token_hash,
-			    db_i64(a, in->caller_user_id)};
+	const char *q[4] = {db_i64(a, in->patient_id), db_i64(a, in->application_id),
+	                    in->token_hash, db_i64(a, in->caller_user_id)};
 	struct db_result *w = db_query(a, &q_inv_insert, 4, q, e);
 	if (!w)
 		return -1;
@@ -88,26 +90,27 @@ int store_invitation_create(struct arena *a, const struct inv_create_in *in,
 	return 0;
 }
 
-#define INV_VISIBLE                                                                        \
-	" ($2::boolean OR jhe_manages_patient($1, i.patient_id))"
+#define INV_VISIBLE " ($2::boolean OR jhe_manages_patient($1, i.patient_id))"
 
-static struct db_stmt q_inv_list = DB_STMT(
-	"WITH rows AS (SELECT i.* FROM patient_invitation i"
-	"               WHERE" INV_VISIBLE
-	"                 AND ($3::bigint = 0 OR i.patient_id = $3::bigint)"
-	"                 AND ($4::text IS NULL OR i.status = $4::text)),"
-	"     page AS (SELECT * FROM rows ORDER BY last_updated DESC, id DESC"
-	"               LIMIT $5 OFFSET $6)"
-	" SELECT (SELECT count(*) FROM rows),"
-	"        COALESCE((SELECT json_agg(" INV_JSON("page") " ORDER BY page.last_updated DESC,"
-	"                  page.id DESC) FROM page), '[]')");
+static struct db_stmt q_inv_list =
+    DB_STMT("WITH rows AS (SELECT i.* FROM patient_invitation i"
+            "               WHERE" INV_VISIBLE
+            "                 AND ($3::bigint = 0 OR i.patient_id = $3::bigint)"
+            "                 AND ($4::text IS NULL OR i.status = $4::text)),"
+            "     page AS (SELECT * FROM rows ORDER BY last_updated DESC, id DESC"
+            "               LIMIT $5 OFFSET $6)"
+            " SELECT (SELECT count(*) FROM rows),"
+            "        COALESCE((SELECT json_agg(" INV_JSON(
+                "page") " ORDER BY page.last_updated DESC,"
+                        "                  page.id DESC) FROM page), '[]')");
 
 char *store_invitation_list(struct arena *a, int64_t caller, bool superuser, int64_t patient_id,
-			    const char *status, int64_t limit, int64_t offset, int64_t *count,
-			    struct err *e)
+                            const char *status, int64_t limit, int64_t offset, int64_t *count,
+                            struct err *e)
 {
-	const char *p[6] = {db_i64(a, caller), superuser ? "true" : "false",
-			    db_i64(a, patient_id), status, db_i64(a, limit), db_i64(a, offset)};
+	const char *p[6] = {db_i64(a, caller),     superuser ? "true" : "false",
+	                    db_i64(a, patient_id), status,
+	                    db_i64(a, limit),      db_i64(a, offset)};
 	struct db_result *r = db_query(a, &q_inv_list, 6, p, e);
 	if (!r)
 		return NULL;
@@ -115,12 +118,12 @@ char *store_invitation_list(struct arena *a, int64_t caller, bool superuser, int
 	return db_get_json(a, r, 0, 1);
 }
 
-static struct db_stmt q_inv_get = DB_STMT(
-	"SELECT " INV_JSON("i") ", i.patient_id FROM patient_invitation i"
-	" WHERE i.id = $3 AND" INV_VISIBLE);
+static struct db_stmt q_inv_get =
+    DB_STMT("SELECT " INV_JSON("i") ", i.patient_id FROM patient_invitation i"
+                                    " WHERE i.id = $3 AND" INV_VISIBLE);
 
 char *store_invitation_get(struct arena *a, int64_t caller, bool superuser, int64_t id,
-			   int64_t *patient_id, struct err *e)
+                           int64_t *patient_id, struct err *e)
 {
 	const char *p[3] = {db_i64(a, caller), superuser ? "true" : "false", db_i64(a, id)};
 	struct db_result *r = db_query(a, &q_inv_get, 3, p, e);
@@ -135,15 +138,15 @@ char *store_invitation_get(struct arena *a, int64_t caller, bool superuser, int6
 	return db_get_json(a, r, 0, 0);
 }
 
-static struct db_stmt q_inv_cancel = DB_STMT(
-	"WITH u AS (UPDATE patient_invitation SET status = 'cancelled', last_updated = now()"
-	"            WHERE id = $1 AND status <> 'cancelled')"
-	" SELECT DISTINCT c.family_id FROM oauth_authorization_code c"
-	"   JOIN oauth_token_family f ON f.id = c.family_id"
-	"  WHERE c.invitation_id = $1 AND f.revoked_at IS NULL");
+static struct db_stmt q_inv_cancel =
+    DB_STMT("WITH u AS (UPDATE patient_invitation SET status = 'cancelled', last_updated = now()"
+            "            WHERE id = $1 AND status <> 'cancelled')"
+            " SELECT DISTINCT c.family_id FROM oauth_authorization_code c"
+            "   JOIN oauth_token_family f ON f.id = c.family_id"
+            "  WHERE c.invitation_id = $1 AND f.revoked_at IS NULL");
 
 int store_invitation_cancel(struct arena *a, int64_t id, int64_t *families, int *n_families,
-			    struct err *e)
+                            struct err *e)
 {
 	*n_families = 0;
 	const char *p[1] = {db_i64(a, id)};
@@ -162,16 +165,17 @@ int store_invitation_cancel(struct arena *a, int64_t id, int64_t *families, int 
 }
 
 static struct db_stmt q_inv_lock = DB_STMT(
-	"SELECT i.id, i.patient_id, COALESCE(p.jhe_user_id, 0), i.client_id, i.status,"
-	"       app.client_id, COALESCE(u.is_active, false),"
-	"       now() - i.created >= make_interval(days => $2::int),"
-	"       i.redeemed_at IS NOT NULL AND now() - i.redeemed_at > make_interval(hours => $3::int),"
-	"       (SELECT value_string FROM jhe_setting WHERE key = 'site.url'),"
-	"       COALESCE(" STORE_SQL_USER_IS_STAFF("u") ", false)"
-	"  FROM patient_invitation i JOIN patient p ON p.id = i.patient_id"
-	"  JOIN oauth_application app ON app.id = i.client_id"
-	"  LEFT JOIN jhe_user u ON u.id = p.jhe_user_id"
-	" WHERE i.token_hash = $1 FOR UPDATE OF i");
+    "SELECT i.id, i.patient_id, COALESCE(p.jhe_user_id, 0), i.client_id, i.status,"
+    "       app.client_id, COALESCE(u.is_active, false),"
+    "       now() - i.created >= make_interval(days => $2::int),"
+    "       i.redeemed_at IS NOT NULL AND now() - i.redeemed_at > make_interval(hours => $3::int),"
+    "       (SELECT value_string FROM jhe_setting WHERE key = 'site.url'),"
+    "       COALESCE(" STORE_SQL_USER_IS_STAFF(
+        "u") ", false)"
+             "  FROM patient_invitation i JOIN patient p ON p.id = i.patient_id"
+             "  JOIN oauth_application app ON app.id = i.client_id"
+             "  LEFT JOIN jhe_user u ON u.id = p.jhe_user_id"
+             " WHERE i.token_hash = $1 FOR UPDATE OF i");
 
 static int setting_int(struct arena *a, const char *key, int def)
 {
@@ -184,7 +188,7 @@ static int setting_int(struct arena *a, const char *key, int def)
 }
 
 int store_invitation_lock(struct arena *a, const char *token_hash, struct inv_redeem *out,
-			  struct err *e)
+                          struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	int days = setting_int(a, "auth.patient.invitation_expiration_days", 7);
@@ -209,8 +213,8 @@ int store_invitation_lock(struct arena *a, const char *token_hash, struct inv_re
 	return 0;
 }
 
-static struct db_stmt q_inv_expire = DB_STMT(
-	"UPDATE patient_invitation SET status = 'expired', last_updated = now() WHERE id = $1");
+static struct db_stmt q_inv_expire =
+    DB_STMT("UPDATE patient_invitation SET status = 'expired', last_updated = now() WHERE id = $1");
 
 int store_invitation_set_expired(struct arena *a, int64_t id, struct err *e)
 {
@@ -218,44 +222,44 @@ int store_invitation_set_expired(struct arena *a, int64_t id, struct err *e)
 	return db_exec(a, &q_inv_expire, 1, p, e) < 0 ? -1 : 0;
 }
 
-static struct db_stmt q_inv_redeemed = DB_STMT(
-	"WITH u AS (UPDATE jhe_user SET last_login = now() WHERE id = $2),"
-	"     c AS (DELETE FROM oauth_authorization_code"
-	"            WHERE user_id = $2 AND application_id = $3 AND used_at IS NULL)"
-	" UPDATE patient_invitation SET status = 'redeemed',"
-	"   redeemed_at = COALESCE(redeemed_at, now()), last_updated = now() WHERE id = $1");
+static struct db_stmt q_inv_redeemed =
+    DB_STMT("WITH u AS (UPDATE jhe_user SET last_login = now() WHERE id = $2),"
+            "     c AS (DELETE FROM oauth_authorization_code"
+            "            WHERE user_id = $2 AND application_id = $3 AND used_at IS NULL)"
+            " UPDATE patient_invitation SET status = 'redeemed',"
+            "   redeemed_at = COALESCE(redeemed_at, now()), last_updated = now() WHERE id = $1");
 
 int store_invitation_redeemed(struct arena *a, const struct inv_redeem *inv, struct err *e)
 {
 	const char *p[3] = {db_i64(a, inv->id), db_i64(a, inv->user_id),
-			    db_i64(a, inv->application_id)};
+	                    db_i64(a, inv->application_id)};
 	return db_exec(a, &q_inv_redeemed, 3, p, e) < 0 ? -1 : 0;
 }
 
 /* ---------- practitioner API keys ---------- */
 
-#define KEY_JSON(pc, app)                                                                  \
-	"json_build_object('id', " pc ".id, 'label', " pc ".label, 'created', jhe_auth_ts(" app \
+#define KEY_JSON(pc, app)                                                                          \
+	"json_build_object('id', " pc ".id, 'label', " pc ".label, 'created', jhe_auth_ts(" app    \
 	".created), 'name', " app ".name, 'key', NULL)"
 
 static struct db_stmt q_key_create = DB_STMT(
-	"WITH app AS (INSERT INTO oauth_application (client_id, name, client_type,"
-	"                authorization_grant_type, redirect_uris, client_secret_digest, user_id,"
-	"                created, updated)"
-	"             VALUES ($4, '_practitioner_client_' || $1::bigint || '_' ||"
-	"                     to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS'),"
-	"                     'confidential', 'client-credentials', '', $5, $2, now(), now())"
-	"             RETURNING id, name, created),"
-	"     pc AS (INSERT INTO practitioner_client (application_id, practitioner_id, label)"
-	"            SELECT id, $1, $3 FROM app RETURNING id, label)"
-	" SELECT " KEY_JSON("pc", "app") " FROM pc, app");
+    "WITH app AS (INSERT INTO oauth_application (client_id, name, client_type,"
+    "                authorization_grant_type, redirect_uris, client_secret_digest, user_id,"
+    "                created, updated)"
+    "             VALUES ($4, '_practitioner_client_' || $1::bigint || '_' ||"
+    "                     to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISS'),"
+    "                     'confidential', 'client-credentials', '', $5, $2, now(), now())"
+    "             RETURNING id, name, created),"
+    "     pc AS (INSERT INTO practitioner_client (application_id, practitioner_id, label)"
+    "            SELECT id, $1, $3 FROM app RETURNING id, label)"
+    " SELECT " KEY_JSON("pc", "app") " FROM pc, app");
 
 char *store_apikey_create(struct arena *a, int64_t practitioner_id, int64_t user_id,
-			  const char *label, const char *client_id, const unsigned char digest[32],
-			  struct err *e)
+                          const char *label, const char *client_id, const unsigned char digest[32],
+                          struct err *e)
 {
 	const char *p[5] = {db_i64(a, practitioner_id), db_i64(a, user_id), label, client_id,
-			    db_bytea_hex(a, digest, 32)};
+	                    db_bytea_hex(a, digest, 32)};
 	struct db_result *r = db_query(a, &q_key_create, 5, p, e);
 	if (!r)
 		return NULL;
@@ -263,17 +267,18 @@ char *store_apikey_create(struct arena *a, int64_t practitioner_id, int64_t user
 }
 
 static struct db_stmt q_key_list = DB_STMT(
-	"WITH rows AS (SELECT pc.id, pc.label, app.name, app.created"
-	"                FROM practitioner_client pc"
-	"                JOIN oauth_application app ON app.id = pc.application_id"
-	"               WHERE pc.practitioner_id = $1),"
-	"     page AS (SELECT * FROM rows ORDER BY created DESC, id DESC LIMIT $2 OFFSET $3)"
-	" SELECT (SELECT count(*) FROM rows),"
-	"        COALESCE((SELECT json_agg(" KEY_JSON("page", "page")
-	"                  ORDER BY page.created DESC, page.id DESC) FROM page), '[]')");
+    "WITH rows AS (SELECT pc.id, pc.label, app.name, app.created"
+    "                FROM practitioner_client pc"
+    "                JOIN oauth_application app ON app.id = pc.application_id"
+    "               WHERE pc.practitioner_id = $1),"
+    "     page AS (SELECT * FROM rows ORDER BY created DESC, id DESC LIMIT $2 OFFSET $3)"
+    " SELECT (SELECT count(*) FROM rows),"
+    "        COALESCE((SELECT json_agg(" KEY_JSON(
+        "page",
+        "page") "                  ORDER BY page.created DESC, page.id DESC) FROM page), '[]')");
 
 char *store_apikey_list(struct arena *a, int64_t practitioner_id, int64_t limit, int64_t offset,
-			int64_t *count, struct err *e)
+                        int64_t *count, struct err *e)
 {
 	const char *p[3] = {db_i64(a, practitioner_id), db_i64(a, limit), db_i64(a, offset)};
 	struct db_result *r = db_query(a, &q_key_list, 3, p, e);
@@ -284,9 +289,9 @@ char *store_apikey_list(struct arena *a, int64_t practitioner_id, int64_t limit,
 }
 
 static struct db_stmt q_key_get = DB_STMT(
-	"SELECT " KEY_JSON("pc", "app") " FROM practitioner_client pc"
-	"  JOIN oauth_application app ON app.id = pc.application_id"
-	" WHERE pc.id = $2 AND pc.practitioner_id = $1");
+    "SELECT " KEY_JSON("pc", "app") " FROM practitioner_client pc"
+                                    "  JOIN oauth_application app ON app.id = pc.application_id"
+                                    " WHERE pc.id = $2 AND pc.practitioner_id = $1");
 
 static char *one_json(struct arena *a, struct db_result *r, struct err *e)
 {
@@ -306,13 +311,13 @@ char *store_apikey_get(struct arena *a, int64_t practitioner_id, int64_t id, str
 }
 
 static struct db_stmt q_key_update = DB_STMT(
-	"WITH pc AS (UPDATE practitioner_client SET label = COALESCE($3, label)"
-	"             WHERE id = $2 AND practitioner_id = $1 RETURNING id, label, application_id)"
-	" SELECT " KEY_JSON("pc", "app") " FROM pc JOIN oauth_application app"
-	"   ON app.id = pc.application_id");
+    "WITH pc AS (UPDATE practitioner_client SET label = COALESCE($3, label)"
+    "             WHERE id = $2 AND practitioner_id = $1 RETURNING id, label, application_id)"
+    " SELECT " KEY_JSON("pc", "app") " FROM pc JOIN oauth_application app"
+                                     "   ON app.id = pc.application_id");
 
 char *store_apikey_update(struct arena *a, int64_t practitioner_id, int64_t id, const char *label,
-			  struct err *e)
+                          struct err *e)
 {
 	const char *p[3] = {db_i64(a, practitioner_id), db_i64(a, id), label};
 	return one_json(a, db_query(a, &q_key_update, 3, p, e), e);
@@ -320,7 +325,7 @@ char *store_apikey_update(struct arena *a, int64_t practitioner_id, int64_t id, 
 
 /* Deleting the row deletes its application (trigger), which cascades to its tokens. */
 static struct db_stmt q_key_delete =
-	DB_STMT("DELETE FROM practitioner_client WHERE id = $2 AND practitioner_id = $1");
+    DB_STMT("DELETE FROM practitioner_client WHERE id = $2 AND practitioner_id = $1");
 
 int store_apikey_delete(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e)
 {

@@ -14,16 +14,16 @@ bool store_digest_equal(const char *hex, const unsigned char d[32])
 
 /* ---------- clients ---------- */
 
-static struct db_stmt q_client = DB_STMT(
-	"SELECT a.id, a.client_id, a.name, a.client_type = 'confidential',"
-	"       a.authorization_grant_type = 'client-credentials', a.redirect_uris,"
-	"       a.client_secret_digest, COALESCE(a.user_id, 0), COALESCE(u.is_active, false),"
-	"       a.introspection_allowed"
-	"  FROM oauth_application a LEFT JOIN jhe_user u ON u.id = a.user_id"
-	" WHERE a.client_id = $1");
+static struct db_stmt q_client =
+    DB_STMT("SELECT a.id, a.client_id, a.name, a.client_type = 'confidential',"
+            "       a.authorization_grant_type = 'client-credentials', a.redirect_uris,"
+            "       a.client_secret_digest, COALESCE(a.user_id, 0), COALESCE(u.is_active, false),"
+            "       a.introspection_allowed"
+            "  FROM oauth_application a LEFT JOIN jhe_user u ON u.id = a.user_id"
+            " WHERE a.client_id = $1");
 
 int store_auth_client(struct arena *a, const char *client_id, struct auth_client *out,
-		      struct err *e)
+                      struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[1] = {client_id};
@@ -47,11 +47,11 @@ int store_auth_client(struct arena *a, const char *client_id, struct auth_client
 
 /* ---------- users ---------- */
 
-#define USER_COLS                                                                          \
-	"u.id, u.email, u.password, u.is_active, u.is_superuser, COALESCE(pr.id, 0),"      \
+#define USER_COLS                                                                                  \
+	"u.id, u.email, u.password, u.is_active, u.is_superuser, COALESCE(pr.id, 0),"              \
 	" COALESCE(pa.id, 0)"
-#define USER_JOINS                                                                         \
-	" LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"                              \
+#define USER_JOINS                                                                                 \
+	" LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"                                      \
 	" LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
 
 static void read_user(struct arena *a, struct db_result *r, int c, struct auth_user *u)
@@ -65,13 +65,13 @@ static void read_user(struct arena *a, struct db_result *r, int c, struct auth_u
 	u->patient_id = db_get_i64(r, 0, c + 6);
 }
 
-static struct db_stmt q_user_email = DB_STMT(
-	"SELECT " USER_COLS " FROM jhe_user u" USER_JOINS " WHERE lower(u.email) = lower($1)");
+static struct db_stmt q_user_email =
+    DB_STMT("SELECT " USER_COLS " FROM jhe_user u" USER_JOINS " WHERE lower(u.email) = lower($1)");
 static struct db_stmt q_user_id =
-	DB_STMT("SELECT " USER_COLS " FROM jhe_user u" USER_JOINS " WHERE u.id = $1");
+    DB_STMT("SELECT " USER_COLS " FROM jhe_user u" USER_JOINS " WHERE u.id = $1");
 
 int store_auth_user_by_email(struct arena *a, const char *email, struct auth_user *out,
-			     struct err *e)
+                             struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[1] = {email};
@@ -98,17 +98,16 @@ int store_auth_user_by_id(struct arena *a, int64_t id, struct auth_user *out, st
 }
 
 static struct db_stmt q_login_ok = DB_STMT(
-	"UPDATE jhe_user SET last_login = now(), password = COALESCE($2, password) WHERE id = $1");
+    "UPDATE jhe_user SET last_login = now(), password = COALESCE($2, password) WHERE id = $1");
 
-int store_auth_login_success(struct arena *a, int64_t user_id, const char *new_hash,
-			     struct err *e)
+int store_auth_login_success(struct arena *a, int64_t user_id, const char *new_hash, struct err *e)
 {
 	const char *p[2] = {db_i64(a, user_id), new_hash};
 	return db_exec(a, &q_login_ok, 2, p, e) < 0 ? -1 : 0;
 }
 
 static struct db_stmt q_set_pw =
-	DB_STMT("UPDATE jhe_user SET password = $2 WHERE lower(email) = lower($1)");
+    DB_STMT("UPDATE jhe_user SET password = $2 WHERE lower(email) = lower($1)");
 
 int store_auth_set_password(struct arena *a, const char *email, const char *hash, struct err *e)
 {
@@ -119,43 +118,43 @@ int store_auth_set_password(struct arena *a, const char *email, const char *hash
 	return n == 0 ? 1 : 0;
 }
 
-static struct db_stmt q_create_user = DB_STMT(
-	"WITH u AS (INSERT INTO jhe_user (email, password, user_type, is_superuser)"
-	"           VALUES ($1, $2, 'practitioner', $3::boolean) RETURNING id),"
-	"     pr AS (INSERT INTO practitioner (jhe_user_id) SELECT id FROM u WHERE $4::boolean"
-	"            RETURNING id)"
-	" SELECT id FROM u");
+static struct db_stmt q_create_user =
+    DB_STMT("WITH u AS (INSERT INTO jhe_user (email, password, user_type, is_superuser)"
+            "           VALUES ($1, $2, 'practitioner', $3::boolean) RETURNING id),"
+            "     pr AS (INSERT INTO practitioner (jhe_user_id) SELECT id FROM u WHERE $4::boolean"
+            "            RETURNING id)"
+            " SELECT id FROM u");
 
-int64_t store_auth_create_user(struct arena *a, const char *email, const char *hash,
-			       bool superuser, bool practitioner, struct err *e)
+int64_t store_auth_create_user(struct arena *a, const char *email, const char *hash, bool superuser,
+                               bool practitioner, struct err *e)
 {
 	const char *p[4] = {email, hash, superuser ? "true" : "false",
-			    practitioner || superuser ? "true" : "false"};
+	                    practitioner || superuser ? "true" : "false"};
 	struct db_result *r = db_query(a, &q_create_user, 4, p, e);
 	if (!r)
 		return -1;
 	return db_get_i64(r, 0, 0);
 }
 
-static struct db_stmt q_create_client = DB_STMT(
-	"INSERT INTO oauth_application (client_id, name, client_type, authorization_grant_type,"
-	"   redirect_uris, client_secret_digest, introspection_allowed)"
-	" VALUES ($1, $2, CASE WHEN $4::boolean THEN 'confidential' ELSE 'public' END,"
-	"   CASE WHEN $5::boolean THEN 'client-credentials' ELSE 'authorization-code' END,"
-	"   $3, $6::bytea, $7::boolean) RETURNING id");
+static struct db_stmt q_create_client =
+    DB_STMT("INSERT INTO oauth_application (client_id, name, client_type, authorization_grant_type,"
+            "   redirect_uris, client_secret_digest, introspection_allowed)"
+            " VALUES ($1, $2, CASE WHEN $4::boolean THEN 'confidential' ELSE 'public' END,"
+            "   CASE WHEN $5::boolean THEN 'client-credentials' ELSE 'authorization-code' END,"
+            "   $3, $6::bytea, $7::boolean) RETURNING id");
 
 int64_t store_auth_create_client(struct arena *a, const char *name, const char *client_id,
-				 const char *redirect_uris, bool confidential,
-				 bool client_credentials, bool introspection,
-				 const unsigned char *secret_digest, struct err *e)
+                                 const char *redirect_uris, bool confidential,
+                                 bool client_credentials, bool introspection,
+                                 const unsigned char *secret_digest, struct err *e)
 {
 	const char *p[7] = {client_id,
-			    name,
-			    redirect_uris ? redirect_uris : "",
-			    confidential ? "true" : "false",
-			    client_credentials ? "true" : "false",
-			    secret_digest ? db_bytea_hex(a, secret_digest, 32) : NULL,
-			    introspection ? "true" : "false"};
+	                    name,
+	                    redirect_uris ? redirect_uris : "",
+	                    confidential ? "true" : "false",
+	                    client_credentials ? "true" : "false",
+	                    secret_digest ? db_bytea_hex(a, secret_digest, 32) : NULL,
+	                    introspection ? "true" : "false"};
 	struct db_result *r = db_query(a, &q_create_client, 7, p, e);
 	if (!r)
 		return -1;
@@ -165,28 +164,28 @@ int64_t store_auth_create_client(struct arena *a, const char *name, const char *
 /* ---------- authorization codes ---------- */
 
 static struct db_stmt q_code_new = DB_STMT(
-	"INSERT INTO oauth_authorization_code (code_digest, application_id, user_id, redirect_uri,"
-	"   redirect_uri_in_request, scope, code_challenge, code_challenge_method, nonce, auth_time,"
-	"   invitation_id, created, expires)"
-	" VALUES ($1, $2, $3, $4, $5::boolean, $6, $7, 'S256', $8,"
-	"   CASE WHEN $9::bigint = 0 THEN now() ELSE to_timestamp($9::bigint) END, $10, now(),"
-	"   now() + make_interval(secs => $11::int))"
-	" RETURNING jhe_auth_ts(expires)");
+    "INSERT INTO oauth_authorization_code (code_digest, application_id, user_id, redirect_uri,"
+    "   redirect_uri_in_request, scope, code_challenge, code_challenge_method, nonce, auth_time,"
+    "   invitation_id, created, expires)"
+    " VALUES ($1, $2, $3, $4, $5::boolean, $6, $7, 'S256', $8,"
+    "   CASE WHEN $9::bigint = 0 THEN now() ELSE to_timestamp($9::bigint) END, $10, now(),"
+    "   now() + make_interval(secs => $11::int))"
+    " RETURNING jhe_auth_ts(expires)");
 
 int store_code_create(struct arena *a, const unsigned char digest[32],
-		      const struct auth_code_new *c, char **expires, struct err *e)
+                      const struct auth_code_new *c, char **expires, struct err *e)
 {
 	const char *p[11] = {db_bytea_hex(a, digest, 32),
-			     db_i64(a, c->application_id),
-			     db_i64(a, c->user_id),
-			     c->redirect_uri,
-			     c->redirect_uri_in_request ? "true" : "false",
-			     c->scope,
-			     c->challenge,
-			     c->nonce,
-			     db_i64(a, c->auth_time),
-			     c->invitation_id ? db_i64(a, c->invitation_id) : NULL,
-			     db_i64(a, g_config.auth_code_lifetime)};
+	                     db_i64(a, c->application_id),
+	                     db_i64(a, c->user_id),
+	                     c->redirect_uri,
+	                     c->redirect_uri_in_request ? "true" : "false",
+	                     c->scope,
+	                     c->challenge,
+	                     c->nonce,
+	                     db_i64(a, c->auth_time),
+	                     c->invitation_id ? db_i64(a, c->invitation_id) : NULL,
+	                     db_i64(a, g_config.auth_code_lifetime)};
 	struct db_result *r = db_query(a, &q_code_new, 11, p, e);
 	if (!r)
 		return -1;
@@ -195,16 +194,16 @@ int store_code_create(struct arena *a, const unsigned char digest[32],
 	return 0;
 }
 
-static struct db_stmt q_code_lock = DB_STMT(
-	"SELECT c.code_digest, c.id, c.application_id, c.user_id, COALESCE(c.invitation_id, 0),"
-	"       COALESCE(c.family_id, 0), c.redirect_uri, c.redirect_uri_in_request, c.scope,"
-	"       c.code_challenge, c.nonce, extract(epoch from c.auth_time)::bigint,"
-	"       c.used_at IS NOT NULL, c.expires <= now(), " USER_COLS
-	"  FROM oauth_authorization_code c JOIN jhe_user u ON u.id = c.user_id" USER_JOINS
-	" WHERE c.code_digest = $1 FOR UPDATE OF c");
+static struct db_stmt q_code_lock =
+    DB_STMT("SELECT c.code_digest, c.id, c.application_id, c.user_id, COALESCE(c.invitation_id, 0),"
+            "       COALESCE(c.family_id, 0), c.redirect_uri, c.redirect_uri_in_request, c.scope,"
+            "       c.code_challenge, c.nonce, extract(epoch from c.auth_time)::bigint,"
+            "       c.used_at IS NOT NULL, c.expires <= now(), " USER_COLS
+            "  FROM oauth_authorization_code c JOIN jhe_user u ON u.id = c.user_id" USER_JOINS
+            " WHERE c.code_digest = $1 FOR UPDATE OF c");
 
 int store_code_lock(struct arena *a, const unsigned char digest[32], struct auth_code *out,
-		    struct err *e)
+                    struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[1] = {db_bytea_hex(a, digest, 32)};
@@ -230,8 +229,8 @@ int store_code_lock(struct arena *a, const unsigned char digest[32], struct auth
 	return 0;
 }
 
-static struct db_stmt q_code_used = DB_STMT(
-	"UPDATE oauth_authorization_code SET used_at = now(), family_id = $2 WHERE id = $1");
+static struct db_stmt q_code_used =
+    DB_STMT("UPDATE oauth_authorization_code SET used_at = now(), family_id = $2 WHERE id = $1");
 
 int store_code_mark_used(struct arena *a, int64_t code_id, int64_t family_id, struct err *e)
 {
@@ -242,39 +241,39 @@ int store_code_mark_used(struct arena *a, int64_t code_id, int64_t family_id, st
 /* ---------- tokens ---------- */
 
 static struct db_stmt q_issue = DB_STMT(
-	"WITH fam AS (INSERT INTO oauth_token_family (application_id, user_id, origin, scope,"
-	"                 patient_context_id, auth_time, created, expires)"
-	"             SELECT $2, $3, $4, $5, $6::bigint, to_timestamp($7::bigint), now(),"
-	"                    CASE WHEN $8::bigint = 0 THEN NULL"
-	"                         ELSE now() + make_interval(secs => $8::bigint) END"
-	"              WHERE $1::bigint = 0 RETURNING id),"
-	"     fid AS (SELECT id FROM fam UNION ALL SELECT $1::bigint WHERE $1::bigint <> 0),"
-	"     at AS (INSERT INTO oauth_access_token (token_digest, family_id, application_id, user_id,"
-	"                scope, created, expires)"
-	"            SELECT $9, fid.id, $2, $3, $10, now(), now() + make_interval(secs => $11::bigint)"
-	"              FROM fid RETURNING id, family_id),"
-	"     rt AS (INSERT INTO oauth_refresh_token (token_digest, family_id, application_id,"
-	"                user_id, access_token_id, created)"
-	"            SELECT $12::bytea, at.family_id, $2, $3, at.id, now() FROM at"
-	"             WHERE $12::bytea IS NOT NULL"
-	"            RETURNING id)"
-	" SELECT at.family_id, at.id FROM at");
+    "WITH fam AS (INSERT INTO oauth_token_family (application_id, user_id, origin, scope,"
+    "                 patient_context_id, auth_time, created, expires)"
+    "             SELECT $2, $3, $4, $5, $6::bigint, to_timestamp($7::bigint), now(),"
+    "                    CASE WHEN $8::bigint = 0 THEN NULL"
+    "                         ELSE now() + make_interval(secs => $8::bigint) END"
+    "              WHERE $1::bigint = 0 RETURNING id),"
+    "     fid AS (SELECT id FROM fam UNION ALL SELECT $1::bigint WHERE $1::bigint <> 0),"
+    "     at AS (INSERT INTO oauth_access_token (token_digest, family_id, application_id, user_id,"
+    "                scope, created, expires)"
+    "            SELECT $9, fid.id, $2, $3, $10, now(), now() + make_interval(secs => $11::bigint)"
+    "              FROM fid RETURNING id, family_id),"
+    "     rt AS (INSERT INTO oauth_refresh_token (token_digest, family_id, application_id,"
+    "                user_id, access_token_id, created)"
+    "            SELECT $12::bytea, at.family_id, $2, $3, at.id, now() FROM at"
+    "             WHERE $12::bytea IS NOT NULL"
+    "            RETURNING id)"
+    " SELECT at.family_id, at.id FROM at");
 
 int store_tokens_issue(struct arena *a, struct auth_issue *in, struct err *e)
 {
 	const char *p[12] = {
-		db_i64(a, in->family_id),
-		db_i64(a, in->application_id),
-		db_i64(a, in->user_id),
-		in->origin,
-		in->family_scope,
-		in->patient_context_id ? db_i64(a, in->patient_context_id) : NULL,
-		db_i64(a, in->auth_time),
-		db_i64(a, in->family_lifetime),
-		db_bytea_hex(a, in->access_digest, 32),
-		in->scope,
-		db_i64(a, in->access_lifetime),
-		in->refresh_digest ? db_bytea_hex(a, in->refresh_digest, 32) : NULL,
+	    db_i64(a, in->family_id),
+	    db_i64(a, in->application_id),
+	    db_i64(a, in->user_id),
+	    in->origin,
+	    in->family_scope,
+	    in->patient_context_id ? db_i64(a, in->patient_context_id) : NULL,
+	    db_i64(a, in->auth_time),
+	    db_i64(a, in->family_lifetime),
+	    db_bytea_hex(a, in->access_digest, 32),
+	    in->scope,
+	    db_i64(a, in->access_lifetime),
+	    in->refresh_digest ? db_bytea_hex(a, in->refresh_digest, 32) : NULL,
 	};
 	struct db_result *r = db_query(a, &q_issue, 12, p, e);
 	if (!r)
@@ -290,17 +289,17 @@ int store_tokens_issue(struct arena *a, struct auth_issue *in, struct err *e)
 }
 
 static struct db_stmt q_refresh_lock = DB_STMT(
-	"SELECT rt.token_digest, rt.id, rt.family_id, rt.application_id, rt.user_id,"
-	"       COALESCE(rt.access_token_id, 0), rt.rotated_at IS NOT NULL,"
-	"       rt.revoked_at IS NOT NULL, f.revoked_at IS NOT NULL,"
-	"       COALESCE(f.expires <= now(), false), f.scope, COALESCE(f.patient_context_id, 0),"
-	"       extract(epoch from f.auth_time)::bigint, f.origin = 'invitation', " USER_COLS
-	"  FROM oauth_refresh_token rt JOIN oauth_token_family f ON f.id = rt.family_id"
-	"  JOIN jhe_user u ON u.id = rt.user_id" USER_JOINS
-	" WHERE rt.token_digest = $1 FOR UPDATE OF rt, f");
+    "SELECT rt.token_digest, rt.id, rt.family_id, rt.application_id, rt.user_id,"
+    "       COALESCE(rt.access_token_id, 0), rt.rotated_at IS NOT NULL,"
+    "       rt.revoked_at IS NOT NULL, f.revoked_at IS NOT NULL,"
+    "       COALESCE(f.expires <= now(), false), f.scope, COALESCE(f.patient_context_id, 0),"
+    "       extract(epoch from f.auth_time)::bigint, f.origin = 'invitation', " USER_COLS
+    "  FROM oauth_refresh_token rt JOIN oauth_token_family f ON f.id = rt.family_id"
+    "  JOIN jhe_user u ON u.id = rt.user_id" USER_JOINS
+    " WHERE rt.token_digest = $1 FOR UPDATE OF rt, f");
 
 int store_refresh_lock(struct arena *a, const unsigned char digest[32], struct auth_refresh *out,
-		       struct err *e)
+                       struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[1] = {db_bytea_hex(a, digest, 32)};
@@ -326,26 +325,26 @@ int store_refresh_lock(struct arena *a, const unsigned char digest[32], struct a
 	return 0;
 }
 
-static struct db_stmt q_rotate = DB_STMT(
-	"WITH r AS (UPDATE oauth_refresh_token SET rotated_at = now() WHERE id = $1)"
-	" UPDATE oauth_access_token SET revoked_at = now()"
-	"  WHERE id = $2 AND revoked_at IS NULL");
+static struct db_stmt q_rotate =
+    DB_STMT("WITH r AS (UPDATE oauth_refresh_token SET rotated_at = now() WHERE id = $1)"
+            " UPDATE oauth_access_token SET revoked_at = now()"
+            "  WHERE id = $2 AND revoked_at IS NULL");
 
 int store_refresh_rotate(struct arena *a, int64_t refresh_id, int64_t access_token_id,
-			 struct err *e)
+                         struct err *e)
 {
 	const char *p[2] = {db_i64(a, refresh_id), db_i64(a, access_token_id)};
 	return db_exec(a, &q_rotate, 2, p, e) < 0 ? -1 : 0;
 }
 
-static struct db_stmt q_family_revoke = DB_STMT(
-	"WITH f AS (UPDATE oauth_token_family SET revoked_at = now(), revoked_reason = $2"
-	"            WHERE id = $1 AND revoked_at IS NULL RETURNING id),"
-	"     at AS (UPDATE oauth_access_token SET revoked_at = now()"
-	"            WHERE family_id = $1 AND revoked_at IS NULL),"
-	"     rt AS (UPDATE oauth_refresh_token SET revoked_at = now()"
-	"            WHERE family_id = $1 AND revoked_at IS NULL)"
-	" SELECT count(*) FROM f");
+static struct db_stmt q_family_revoke =
+    DB_STMT("WITH f AS (UPDATE oauth_token_family SET revoked_at = now(), revoked_reason = $2"
+            "            WHERE id = $1 AND revoked_at IS NULL RETURNING id),"
+            "     at AS (UPDATE oauth_access_token SET revoked_at = now()"
+            "            WHERE family_id = $1 AND revoked_at IS NULL),"
+            "     rt AS (UPDATE oauth_refresh_token SET revoked_at = now()"
+            "            WHERE family_id = $1 AND revoked_at IS NULL)"
+            " SELECT count(*) FROM f");
 
 int store_family_revoke(struct arena *a, int64_t family_id, const char *reason, struct err *e)
 {
@@ -357,28 +356,35 @@ int store_family_revoke(struct arena *a, int64_t family_id, const char *reason, 
 }
 
 static struct db_stmt q_token_lookup = DB_STMT(
-	"SELECT 1, t.token_digest, t.id, t.family_id, t.application_id, t.user_id, app.client_id,"
-	"       t.scope, u.email,"
-	"       t.expires > now() AND t.revoked_at IS NULL AND f.revoked_at IS NULL AND u.is_active"
-	"       AND " STORE_SQL_FAMILY_FITS_USER("f", "u") ","
-	"       extract(epoch from t.created)::bigint, extract(epoch from t.expires)::bigint"
-	"  FROM oauth_access_token t JOIN oauth_token_family f ON f.id = t.family_id"
-	"  JOIN jhe_user u ON u.id = t.user_id JOIN oauth_application app ON app.id = t.application_id"
-	" WHERE t.token_digest = $1"
-	" UNION ALL "
-	"SELECT 2, t.token_digest, t.id, t.family_id, t.application_id, t.user_id, app.client_id,"
-	"       f.scope, u.email,"
-	"       t.rotated_at IS NULL AND t.revoked_at IS NULL AND f.revoked_at IS NULL"
-	"       AND COALESCE(f.expires > now(), true) AND u.is_active"
-	"       AND " STORE_SQL_FAMILY_FITS_USER("f", "u") ","
-	"       extract(epoch from t.created)::bigint,"
-	"       COALESCE(extract(epoch from f.expires)::bigint, 0)"
-	"  FROM oauth_refresh_token t JOIN oauth_token_family f ON f.id = t.family_id"
-	"  JOIN jhe_user u ON u.id = t.user_id JOIN oauth_application app ON app.id = t.application_id"
-	" WHERE t.token_digest = $1");
+    "SELECT 1, t.token_digest, t.id, t.family_id, t.application_id, t.user_id, app.client_id,"
+    "       t.scope, u.email,"
+    "       t.expires > now() AND t.revoked_at IS NULL AND f.revoked_at IS NULL AND u.is_active"
+    "       AND " STORE_SQL_FAMILY_FITS_USER(
+        "f",
+        "u") ","
+             "       extract(epoch from t.created)::bigint, extract(epoch from t.expires)::bigint"
+             "  FROM oauth_access_token t JOIN oauth_token_family f ON f.id = t.family_id"
+             "  JOIN jhe_user u ON u.id = t.user_id JOIN oauth_application app ON app.id = "
+             "t.application_id"
+             " WHERE t.token_digest = $1"
+             " UNION ALL "
+             "SELECT 2, t.token_digest, t.id, t.family_id, t.application_id, t.user_id, "
+             "app.client_id,"
+             "       f.scope, u.email,"
+             "       t.rotated_at IS NULL AND t.revoked_at IS NULL AND f.revoked_at IS NULL"
+             "       AND COALESCE(f.expires > now(), true) AND u.is_active"
+             "       AND " STORE_SQL_FAMILY_FITS_USER(
+                 "f",
+                 "u") ","
+                      "       extract(epoch from t.created)::bigint,"
+                      "       COALESCE(extract(epoch from f.expires)::bigint, 0)"
+                      "  FROM oauth_refresh_token t JOIN oauth_token_family f ON f.id = t.family_id"
+                      "  JOIN jhe_user u ON u.id = t.user_id JOIN oauth_application app ON app.id "
+                      "= t.application_id"
+                      " WHERE t.token_digest = $1");
 
-int store_token_lookup(struct arena *a, const unsigned char digest[32],
-		       struct auth_token_info *out, struct err *e)
+int store_token_lookup(struct arena *a, const unsigned char digest[32], struct auth_token_info *out,
+                       struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[1] = {db_bytea_hex(a, digest, 32)};
@@ -402,7 +408,7 @@ int store_token_lookup(struct arena *a, const unsigned char digest[32],
 }
 
 static struct db_stmt q_at_revoke = DB_STMT(
-	"UPDATE oauth_access_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL");
+    "UPDATE oauth_access_token SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL");
 
 int store_access_token_revoke(struct arena *a, int64_t id, struct err *e)
 {

@@ -2,12 +2,12 @@
 #include "store/store.h"
 
 static struct db_stmt q_ds_list = DB_STMT(
-	"SELECT (SELECT count(*) FROM data_source),"
-	"       (SELECT json_agg(jhe_data_source_json(x.id) ORDER BY x.name, x.id)"
-	"          FROM (SELECT id, name FROM data_source ORDER BY name, id OFFSET $1 LIMIT $2) x)");
+    "SELECT (SELECT count(*) FROM data_source),"
+    "       (SELECT json_agg(jhe_data_source_json(x.id) ORDER BY x.name, x.id)"
+    "          FROM (SELECT id, name FROM data_source ORDER BY name, id OFFSET $1 LIMIT $2) x)");
 
 char *store_data_source_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
-			     struct err *e)
+                             struct err *e)
 {
 	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
 	return store_a_page(a, &q_ds_list, 2, p, count, e);
@@ -21,22 +21,22 @@ char *store_data_source_json(struct arena *a, int64_t id, struct err *e)
 	return store_a_json(a, &q_ds_json, 1, p, "No DataSource matches the given query.", e);
 }
 
-static struct db_stmt q_ds_insert = DB_STMT(
-	"INSERT INTO data_source (name, type) VALUES ($1, COALESCE($2, 'personal_device')) RETURNING id");
+static struct db_stmt q_ds_insert = DB_STMT("INSERT INTO data_source (name, type) VALUES ($1, "
+                                            "COALESCE($2, 'personal_device')) RETURNING id");
 
 int store_data_source_create(struct arena *a, const char *name, const char *type, int64_t *id,
-			     struct err *e)
+                             struct err *e)
 {
 	const char *p[2] = {name, type};
 	return store_a_i64(a, &q_ds_insert, 2, p, id, e) ? -1 : 0;
 }
 
-static struct db_stmt q_ds_update = DB_STMT(
-	"UPDATE data_source SET name = COALESCE($2, name), type = COALESCE($3, type),"
-	" last_updated = now() WHERE id = $1");
+static struct db_stmt q_ds_update =
+    DB_STMT("UPDATE data_source SET name = COALESCE($2, name), type = COALESCE($3, type),"
+            " last_updated = now() WHERE id = $1");
 
 int store_data_source_update(struct arena *a, int64_t id, const char *name, const char *type,
-			     struct err *e)
+                             struct err *e)
 {
 	const char *p[3] = {db_i64(a, id), name, type};
 	return db_exec(a, &q_ds_update, 3, p, e) < 0 ? -1 : 0;
@@ -50,20 +50,20 @@ int store_data_source_delete(struct arena *a, int64_t id, struct err *e)
 	return db_exec(a, &q_ds_delete, 1, p, e) < 0 ? -1 : 0;
 }
 
-static struct db_stmt q_all_scopes = DB_STMT(
-	"SELECT COALESCE(json_agg(jhe_codeable_json(c.id) ORDER BY c.text, c.id), '[]'::json)"
-	"  FROM codeable_concept c");
+static struct db_stmt q_all_scopes =
+    DB_STMT("SELECT COALESCE(json_agg(jhe_codeable_json(c.id) ORDER BY c.text, c.id), '[]'::json)"
+            "  FROM codeable_concept c");
 
 char *store_all_scopes(struct arena *a, struct err *e)
 {
 	return store_a_json(a, &q_all_scopes, 0, NULL, NULL, e);
 }
 
-static struct db_stmt q_ss_list = DB_STMT(
-	"SELECT COALESCE(json_agg(json_build_object('id', s.id,"
-	"   'dataSource', jhe_nested_data_source_json(s.data_source_id),"
-	"   'scopeCode', jhe_codeable_json(s.scope_code_id)) ORDER BY s.id), '[]'::json)"
-	"  FROM data_source_supported_scope s WHERE s.data_source_id = $1");
+static struct db_stmt q_ss_list =
+    DB_STMT("SELECT COALESCE(json_agg(json_build_object('id', s.id,"
+            "   'dataSource', jhe_nested_data_source_json(s.data_source_id),"
+            "   'scopeCode', jhe_codeable_json(s.scope_code_id)) ORDER BY s.id), '[]'::json)"
+            "  FROM data_source_supported_scope s WHERE s.data_source_id = $1");
 
 char *store_supported_scopes(struct arena *a, int64_t ds_id, struct err *e)
 {
@@ -71,15 +71,16 @@ char *store_supported_scopes(struct arena *a, int64_t ds_id, struct err *e)
 	return store_a_json(a, &q_ss_list, 1, p, NULL, e);
 }
 
-static struct db_stmt q_ss_add = DB_STMT(
-	"WITH ins AS (INSERT INTO data_source_supported_scope (data_source_id, scope_code_id)"
-	"   VALUES ($1, $2) ON CONFLICT (data_source_id, scope_code_id) DO NOTHING"
-	"   RETURNING id, data_source_id, scope_code_id)"
-	"SELECT json_build_object('id', ins.id, 'dataSource', jhe_nested_data_source_json(ins.data_source_id),"
-	"   'scopeCode', jhe_codeable_json(ins.scope_code_id)) FROM ins");
+static struct db_stmt q_ss_add =
+    DB_STMT("WITH ins AS (INSERT INTO data_source_supported_scope (data_source_id, scope_code_id)"
+            "   VALUES ($1, $2) ON CONFLICT (data_source_id, scope_code_id) DO NOTHING"
+            "   RETURNING id, data_source_id, scope_code_id)"
+            "SELECT json_build_object('id', ins.id, 'dataSource', "
+            "jhe_nested_data_source_json(ins.data_source_id),"
+            "   'scopeCode', jhe_codeable_json(ins.scope_code_id)) FROM ins");
 
 int store_supported_scope_add(struct arena *a, int64_t ds_id, int64_t scope_id, char **json,
-			      struct err *e)
+                              struct err *e)
 {
 	const char *p[2] = {db_i64(a, ds_id), db_i64(a, scope_id)};
 	struct db_result *r = db_query(a, &q_ss_add, 2, p, e);
@@ -92,7 +93,7 @@ int store_supported_scope_add(struct arena *a, int64_t ds_id, int64_t scope_id, 
 }
 
 static struct db_stmt q_ss_rm = DB_STMT(
-	"DELETE FROM data_source_supported_scope WHERE data_source_id = $1 AND scope_code_id = $2");
+    "DELETE FROM data_source_supported_scope WHERE data_source_id = $1 AND scope_code_id = $2");
 
 int store_supported_scope_remove(struct arena *a, int64_t ds_id, int64_t scope_id, struct err *e)
 {

@@ -131,8 +131,7 @@ static void entry_audit_params(struct arena *a, const struct audit_row *who, int
 
 struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
                                         const struct fhir_obs_new *rows, int nother,
-                                        const struct fhir_entry_audit *other,
-                                        struct err *e)
+                                        const struct fhir_entry_audit *other, struct err *e)
 {
 	struct pgarr ord, pid, cc, ds, st, omh, edt, eps, epe, nid, race, iord, isys, ival;
 	struct pgarr *all[] = {&ord, &pid, &cc,  &ds,   &st,   &omh,  &edt,
@@ -159,20 +158,9 @@ struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row 
 		}
 	}
 	const char *params[24] = {
-	    pgarr_end(&ord),
-	    pgarr_end(&pid),
-	    pgarr_end(&cc),
-	    pgarr_end(&ds),
-	    pgarr_end(&st),
-	    pgarr_end(&omh),
-	    pgarr_end(&edt),
-	    pgarr_end(&eps),
-	    pgarr_end(&epe),
-	    pgarr_end(&nid),
-	    pgarr_end(&race),
-	    pgarr_end(&iord),
-	    pgarr_end(&isys),
-	    pgarr_end(&ival),
+	    pgarr_end(&ord),  pgarr_end(&pid),  pgarr_end(&cc),   pgarr_end(&ds),   pgarr_end(&st),
+	    pgarr_end(&omh),  pgarr_end(&edt),  pgarr_end(&eps),  pgarr_end(&epe),  pgarr_end(&nid),
+	    pgarr_end(&race), pgarr_end(&iord), pgarr_end(&isys), pgarr_end(&ival),
 	};
 	entry_audit_params(a, who, nother, other, params + 14);
 	return db_query(a, &q_insert, 24, params, e);

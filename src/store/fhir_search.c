@@ -467,7 +467,8 @@ static void read_audit_cte(struct sqlb *b, struct buf *s, const struct audit_row
 		x[i] = i == 5 ? NULL : P(b, v[i]);
 	buf_printf(
 	    s,
-	    ", a AS (" STORE_AUDIT_INSERT " SELECT clock_timestamp(), %s::bigint, %s::text, %s::text,"
+	    ", a AS (" STORE_AUDIT_INSERT
+	    " SELECT clock_timestamp(), %s::bigint, %s::text, %s::text,"
 	    " %s::text, %s::text, (SELECT r.subject_patient_id FROM r), CASE WHEN EXISTS"
 	    " (SELECT 1 FROM r) THEN %s::smallint ELSE 404::smallint END, %s::inet, %s::text,"
 	    " %s::text, %s::text, %s::jsonb FROM (SELECT set_config('synchronous_commit',"

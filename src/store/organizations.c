@@ -6,7 +6,7 @@
 /* ---------- helpers ---------- */
 
 char *store_a_json(struct arena *a, struct db_stmt *st, int n, const char *const *p, const char *nf,
-		   struct err *e)
+                   struct err *e)
 {
 	struct db_result *r = db_query(a, st, n, p, e);
 	if (!r)
@@ -20,7 +20,7 @@ char *store_a_json(struct arena *a, struct db_stmt *st, int n, const char *const
 }
 
 char *store_a_page(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *count,
-		   struct err *e)
+                   struct err *e)
 {
 	struct db_result *r = db_query(a, st, n, p, e);
 	if (!r)
@@ -34,7 +34,7 @@ char *store_a_page(struct arena *a, struct db_stmt *st, int n, const char *const
 }
 
 int store_a_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *out,
-		struct err *e)
+                struct err *e)
 {
 	struct db_result *r = db_query(a, st, n, p, e);
 	if (!r)
@@ -45,7 +45,8 @@ int store_a_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p
 	return 0;
 }
 
-static int bool_query(struct arena *a, struct db_stmt *st, int n, const char *const *p, struct err *e)
+static int bool_query(struct arena *a, struct db_stmt *st, int n, const char *const *p,
+                      struct err *e)
 {
 	struct db_result *r = db_query(a, st, n, p, e);
 	if (!r)
@@ -69,8 +70,8 @@ int store_is_member(struct arena *a, int64_t user_id, int64_t org_id, struct err
 	return bool_query(a, &q_member, 2, p, e);
 }
 
-static struct db_stmt q_mgr = DB_STMT(
-	"SELECT EXISTS (SELECT 1 FROM jhe_member_orgs($1) m WHERE m.role = 'manager')");
+static struct db_stmt q_mgr =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM jhe_member_orgs($1) m WHERE m.role = 'manager')");
 
 int store_is_manager_somewhere(struct arena *a, int64_t user_id, struct err *e)
 {
@@ -78,10 +79,13 @@ int store_is_manager_somewhere(struct arena *a, int64_t user_id, struct err *e)
 	return bool_query(a, &q_mgr, 1, p, e);
 }
 
-static struct db_stmt q_ex_org = DB_STMT("SELECT EXISTS (SELECT 1 FROM organization WHERE id = $1)");
-static struct db_stmt q_ex_cc = DB_STMT("SELECT EXISTS (SELECT 1 FROM codeable_concept WHERE id = $1)");
+static struct db_stmt q_ex_org =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM organization WHERE id = $1)");
+static struct db_stmt q_ex_cc =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM codeable_concept WHERE id = $1)");
 static struct db_stmt q_ex_ds = DB_STMT("SELECT EXISTS (SELECT 1 FROM data_source WHERE id = $1)");
-static struct db_stmt q_ex_app = DB_STMT("SELECT EXISTS (SELECT 1 FROM oauth_application WHERE id = $1)");
+static struct db_stmt q_ex_app =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM oauth_application WHERE id = $1)");
 static struct db_stmt q_ex_pr = DB_STMT("SELECT EXISTS (SELECT 1 FROM practitioner WHERE id = $1)");
 static struct db_stmt q_ex_user = DB_STMT("SELECT EXISTS (SELECT 1 FROM jhe_user WHERE id = $1)");
 
@@ -111,11 +115,11 @@ int store_row_exists(struct arena *a, const char *table, int64_t id, struct err 
 
 /* ---------- organizations ---------- */
 
-static struct db_stmt q_org_info = DB_STMT(
-	"SELECT o.part_of_id, jhe_org_visible($1, o.id) FROM organization o WHERE o.id = $2");
+static struct db_stmt q_org_info =
+    DB_STMT("SELECT o.part_of_id, jhe_org_visible($1, o.id) FROM organization o WHERE o.id = $2");
 
 int store_org_info(struct arena *a, int64_t user_id, int64_t org_id, struct org_info *out,
-		   struct err *e)
+                   struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[2] = {db_i64(a, user_id), db_i64(a, org_id)};
@@ -132,8 +136,8 @@ int store_org_info(struct arena *a, int64_t user_id, int64_t org_id, struct org_
 	return 0;
 }
 
-static struct db_stmt q_in_subtree = DB_STMT(
-	"SELECT EXISTS (SELECT 1 FROM jhe_org_descendants($1) d WHERE d.organization_id = $2)");
+static struct db_stmt q_in_subtree =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM jhe_org_descendants($1) d WHERE d.organization_id = $2)");
 
 int store_org_in_subtree(struct arena *a, int64_t org_id, int64_t candidate, struct err *e)
 {
@@ -141,19 +145,19 @@ int store_org_in_subtree(struct arena *a, int64_t org_id, int64_t candidate, str
 	return bool_query(a, &q_in_subtree, 2, p, e);
 }
 
-static struct db_stmt q_org_list = DB_STMT(
-	"WITH f AS (SELECT o.* FROM organization o"
-	"            WHERE o.id IN (SELECT v.organization_id FROM jhe_visible_org_ids($1) v)"
-	"              AND ($2::bigint IS NULL OR o.part_of_id = $2))"
-	"SELECT (SELECT count(*) FROM f),"
-	"       (SELECT json_agg(jhe_org_json(x, jhe_org_role($1, x.id)) ORDER BY x.name, x.id)"
-	"          FROM (SELECT * FROM f ORDER BY f.name, f.id OFFSET $3 LIMIT $4) x)");
+static struct db_stmt q_org_list =
+    DB_STMT("WITH f AS (SELECT o.* FROM organization o"
+            "            WHERE o.id IN (SELECT v.organization_id FROM jhe_visible_org_ids($1) v)"
+            "              AND ($2::bigint IS NULL OR o.part_of_id = $2))"
+            "SELECT (SELECT count(*) FROM f),"
+            "       (SELECT json_agg(jhe_org_json(x, jhe_org_role($1, x.id)) ORDER BY x.name, x.id)"
+            "          FROM (SELECT * FROM f ORDER BY f.name, f.id OFFSET $3 LIMIT $4) x)");
 
 char *store_org_list(struct arena *a, int64_t user_id, const int64_t *part_of, int64_t offset,
-		     int64_t limit, int64_t *count, struct err *e)
+                     int64_t limit, int64_t *count, struct err *e)
 {
 	const char *p[4] = {db_i64(a, user_id), part_of ? db_i64(a, *part_of) : NULL,
-			    db_i64(a, offset), db_i64(a, limit)};
+	                    db_i64(a, offset), db_i64(a, limit)};
 	return store_a_page(a, &q_org_list, 4, p, count, e);
 }
 
@@ -173,15 +177,15 @@ char *store_org_tree(struct arena *a, int64_t user_id, int64_t org_id, struct er
 	return store_a_json(a, &q_org_tree, 2, p, "No Organization matches the given query.", e);
 }
 
-static struct db_stmt q_org_insert = DB_STMT(
-	"INSERT INTO organization (name, type, part_of_id) VALUES ($1, $2, $3) RETURNING id");
-static struct db_stmt q_org_creator = DB_STMT(
-	"INSERT INTO practitioner_organization (practitioner_id, organization_id, role)"
-	" SELECT pr.id, $2, 'manager' FROM practitioner pr WHERE pr.jhe_user_id = $1"
-	" ON CONFLICT (practitioner_id, organization_id) DO UPDATE SET role = 'manager'");
+static struct db_stmt q_org_insert =
+    DB_STMT("INSERT INTO organization (name, type, part_of_id) VALUES ($1, $2, $3) RETURNING id");
+static struct db_stmt q_org_creator =
+    DB_STMT("INSERT INTO practitioner_organization (practitioner_id, organization_id, role)"
+            " SELECT pr.id, $2, 'manager' FROM practitioner pr WHERE pr.jhe_user_id = $1"
+            " ON CONFLICT (practitioner_id, organization_id) DO UPDATE SET role = 'manager'");
 
 int store_org_create(struct arena *a, int64_t user_id, const char *name, const char *type,
-		     int64_t parent, bool add_manager, int64_t *id, struct err *e)
+                     int64_t parent, bool add_manager, int64_t *id, struct err *e)
 {
 	const char *p[3] = {name, type, db_i64(a, parent)};
 	int rc = store_a_i64(a, &q_org_insert, 3, p, id, e);
@@ -195,12 +199,12 @@ int store_org_create(struct arena *a, int64_t user_id, const char *name, const c
 	return 0;
 }
 
-static struct db_stmt q_org_update = DB_STMT(
-	"UPDATE organization SET name = COALESCE($2, name), type = COALESCE($3, type),"
-	" part_of_id = COALESCE($4::bigint, part_of_id), last_updated = now() WHERE id = $1");
+static struct db_stmt q_org_update =
+    DB_STMT("UPDATE organization SET name = COALESCE($2, name), type = COALESCE($3, type),"
+            " part_of_id = COALESCE($4::bigint, part_of_id), last_updated = now() WHERE id = $1");
 
 int store_org_update(struct arena *a, int64_t org_id, const char *name, const char *type,
-		     int64_t parent, struct err *e)
+                     int64_t parent, struct err *e)
 {
 	const char *p[4] = {db_i64(a, org_id), name, type, parent >= 0 ? db_i64(a, parent) : NULL};
 	return db_exec(a, &q_org_update, 4, p, e) < 0 ? -1 : 0;
@@ -214,14 +218,14 @@ int store_org_delete(struct arena *a, int64_t org_id, struct err *e)
 	return db_exec(a, &q_org_delete, 1, p, e) < 0 ? -1 : 0;
 }
 
-static struct db_stmt q_org_members = DB_STMT(
-	"SELECT COALESCE(json_agg(json_build_object('id', u.id, 'email', u.email,"
-	"         'firstName', u.first_name, 'lastName', u.last_name, 'role', po.role)"
-	"         ORDER BY u.last_name, u.first_name, u.id), '[]'::json)"
-	"  FROM practitioner_organization po"
-	"  JOIN practitioner pr ON pr.id = po.practitioner_id"
-	"  JOIN jhe_user u ON u.id = pr.jhe_user_id"
-	" WHERE po.organization_id = $1");
+static struct db_stmt q_org_members =
+    DB_STMT("SELECT COALESCE(json_agg(json_build_object('id', u.id, 'email', u.email,"
+            "         'firstName', u.first_name, 'lastName', u.last_name, 'role', po.role)"
+            "         ORDER BY u.last_name, u.first_name, u.id), '[]'::json)"
+            "  FROM practitioner_organization po"
+            "  JOIN practitioner pr ON pr.id = po.practitioner_id"
+            "  JOIN jhe_user u ON u.id = pr.jhe_user_id"
+            " WHERE po.organization_id = $1");
 
 char *store_org_members(struct arena *a, int64_t org_id, struct err *e)
 {
@@ -230,8 +234,8 @@ char *store_org_members(struct arena *a, int64_t org_id, struct err *e)
 }
 
 static struct db_stmt q_org_studies = DB_STMT(
-	"SELECT COALESCE(json_agg(jhe_study_write_json(s.id) ORDER BY s.name, s.id), '[]'::json)"
-	"  FROM study s WHERE s.organization_id = $1");
+    "SELECT COALESCE(json_agg(jhe_study_write_json(s.id) ORDER BY s.name, s.id), '[]'::json)"
+    "  FROM study s WHERE s.organization_id = $1");
 
 char *store_org_studies(struct arena *a, int64_t org_id, struct err *e)
 {
@@ -240,9 +244,9 @@ char *store_org_studies(struct arena *a, int64_t org_id, struct err *e)
 }
 
 static struct db_stmt q_user_orgs = DB_STMT(
-	"SELECT COALESCE(json_agg(jhe_org_json(o, CASE WHEN jhe_is_superuser($1) THEN 'super_user'"
-	"         ELSE m.role END) ORDER BY o.name, o.id), '[]'::json)"
-	"  FROM jhe_member_orgs($1) m JOIN organization o ON o.id = m.organization_id");
+    "SELECT COALESCE(json_agg(jhe_org_json(o, CASE WHEN jhe_is_superuser($1) THEN 'super_user'"
+    "         ELSE m.role END) ORDER BY o.name, o.id), '[]'::json)"
+    "  FROM jhe_member_orgs($1) m JOIN organization o ON o.id = m.organization_id");
 
 char *store_user_organizations(struct arena *a, int64_t user_id, struct err *e)
 {
@@ -253,16 +257,16 @@ char *store_user_organizations(struct arena *a, int64_t user_id, struct err *e)
 /* ---------- memberships ---------- */
 
 static struct db_stmt q_mem_find = DB_STMT(
-	"SELECT id FROM practitioner_organization WHERE organization_id = $1 AND practitioner_id = $2");
-static struct db_stmt q_mem_insert = DB_STMT(
-	"INSERT INTO practitioner_organization (organization_id, practitioner_id, role)"
-	" VALUES ($1, $2, $3) RETURNING id");
-static struct db_stmt q_mem_role = DB_STMT(
-	"UPDATE practitioner_organization SET role = $2 WHERE id = $1");
+    "SELECT id FROM practitioner_organization WHERE organization_id = $1 AND practitioner_id = $2");
+static struct db_stmt q_mem_insert =
+    DB_STMT("INSERT INTO practitioner_organization (organization_id, practitioner_id, role)"
+            " VALUES ($1, $2, $3) RETURNING id");
+static struct db_stmt q_mem_role =
+    DB_STMT("UPDATE practitioner_organization SET role = $2 WHERE id = $1");
 static struct db_stmt q_mem_json = DB_STMT("SELECT jhe_membership_json($1)");
 
 char *store_membership_set(struct arena *a, int64_t org_id, int64_t practitioner_id,
-			   const char *role, bool *created, struct err *e)
+                           const char *role, bool *created, struct err *e)
 {
 	const char *p[3] = {db_i64(a, org_id), db_i64(a, practitioner_id), role};
 	int64_t id = 0;
@@ -283,22 +287,21 @@ char *store_membership_set(struct arena *a, int64_t org_id, int64_t practitioner
 	return store_a_json(a, &q_mem_json, 1, q, NULL, e);
 }
 
-static struct db_stmt q_mem_add_missing = DB_STMT(
-	"INSERT INTO practitioner_organization (organization_id, practitioner_id, role)"
-	" VALUES ($1, $2, $3) ON CONFLICT (practitioner_id, organization_id) DO NOTHING");
+static struct db_stmt q_mem_add_missing =
+    DB_STMT("INSERT INTO practitioner_organization (organization_id, practitioner_id, role)"
+            " VALUES ($1, $2, $3) ON CONFLICT (practitioner_id, organization_id) DO NOTHING");
 
 int store_membership_add_missing(struct arena *a, int64_t org_id, int64_t practitioner_id,
-				 const char *role, struct err *e)
+                                 const char *role, struct err *e)
 {
 	const char *p[3] = {db_i64(a, org_id), db_i64(a, practitioner_id), role};
 	return db_exec(a, &q_mem_add_missing, 3, p, e) < 0 ? -1 : 0;
 }
 
 static struct db_stmt q_mem_remove = DB_STMT(
-	"DELETE FROM practitioner_organization WHERE organization_id = $1 AND practitioner_id = $2");
+    "DELETE FROM practitioner_organization WHERE organization_id = $1 AND practitioner_id = $2");
 
-int store_membership_remove(struct arena *a, int64_t org_id, int64_t practitioner_id,
-			    struct err *e)
+int store_membership_remove(struct arena *a, int64_t org_id, int64_t practitioner_id, struct err *e)
 {
 	const char *p[2] = {db_i64(a, org_id), db_i64(a, practitioner_id)};
 	return db_exec(a, &q_mem_remove, 2, p, e) < 0 ? -1 : 0;

@@ -1,11 +1,11 @@
 /* Runtime settings (jhe_setting), read when used. */
 #include "store/store.h"
 
-static struct db_stmt q_setting = DB_STMT(
-	"SELECT CASE value_type WHEN 'string' THEN value_string"
-	"       WHEN 'int' THEN value_int::text WHEN 'bool' THEN value_bool::text"
-	"       WHEN 'float' THEN value_float::text ELSE value_json::text END"
-	"  FROM jhe_setting WHERE key = $1");
+static struct db_stmt q_setting =
+    DB_STMT("SELECT CASE value_type WHEN 'string' THEN value_string"
+            "       WHEN 'int' THEN value_int::text WHEN 'bool' THEN value_bool::text"
+            "       WHEN 'float' THEN value_float::text ELSE value_json::text END"
+            "  FROM jhe_setting WHERE key = $1");
 
 const char *store_setting_text(struct arena *a, const char *key, struct err *e)
 {
@@ -19,13 +19,13 @@ const char *store_setting_text(struct arena *a, const char *key, struct err *e)
 /* ---------- admin API part A: /api/v1/jhe_settings (admin-api.md §15) ---------- */
 #include <string.h>
 
-static struct db_stmt q_set_list = DB_STMT(
-	"SELECT (SELECT count(*) FROM jhe_setting),"
-	"       (SELECT json_agg(jhe_setting_json(x.id) ORDER BY x.id)"
-	"          FROM (SELECT id FROM jhe_setting ORDER BY id OFFSET $1 LIMIT $2) x)");
+static struct db_stmt q_set_list =
+    DB_STMT("SELECT (SELECT count(*) FROM jhe_setting),"
+            "       (SELECT json_agg(jhe_setting_json(x.id) ORDER BY x.id)"
+            "          FROM (SELECT id FROM jhe_setting ORDER BY id OFFSET $1 LIMIT $2) x)");
 
 char *store_setting_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
-			 struct err *e)
+                         struct err *e)
 {
 	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
 	return store_a_page(a, &q_set_list, 2, p, count, e);
@@ -39,11 +39,11 @@ char *store_setting_json(struct arena *a, int64_t id, struct err *e)
 	return store_a_json(a, &q_set_json, 1, p, "No JheSetting matches the given query.", e);
 }
 
-static struct db_stmt q_set_get = DB_STMT(
-	"SELECT id, key, value_type, CASE value_type WHEN 'string' THEN value_string"
-	"       WHEN 'int' THEN value_int::text WHEN 'bool' THEN value_bool::text"
-	"       WHEN 'float' THEN value_float::text ELSE value_json::text END"
-	"  FROM jhe_setting WHERE id = $1");
+static struct db_stmt q_set_get =
+    DB_STMT("SELECT id, key, value_type, CASE value_type WHEN 'string' THEN value_string"
+            "       WHEN 'int' THEN value_int::text WHEN 'bool' THEN value_bool::text"
+            "       WHEN 'float' THEN value_float::text ELSE value_json::text END"
+            "  FROM jhe_setting WHERE id = $1");
 
 int store_setting_get(struct arena *a, int64_t id, struct setting_row *out, struct err *e)
 {
@@ -61,8 +61,8 @@ int store_setting_get(struct arena *a, int64_t id, struct setting_row *out, stru
 	return 0;
 }
 
-static struct db_stmt q_key_taken = DB_STMT(
-	"SELECT EXISTS (SELECT 1 FROM jhe_setting WHERE key = $1 AND id <> $2)");
+static struct db_stmt q_key_taken =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM jhe_setting WHERE key = $1 AND id <> $2)");
 
 int store_setting_key_taken(struct arena *a, const char *key, int64_t exclude_id, struct err *e)
 {
@@ -74,16 +74,16 @@ int store_setting_key_taken(struct arena *a, const char *key, int64_t exclude_id
 }
 
 static struct db_stmt q_set_insert = DB_STMT(
-	"INSERT INTO jhe_setting (key, value_type, value_string, value_int, value_bool, value_float,"
-	" value_json) VALUES ($1, $2, $3, $4::bigint, $5::boolean, $6::double precision, $7::jsonb)"
-	" RETURNING id");
+    "INSERT INTO jhe_setting (key, value_type, value_string, value_int, value_bool, value_float,"
+    " value_json) VALUES ($1, $2, $3, $4::bigint, $5::boolean, $6::double precision, $7::jsonb)"
+    " RETURNING id");
 static struct db_stmt q_set_update = DB_STMT(
-	"UPDATE jhe_setting SET key = $2, value_type = $3, value_string = $4, value_int = $5::bigint,"
-	" value_bool = $6::boolean, value_float = $7::double precision, value_json = $8::jsonb,"
-	" last_updated = now() WHERE id = $1 RETURNING id");
+    "UPDATE jhe_setting SET key = $2, value_type = $3, value_string = $4, value_int = $5::bigint,"
+    " value_bool = $6::boolean, value_float = $7::double precision, value_json = $8::jsonb,"
+    " last_updated = now() WHERE id = $1 RETURNING id");
 
 int store_setting_save(struct arena *a, int64_t id, const char *key, const char *value_type,
-		       const char *value, int64_t *out_id, struct err *e)
+                       const char *value, int64_t *out_id, struct err *e)
 {
 	const char *cols[5] = {NULL, NULL, NULL, NULL, NULL};
 	static const char *const types[5] = {"string", "int", "bool", "float", "json"};
@@ -94,7 +94,8 @@ int store_setting_save(struct arena *a, int64_t id, const char *key, const char 
 		const char *p[7] = {key, value_type, cols[0], cols[1], cols[2], cols[3], cols[4]};
 		return store_a_i64(a, &q_set_insert, 7, p, out_id, e) ? -1 : 0;
 	}
-	const char *p[8] = {db_i64(a, id), key, value_type, cols[0], cols[1], cols[2], cols[3], cols[4]};
+	const char *p[8] = {db_i64(a, id), key,     value_type, cols[0],
+	                    cols[1],       cols[2], cols[3],    cols[4]};
 	*out_id = id;
 	return db_exec(a, &q_set_update, 8, p, e) < 0 ? -1 : 0;
 }
@@ -108,16 +109,16 @@ int store_setting_delete(struct arena *a, int64_t id, struct err *e)
 }
 
 static struct db_stmt q_site_rewrite = DB_STMT(
-	"UPDATE oauth_application SET redirect_uris ="
-	"   (SELECT string_agg(CASE WHEN t.x = $1 THEN $2 ELSE t.x END, ' ' ORDER BY t.n)"
-	"      FROM regexp_split_to_table(btrim(redirect_uris), '\\s+') WITH ORDINALITY AS t(x, n)),"
-	"   updated = now()"
-	" WHERE $1 = ANY (regexp_split_to_array(btrim(redirect_uris), '\\s+'))");
+    "UPDATE oauth_application SET redirect_uris ="
+    "   (SELECT string_agg(CASE WHEN t.x = $1 THEN $2 ELSE t.x END, ' ' ORDER BY t.n)"
+    "      FROM regexp_split_to_table(btrim(redirect_uris), '\\s+') WITH ORDINALITY AS t(x, n)),"
+    "   updated = now()"
+    " WHERE $1 = ANY (regexp_split_to_array(btrim(redirect_uris), '\\s+'))");
 
 int store_site_url_rewrite(struct arena *a, const char *old_site, const char *new_site,
-			   struct err *e)
+                           struct err *e)
 {
 	const char *p[2] = {arena_printf(a, "%s/auth/callback", old_site),
-			    arena_printf(a, "%s/auth/callback", new_site)};
+	                    arena_printf(a, "%s/auth/callback", new_site)};
 	return db_exec(a, &q_site_rewrite, 2, p, e) < 0 ? -1 : 0;
 }

@@ -3,11 +3,11 @@
 
 #include <string.h>
 
-static struct db_stmt q_study_info = DB_STMT(
-	"SELECT s.organization_id, jhe_study_readable($1, s.id) FROM study s WHERE s.id = $2");
+static struct db_stmt q_study_info =
+    DB_STMT("SELECT s.organization_id, jhe_study_readable($1, s.id) FROM study s WHERE s.id = $2");
 
 int store_study_info(struct arena *a, int64_t user_id, int64_t id, struct study_info *out,
-		     struct err *e)
+                     struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[2] = {db_i64(a, user_id), db_i64(a, id)};
@@ -22,20 +22,20 @@ int store_study_info(struct arena *a, int64_t user_id, int64_t id, struct study_
 	return 0;
 }
 
-static struct db_stmt q_study_list = DB_STMT(
-	"WITH f AS (SELECT s.id, s.name FROM study s"
-	"            WHERE ($2::bigint IS NULL OR s.organization_id = $2)"
-	"              AND (jhe_is_superuser($1) OR s.organization_id IN"
-	"                   (SELECT m.organization_id FROM jhe_member_orgs($1) m)))"
-	"SELECT (SELECT count(*) FROM f),"
-	"       (SELECT json_agg(jhe_study_json(x.id) ORDER BY x.name, x.id)"
-	"          FROM (SELECT * FROM f ORDER BY f.name, f.id OFFSET $3 LIMIT $4) x)");
+static struct db_stmt q_study_list =
+    DB_STMT("WITH f AS (SELECT s.id, s.name FROM study s"
+            "            WHERE ($2::bigint IS NULL OR s.organization_id = $2)"
+            "              AND (jhe_is_superuser($1) OR s.organization_id IN"
+            "                   (SELECT m.organization_id FROM jhe_member_orgs($1) m)))"
+            "SELECT (SELECT count(*) FROM f),"
+            "       (SELECT json_agg(jhe_study_json(x.id) ORDER BY x.name, x.id)"
+            "          FROM (SELECT * FROM f ORDER BY f.name, f.id OFFSET $3 LIMIT $4) x)");
 
 char *store_study_list(struct arena *a, int64_t user_id, const int64_t *org_id, int64_t offset,
-		       int64_t limit, int64_t *count, struct err *e)
+                       int64_t limit, int64_t *count, struct err *e)
 {
 	const char *p[4] = {db_i64(a, user_id), org_id ? db_i64(a, *org_id) : NULL,
-			    db_i64(a, offset), db_i64(a, limit)};
+	                    db_i64(a, offset), db_i64(a, limit)};
 	return store_a_page(a, &q_study_list, 4, p, count, e);
 }
 
@@ -46,29 +46,30 @@ char *store_study_json(struct arena *a, int64_t id, bool write_shape, struct err
 {
 	const char *p[1] = {db_i64(a, id)};
 	return store_a_json(a, write_shape ? &q_study_wjson : &q_study_json, 1, p,
-			    "No Study matches the given query.", e);
+	                    "No Study matches the given query.", e);
 }
 
-static struct db_stmt q_study_insert = DB_STMT(
-	"INSERT INTO study (name, description, organization_id, icon_url)"
-	" VALUES ($1, $2, $3, $4) RETURNING id");
+static struct db_stmt q_study_insert =
+    DB_STMT("INSERT INTO study (name, description, organization_id, icon_url)"
+            " VALUES ($1, $2, $3, $4) RETURNING id");
 
 int store_study_create(struct arena *a, const char *name, const char *description, int64_t org,
-		       const char *icon_url, bool icon_set, int64_t *id, struct err *e)
+                       const char *icon_url, bool icon_set, int64_t *id, struct err *e)
 {
 	const char *p[4] = {name, description, db_i64(a, org), icon_set ? icon_url : NULL};
 	return store_a_i64(a, &q_study_insert, 4, p, id, e) ? -1 : 0;
 }
 
-static struct db_stmt q_study_update = DB_STMT(
-	"UPDATE study SET name = COALESCE($2, name), description = COALESCE($3, description),"
-	" icon_url = CASE WHEN $5::boolean THEN $4 ELSE icon_url END, last_updated = now()"
-	" WHERE id = $1");
+static struct db_stmt q_study_update =
+    DB_STMT("UPDATE study SET name = COALESCE($2, name), description = COALESCE($3, description),"
+            " icon_url = CASE WHEN $5::boolean THEN $4 ELSE icon_url END, last_updated = now()"
+            " WHERE id = $1");
 
 int store_study_update(struct arena *a, int64_t id, const char *name, const char *description,
-		       const char *icon_url, bool icon_set, struct err *e)
+                       const char *icon_url, bool icon_set, struct err *e)
 {
-	const char *p[5] = {db_i64(a, id), name, description, icon_url, icon_set ? "true" : "false"};
+	const char *p[5] = {db_i64(a, id), name, description, icon_url,
+	                    icon_set ? "true" : "false"};
 	return db_exec(a, &q_study_update, 5, p, e) < 0 ? -1 : 0;
 }
 
@@ -82,35 +83,38 @@ int store_study_delete(struct arena *a, int64_t id, struct err *e)
 
 /* ---------- links ---------- */
 
-static struct db_stmt q_links_scope = DB_STMT(
-	"SELECT COALESCE(json_agg(json_build_object('id', l.id, 'study', jhe_nested_study_json(l.study_id),"
-	"   'scopeCode', jhe_codeable_json(l.scope_code_id)) ORDER BY l.id), '[]'::json)"
-	"  FROM study_scope_request l WHERE l.study_id = $1");
-static struct db_stmt q_links_client = DB_STMT(
-	"SELECT COALESCE(json_agg(json_build_object('id', l.id, 'study', jhe_nested_study_json(l.study_id),"
-	"   'client', jhe_nested_client_json(l.client_id)) ORDER BY l.id), '[]'::json)"
-	"  FROM study_client l WHERE l.study_id = $1");
+static struct db_stmt q_links_scope =
+    DB_STMT("SELECT COALESCE(json_agg(json_build_object('id', l.id, 'study', "
+            "jhe_nested_study_json(l.study_id),"
+            "   'scopeCode', jhe_codeable_json(l.scope_code_id)) ORDER BY l.id), '[]'::json)"
+            "  FROM study_scope_request l WHERE l.study_id = $1");
+static struct db_stmt q_links_client =
+    DB_STMT("SELECT COALESCE(json_agg(json_build_object('id', l.id, 'study', "
+            "jhe_nested_study_json(l.study_id),"
+            "   'client', jhe_nested_client_json(l.client_id)) ORDER BY l.id), '[]'::json)"
+            "  FROM study_client l WHERE l.study_id = $1");
 static struct db_stmt q_links_ds = DB_STMT(
-	"SELECT COALESCE(json_agg(json_build_object('id', l.id, 'study', jhe_nested_study_json(l.study_id),"
-	"   'dataSource', jhe_nested_data_source_json(l.data_source_id)) ORDER BY l.id), '[]'::json)"
-	"  FROM study_data_source l WHERE l.study_id = $1");
+    "SELECT COALESCE(json_agg(json_build_object('id', l.id, 'study', "
+    "jhe_nested_study_json(l.study_id),"
+    "   'dataSource', jhe_nested_data_source_json(l.data_source_id)) ORDER BY l.id), '[]'::json)"
+    "  FROM study_data_source l WHERE l.study_id = $1");
 
-static struct db_stmt q_add_scope = DB_STMT(
-	"INSERT INTO study_scope_request (study_id, scope_code_id) VALUES ($1, $2)"
-	" ON CONFLICT (study_id, scope_code_id) DO NOTHING RETURNING id");
-static struct db_stmt q_add_client = DB_STMT(
-	"INSERT INTO study_client (study_id, client_id) VALUES ($1, $2)"
-	" ON CONFLICT (study_id, client_id) DO NOTHING RETURNING id");
-static struct db_stmt q_add_ds = DB_STMT(
-	"INSERT INTO study_data_source (study_id, data_source_id) VALUES ($1, $2)"
-	" ON CONFLICT (study_id, data_source_id) DO NOTHING RETURNING id");
+static struct db_stmt q_add_scope =
+    DB_STMT("INSERT INTO study_scope_request (study_id, scope_code_id) VALUES ($1, $2)"
+            " ON CONFLICT (study_id, scope_code_id) DO NOTHING RETURNING id");
+static struct db_stmt q_add_client =
+    DB_STMT("INSERT INTO study_client (study_id, client_id) VALUES ($1, $2)"
+            " ON CONFLICT (study_id, client_id) DO NOTHING RETURNING id");
+static struct db_stmt q_add_ds =
+    DB_STMT("INSERT INTO study_data_source (study_id, data_source_id) VALUES ($1, $2)"
+            " ON CONFLICT (study_id, data_source_id) DO NOTHING RETURNING id");
 
-static struct db_stmt q_rm_scope = DB_STMT(
-	"DELETE FROM study_scope_request WHERE study_id = $1 AND scope_code_id = $2");
-static struct db_stmt q_rm_client = DB_STMT(
-	"DELETE FROM study_client WHERE study_id = $1 AND client_id = $2");
-static struct db_stmt q_rm_ds = DB_STMT(
-	"DELETE FROM study_data_source WHERE study_id = $1 AND data_source_id = $2");
+static struct db_stmt q_rm_scope =
+    DB_STMT("DELETE FROM study_scope_request WHERE study_id = $1 AND scope_code_id = $2");
+static struct db_stmt q_rm_client =
+    DB_STMT("DELETE FROM study_client WHERE study_id = $1 AND client_id = $2");
+static struct db_stmt q_rm_ds =
+    DB_STMT("DELETE FROM study_data_source WHERE study_id = $1 AND data_source_id = $2");
 
 static int kind_index(const char *kind)
 {
@@ -129,7 +133,7 @@ char *store_study_links(struct arena *a, int64_t study_id, const char *kind, str
 }
 
 int store_study_link_add(struct arena *a, int64_t study_id, const char *kind, int64_t ref,
-			 int64_t *new_id, struct err *e)
+                         int64_t *new_id, struct err *e)
 {
 	struct db_stmt *st[3] = {&q_add_scope, &q_add_client, &q_add_ds};
 	const char *p[2] = {db_i64(a, study_id), db_i64(a, ref)};
@@ -137,16 +141,17 @@ int store_study_link_add(struct arena *a, int64_t study_id, const char *kind, in
 }
 
 int store_study_link_remove(struct arena *a, int64_t study_id, const char *kind, int64_t ref,
-			    struct err *e)
+                            struct err *e)
 {
 	struct db_stmt *st[3] = {&q_rm_scope, &q_rm_client, &q_rm_ds};
 	const char *p[2] = {db_i64(a, study_id), db_i64(a, ref)};
 	return db_exec(a, st[kind_index(kind)], 2, p, e) < 0 ? -1 : 0;
 }
 
-static struct db_stmt q_scope_row = DB_STMT(
-	"SELECT json_build_object('id', l.id, 'study', jhe_nested_study_json(l.study_id),"
-	"   'scopeCode', jhe_codeable_json(l.scope_code_id)) FROM study_scope_request l WHERE l.id = $1");
+static struct db_stmt q_scope_row =
+    DB_STMT("SELECT json_build_object('id', l.id, 'study', jhe_nested_study_json(l.study_id),"
+            "   'scopeCode', jhe_codeable_json(l.scope_code_id)) FROM study_scope_request l WHERE "
+            "l.id = $1");
 
 char *store_scope_request_json(struct arena *a, int64_t id, struct err *e)
 {
@@ -154,8 +159,8 @@ char *store_scope_request_json(struct arena *a, int64_t id, struct err *e)
 	return store_a_json(a, &q_scope_row, 1, p, NULL, e);
 }
 
-static struct db_stmt q_scope_label = DB_STMT(
-	"SELECT coding_system || '|' || coding_code FROM codeable_concept WHERE id = $1");
+static struct db_stmt q_scope_label =
+    DB_STMT("SELECT coding_system || '|' || coding_code FROM codeable_concept WHERE id = $1");
 
 const char *store_scope_label(struct arena *a, int64_t id, struct err *e)
 {
@@ -166,8 +171,8 @@ const char *store_scope_label(struct arena *a, int64_t id, struct err *e)
 	return arena_strdup(a, db_get(r, 0, 0));
 }
 
-static struct db_stmt q_is_pc = DB_STMT(
-	"SELECT EXISTS (SELECT 1 FROM jhe_client WHERE application_id = $1)");
+static struct db_stmt q_is_pc =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM jhe_client WHERE application_id = $1)");
 
 int store_app_is_patient_client(struct arena *a, int64_t app_id, struct err *e)
 {

@@ -3,27 +3,27 @@
 
 #include <string.h>
 
-static struct db_stmt q_principal = DB_STMT(
-	"SELECT t.token_digest, u.id, u.is_superuser, u.is_active, u.email,"
-	"       COALESCE(pr.id, 0), COALESCE(pa.id, 0), app.client_id, app.id, t.scope, t.id,"
-	"       t.family_id"
-	"  FROM oauth_access_token t"
-	"  JOIN oauth_token_family f ON f.id = t.family_id"
-	"  JOIN jhe_user u ON u.id = t.user_id"
-	"  JOIN oauth_application app ON app.id = t.application_id"
-	"  LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
-	"  LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
-	" WHERE t.token_digest = $1 AND t.expires > now() AND t.revoked_at IS NULL"
-	"   AND f.revoked_at IS NULL AND u.is_active"
-	"   AND " STORE_SQL_FAMILY_FITS_USER("f", "u"));
+static struct db_stmt q_principal =
+    DB_STMT("SELECT t.token_digest, u.id, u.is_superuser, u.is_active, u.email,"
+            "       COALESCE(pr.id, 0), COALESCE(pa.id, 0), app.client_id, app.id, t.scope, t.id,"
+            "       t.family_id"
+            "  FROM oauth_access_token t"
+            "  JOIN oauth_token_family f ON f.id = t.family_id"
+            "  JOIN jhe_user u ON u.id = t.user_id"
+            "  JOIN oauth_application app ON app.id = t.application_id"
+            "  LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
+            "  LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
+            " WHERE t.token_digest = $1 AND t.expires > now() AND t.revoked_at IS NULL"
+            "   AND f.revoked_at IS NULL AND u.is_active"
+            "   AND " STORE_SQL_FAMILY_FITS_USER("f", "u"));
 
 static int hexdigit(char c)
 {
 	return c >= 'a' ? c - 'a' + 10 : c - '0';
 }
 
-int store_principal_by_token(struct arena *a, const unsigned char digest[32],
-			     struct principal *p, struct err *e)
+int store_principal_by_token(struct arena *a, const unsigned char digest[32], struct principal *p,
+                             struct err *e)
 {
 	const char *params[1] = {db_bytea_hex(a, digest, 32)};
 	struct db_result *r = db_query(a, &q_principal, 1, params, e);
@@ -56,22 +56,21 @@ int store_principal_by_token(struct arena *a, const unsigned char digest[32],
 }
 
 static struct db_stmt q_issue = DB_STMT(
-	"WITH u AS (SELECT id FROM jhe_user WHERE lower(email) = lower($1)),"
-	"     app AS (SELECT id FROM oauth_application WHERE client_id = $2),"
-	"     fam AS (INSERT INTO oauth_token_family (application_id, user_id, origin, scope,"
-	"                 auth_time, created, expires)"
-	"             SELECT app.id, u.id, 'authorization_code', 'openid email', now(), now(), NULL"
-	"               FROM u, app RETURNING id, application_id, user_id)"
-	" INSERT INTO oauth_access_token (token_digest, family_id, application_id, user_id, scope,"
-	"             created, expires)"
-	" SELECT $3, fam.id, fam.application_id, fam.user_id, 'openid email', now(),"
-	"        now() + make_interval(days => $4::int) FROM fam RETURNING id");
+    "WITH u AS (SELECT id FROM jhe_user WHERE lower(email) = lower($1)),"
+    "     app AS (SELECT id FROM oauth_application WHERE client_id = $2),"
+    "     fam AS (INSERT INTO oauth_token_family (application_id, user_id, origin, scope,"
+    "                 auth_time, created, expires)"
+    "             SELECT app.id, u.id, 'authorization_code', 'openid email', now(), now(), NULL"
+    "               FROM u, app RETURNING id, application_id, user_id)"
+    " INSERT INTO oauth_access_token (token_digest, family_id, application_id, user_id, scope,"
+    "             created, expires)"
+    " SELECT $3, fam.id, fam.application_id, fam.user_id, 'openid email', now(),"
+    "        now() + make_interval(days => $4::int) FROM fam RETURNING id");
 
 int store_token_issue(struct arena *a, const char *email, const char *client_id, long days,
-		      const unsigned char digest[32], struct err *e)
+                      const unsigned char digest[32], struct err *e)
 {
-	const char *params[4] = {email, client_id, db_bytea_hex(a, digest, 32),
-				 db_i64(a, days)};
+	const char *params[4] = {email, client_id, db_bytea_hex(a, digest, 32), db_i64(a, days)};
 	struct db_result *r = db_query(a, &q_issue, 4, params, e);
 	if (!r)
 		return -1;

@@ -1,22 +1,22 @@
 /* Users: the profile document (admin-api.md §4.1), built in one statement. */
 #include "store/store.h"
 
-static struct db_stmt q_profile = DB_STMT(
-	"SELECT CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL AND NOT u.is_superuser THEN"
-	"   json_build_object('id', u.id, 'patient', json_build_object('id', pa.id,"
-	"     'jheUserId', pa.jhe_user_id, 'identifiers', jhe_patient_identifiers_json(pa.id),"
-	"     'organizations', jhe_patient_organizations_json(pa.id)),"
-	"     'userType', u.user_type, 'isSuperuser', u.is_superuser)"
-	" ELSE json_build_object('id', u.id, 'email', u.email, 'firstName', u.first_name,"
-	"   'lastName', u.last_name, 'patient', CASE WHEN pa.id IS NULL THEN NULL"
-	"     ELSE jhe_patient_json(pa.id) END,"
-	"   'userType', u.user_type, 'isSuperuser', u.is_superuser,"
-	"   'settings', COALESCE(jhe_camel_keys(pr.settings), '{}'::jsonb))"
-	" END"
-	"  FROM jhe_user u"
-	"  LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
-	"  LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
-	" WHERE u.id = $1");
+static struct db_stmt q_profile =
+    DB_STMT("SELECT CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL AND NOT u.is_superuser THEN"
+            "   json_build_object('id', u.id, 'patient', json_build_object('id', pa.id,"
+            "     'jheUserId', pa.jhe_user_id, 'identifiers', jhe_patient_identifiers_json(pa.id),"
+            "     'organizations', jhe_patient_organizations_json(pa.id)),"
+            "     'userType', u.user_type, 'isSuperuser', u.is_superuser)"
+            " ELSE json_build_object('id', u.id, 'email', u.email, 'firstName', u.first_name,"
+            "   'lastName', u.last_name, 'patient', CASE WHEN pa.id IS NULL THEN NULL"
+            "     ELSE jhe_patient_json(pa.id) END,"
+            "   'userType', u.user_type, 'isSuperuser', u.is_superuser,"
+            "   'settings', COALESCE(jhe_camel_keys(pr.settings), '{}'::jsonb))"
+            " END"
+            "  FROM jhe_user u"
+            "  LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
+            "  LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
+            " WHERE u.id = $1");
 
 char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e)
 {
@@ -36,16 +36,16 @@ char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e)
 #include <string.h>
 
 static struct db_stmt q_user_info_id = DB_STMT(
-	"SELECT u.id, u.is_superuser, COALESCE(pr.id, 0), COALESCE(pa.id, 0), u.user_type, u.email"
-	"  FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
-	"  LEFT JOIN patient pa ON pa.jhe_user_id = u.id WHERE u.id = $1");
+    "SELECT u.id, u.is_superuser, COALESCE(pr.id, 0), COALESCE(pa.id, 0), u.user_type, u.email"
+    "  FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
+    "  LEFT JOIN patient pa ON pa.jhe_user_id = u.id WHERE u.id = $1");
 static struct db_stmt q_user_info_email = DB_STMT(
-	"SELECT u.id, u.is_superuser, COALESCE(pr.id, 0), COALESCE(pa.id, 0), u.user_type, u.email"
-	"  FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
-	"  LEFT JOIN patient pa ON pa.jhe_user_id = u.id WHERE lower(u.email) = lower(btrim($1))");
+    "SELECT u.id, u.is_superuser, COALESCE(pr.id, 0), COALESCE(pa.id, 0), u.user_type, u.email"
+    "  FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
+    "  LEFT JOIN patient pa ON pa.jhe_user_id = u.id WHERE lower(u.email) = lower(btrim($1))");
 
 int store_user_info(struct arena *a, int64_t id, const char *email, struct user_info *out,
-		    struct err *e)
+                    struct err *e)
 {
 	memset(out, 0, sizeof(*out));
 	const char *p[1] = {email ? email : db_i64(a, id)};
@@ -63,16 +63,16 @@ int store_user_info(struct arena *a, int64_t id, const char *email, struct user_
 	return 0;
 }
 
-static struct db_stmt q_user_list = DB_STMT(
-	"WITH f AS (SELECT u.id, u.last_name, u.first_name FROM jhe_user u"
-	"            WHERE $1::text IS NULL OR lower(u.email) = lower(btrim($1)))"
-	"SELECT (SELECT count(*) FROM f),"
-	"       (SELECT json_agg(jhe_user_json(x.id) ORDER BY x.last_name, x.first_name, x.id)"
-	"          FROM (SELECT * FROM f ORDER BY f.last_name, f.first_name, f.id"
-	"                OFFSET $2 LIMIT $3) x)");
+static struct db_stmt q_user_list =
+    DB_STMT("WITH f AS (SELECT u.id, u.last_name, u.first_name FROM jhe_user u"
+            "            WHERE $1::text IS NULL OR lower(u.email) = lower(btrim($1)))"
+            "SELECT (SELECT count(*) FROM f),"
+            "       (SELECT json_agg(jhe_user_json(x.id) ORDER BY x.last_name, x.first_name, x.id)"
+            "          FROM (SELECT * FROM f ORDER BY f.last_name, f.first_name, f.id"
+            "                OFFSET $2 LIMIT $3) x)");
 
 char *store_user_list(struct arena *a, const char *email, int64_t offset, int64_t limit,
-		      int64_t *count, struct err *e)
+                      int64_t *count, struct err *e)
 {
 	const char *p[3] = {email, db_i64(a, offset), db_i64(a, limit)};
 	return store_a_page(a, &q_user_list, 3, p, count, e);
@@ -87,16 +87,16 @@ char *store_user_json(struct arena *a, int64_t user_id, struct err *e)
 }
 
 static struct db_stmt q_user_search = DB_STMT(
-	"SELECT COALESCE((SELECT json_build_object('id', u.id, 'email', u.email,"
-	"    'firstName', CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL THEN '' ELSE u.first_name END,"
-	"    'lastName', CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL THEN '' ELSE u.last_name END,"
-	"    'patient', CASE WHEN pa.id IS NULL THEN NULL ELSE json_build_object('id', pa.id) END,"
-	"    'userType', u.user_type, 'isSuperuser', u.is_superuser)"
-	"   FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
-	"   LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
-	"  WHERE lower(u.email) = lower(btrim($1))),"
-	"  json_build_object('email', '', 'firstName', '', 'lastName', '', 'userType', NULL,"
-	"                    'isSuperuser', false))");
+    "SELECT COALESCE((SELECT json_build_object('id', u.id, 'email', u.email,"
+    "    'firstName', CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL THEN '' ELSE u.first_name END,"
+    "    'lastName', CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL THEN '' ELSE u.last_name END,"
+    "    'patient', CASE WHEN pa.id IS NULL THEN NULL ELSE json_build_object('id', pa.id) END,"
+    "    'userType', u.user_type, 'isSuperuser', u.is_superuser)"
+    "   FROM jhe_user u LEFT JOIN practitioner pr ON pr.jhe_user_id = u.id"
+    "   LEFT JOIN patient pa ON pa.jhe_user_id = u.id"
+    "  WHERE lower(u.email) = lower(btrim($1))),"
+    "  json_build_object('email', '', 'firstName', '', 'lastName', '', 'userType', NULL,"
+    "                    'isSuperuser', false))");
 
 char *store_user_search_json(struct arena *a, const char *email, struct err *e)
 {
@@ -104,8 +104,8 @@ char *store_user_search_json(struct arena *a, const char *email, struct err *e)
 	return store_a_json(a, &q_user_search, 1, p, NULL, e);
 }
 
-static struct db_stmt q_email_taken = DB_STMT(
-	"SELECT EXISTS (SELECT 1 FROM jhe_user WHERE lower(email) = lower($1) AND id <> $2)");
+static struct db_stmt q_email_taken =
+    DB_STMT("SELECT EXISTS (SELECT 1 FROM jhe_user WHERE lower(email) = lower($1) AND id <> $2)");
 
 int store_email_taken(struct arena *a, const char *email, int64_t exclude_id, struct err *e)
 {
@@ -116,27 +116,29 @@ int store_email_taken(struct arena *a, const char *email, int64_t exclude_id, st
 	return db_get_bool(r, 0, 0) ? 1 : 0;
 }
 
-static struct db_stmt q_user_insert = DB_STMT(
-	"INSERT INTO jhe_user (email, first_name, last_name, user_type, is_superuser)"
-	" VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), $4, $5) RETURNING id");
+static struct db_stmt q_user_insert =
+    DB_STMT("INSERT INTO jhe_user (email, first_name, last_name, user_type, is_superuser)"
+            " VALUES ($1, COALESCE($2, ''), COALESCE($3, ''), $4, $5) RETURNING id");
 
 int store_user_create(struct arena *a, const char *email, const char *first, const char *last,
-		      const char *user_type, bool is_superuser, int64_t *id, struct err *e)
+                      const char *user_type, bool is_superuser, int64_t *id, struct err *e)
 {
 	const char *p[5] = {email, first, last, user_type, is_superuser ? "true" : "false"};
 	return store_a_i64(a, &q_user_insert, 5, p, id, e) ? -1 : 0;
 }
 
 static struct db_stmt q_user_update = DB_STMT(
-	"UPDATE jhe_user SET email = COALESCE($2, email), first_name = COALESCE($3, first_name),"
-	" last_name = COALESCE($4, last_name), is_superuser = COALESCE($5::boolean, is_superuser)"
-	" WHERE id = $1");
+    "UPDATE jhe_user SET email = COALESCE($2, email), first_name = COALESCE($3, first_name),"
+    " last_name = COALESCE($4, last_name), is_superuser = COALESCE($5::boolean, is_superuser)"
+    " WHERE id = $1");
 
 int store_user_update(struct arena *a, int64_t id, const char *email, const char *first,
-		      const char *last, int is_superuser, struct err *e)
+                      const char *last, int is_superuser, struct err *e)
 {
 	const char *p[5] = {db_i64(a, id), email, first, last,
-			    is_superuser < 0 ? NULL : is_superuser ? "true" : "false"};
+	                    is_superuser < 0 ? NULL
+	                    : is_superuser   ? "true"
+	                                     : "false"};
 	return db_exec(a, &q_user_update, 5, p, e) < 0 ? -1 : 0;
 }
 
@@ -155,9 +157,9 @@ int store_superuser_count(struct arena *a, int64_t *n, struct err *e)
 	return store_a_i64(a, &q_su_count, 0, NULL, n, e) < 0 ? -1 : 0;
 }
 
-static struct db_stmt q_patient_for_user = DB_STMT(
-	"INSERT INTO patient (jhe_user_id, name_family, name_given)"
-	" SELECT u.id, u.last_name, u.first_name FROM jhe_user u WHERE u.id = $1");
+static struct db_stmt q_patient_for_user =
+    DB_STMT("INSERT INTO patient (jhe_user_id, name_family, name_given)"
+            " SELECT u.id, u.last_name, u.first_name FROM jhe_user u WHERE u.id = $1");
 
 int store_patient_create_for_user(struct arena *a, int64_t user_id, struct err *e)
 {

@@ -93,7 +93,8 @@ void *arena_alloc(struct arena *a, size_t n)
 		size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
 		struct chunk *nc = chunk_new(size);
 		if (size == n && c->used < c->size / 2) {
-			/* big block: insert behind the current chunk so its free space stays usable */
+			/* big block: insert behind the current chunk so its free space stays usable
+			 */
 			nc->next = c->next;
 			c->next = nc;
 			nc->used = n;

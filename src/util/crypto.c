@@ -43,7 +43,7 @@ bool ct_equal(const void *a, const void *b, size_t n)
 }
 
 void hmac_sha256(const unsigned char *key, size_t keylen, const void *data, size_t n,
-		 unsigned char out[32])
+                 unsigned char out[32])
 {
 	unsigned int len = 32;
 	HMAC(EVP_sha256(), key, (int)keylen, data, n, out, &len);

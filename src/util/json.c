@@ -37,13 +37,27 @@ static void escape_body(struct buf *b, const char *s, size_t n)
 			buf_append(b, s + start, i - start);
 		start = i + 1;
 		switch (c) {
-		case '"': buf_append(b, "\\\"", 2); break;
-		case '\\': buf_append(b, "\\\\", 2); break;
-		case '\n': buf_append(b, "\\n", 2); break;
-		case '\r': buf_append(b, "\\r", 2); break;
-		case '\t': buf_append(b, "\\t", 2); break;
-		case '\b': buf_append(b, "\\b", 2); break;
-		case '\f': buf_append(b, "\\f", 2); break;
+		case '"':
+			buf_append(b, "\\\"", 2);
+			break;
+		case '\\':
+			buf_append(b, "\\\\", 2);
+			break;
+		case '\n':
+			buf_append(b, "\\n", 2);
+			break;
+		case '\r':
+			buf_append(b, "\\r", 2);
+			break;
+		case '\t':
+			buf_append(b, "\\t", 2);
+			break;
+		case '\b':
+			buf_append(b, "\\b", 2);
+			break;
+		case '\f':
+			buf_append(b, "\\f", 2);
+			break;
 		default: {
 			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 			buf_append(b, u, 6);
@@ -413,7 +427,8 @@ long json_top_array_len(const char *s, size_t n, const char *key)
 		char c = s[i];
 		if (c == '"') {
 			size_t e = skip_string(s, n, i);
-			if (depth == 1 && want_key && e - i == klen + 2 && !memcmp(s + i + 1, key, klen)) {
+			if (depth == 1 && want_key && e - i == klen + 2 &&
+			    !memcmp(s + i + 1, key, klen)) {
 				size_t j = skip_ws(s, n, e);
 				if (j < n && s[j] == ':')
 					j = skip_ws(s, n, j + 1);
@@ -440,11 +455,13 @@ long json_top_array_len(const char *s, size_t n, const char *key)
 						d--;
 					} else if (ch == ',' && d == 0) {
 						count++;
-					} else if (ch != ' ' && ch != '\n' && ch != '\r' && ch != '\t') {
+					} else if (ch != ' ' && ch != '\n' && ch != '\r' &&
+					           ch != '\t') {
 						any = true;
 					}
 				}
-				/* a repeated key: the largest array counts (json-c keeps the last) */
+				/* a repeated key: the largest array counts (json-c keeps the last)
+				 */
 				if (any && count + 1 > best)
 					best = count + 1;
 				else if (!any && best < 0)

@@ -147,7 +147,7 @@ void time_format(usec_t t, char *out)
 	int m, d;
 	time_civil_from_days(days, &y, &m, &d);
 	int n = snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02d", (int)y, m, d, (int)(rem / 3600),
-			 (int)(rem / 60 % 60), (int)(rem % 60));
+	                 (int)(rem / 60 % 60), (int)(rem % 60));
 	if (us)
 		snprintf(out + n, 32 - (size_t)n, ".%06dZ", (int)us);
 	else

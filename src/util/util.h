@@ -27,7 +27,7 @@ struct arena *arena_new(void);
 void arena_free(struct arena *a);
 /* Releases everything but keeps the first block for reuse (between requests). */
 void arena_reset(struct arena *a);
-void *arena_alloc(struct arena *a, size_t n);  /* zeroed, 16-byte aligned; aborts on OOM */
+void *arena_alloc(struct arena *a, size_t n);       /* zeroed, 16-byte aligned; aborts on OOM */
 char *arena_strdup(struct arena *a, const char *s); /* NULL stays NULL */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -55,7 +55,7 @@ struct jw {
 	struct buf *b;
 	int depth;
 	uint64_t need_comma; /* bit per depth */
-	bool after_key;	     /* the next value follows a key: no comma */
+	bool after_key;      /* the next value follows a key: no comma */
 };
 void jw_init(struct jw *w, struct buf *b);
 void jw_obj_begin(struct jw *w);
@@ -96,7 +96,7 @@ void json_escape(struct buf *b, const char *s, size_t n);
 long json_top_array_len(const char *s, size_t n, const char *key);
 size_t json_count_containers(const char *s, size_t n);
 json_object *json_parse(struct arena *a, const char *text, size_t len, char *err, size_t errlen,
-			bool *too_deep);
+                        bool *too_deep);
 const char *json_get_str(json_object *o, const char *key); /* NULL if missing or not a string */
 bool json_get_int(json_object *o, const char *key, int64_t *out); /* false if missing/not integer */
 json_object *json_get(json_object *o, const char *key); /* NULL if missing or o not an object */
@@ -144,7 +144,7 @@ char *sha256_b64url(struct arena *a, const char *s);
 bool ct_equal(const void *a, const void *b, size_t n);
 /* HMAC-SHA256 with the process secret key (config secret_key). */
 void hmac_sha256(const unsigned char *key, size_t keylen, const void *data, size_t n,
-		 unsigned char out[32]);
+                 unsigned char out[32]);
 char *hex_encode(struct arena *a, const unsigned char *p, size_t n);
 
 /* ---------- configuration (process-lifetime, read once at start) ---------- */
@@ -174,8 +174,9 @@ struct config {
 	char *cors_origins;
 	int log_level;
 	size_t max_body; /* bytes accepted by the worker (NGINX enforces the public limits) */
-	long statement_timeout_ms; /* PostgreSQL statement_timeout of the workers' sessions; 0 off */
-	long request_timeout_ms;   /* per-request deadline (doc/robustness.md); 0 off */
+	long
+	    statement_timeout_ms; /* PostgreSQL statement_timeout of the workers' sessions; 0 off */
+	long request_timeout_ms;  /* per-request deadline (doc/robustness.md); 0 off */
 };
 extern struct config g_config;
 /* Load defaults, then the file (path may be NULL: $JHE_CONFIG or JHE_SYSCONFDIR/jhe/jhe.conf;
@@ -224,24 +225,25 @@ enum err_kind {
 };
 struct err {
 	enum err_kind kind;
-	int status;	 /* explicit HTTP status override (0 = from kind) */
-	const char *msg; /* for the client (plain sentence) */
+	int status;       /* explicit HTTP status override (0 = from kind) */
+	const char *msg;  /* for the client (plain sentence) */
 	const char *body; /* optional: full JSON body for the client (e.g. field errors) */
-	const char *log; /* for the log only (may be NULL) */
-	const char *code; /* optional machine code for the client (OAuth "invalid_grant", FHIR issue) */
+	const char *log;  /* for the log only (may be NULL) */
+	const char
+	    *code; /* optional machine code for the client (OAuth "invalid_grant", FHIR issue) */
 	const char *sqlstate; /* the store's PostgreSQL error code, for decisions and logs only */
 	/* headers of the error response (NULL/0: the writer's default for the status) */
 	const char *www_authenticate; /* 401/403 challenge */
-	const char *allow;	      /* 405: the methods of the path */
-	long retry_after;	      /* seconds (429, 503; a 503 without one gets 5) */
-	const char *expression; /* the part of the request at fault (FHIR issue.expression) */
+	const char *allow;            /* 405: the methods of the path */
+	long retry_after;             /* seconds (429, 503; a 503 without one gets 5) */
+	const char *expression;       /* the part of the request at fault (FHIR issue.expression) */
 };
 int err_http_status(const struct err *e);
 
 /* One audit row (data-model.md §7): the request fills the caller's part (req_audit_row), the
  * handler the action, and the store writes it (store_audit_insert); shared by every layer. */
 struct audit_row {
-	int64_t user_id;	     /* 0 = NULL */
+	int64_t user_id;             /* 0 = NULL */
 	const char *oauth_client_id; /* NULL ok */
 	const char *action;
 	const char *resource_type;
@@ -259,7 +261,7 @@ struct audit_row {
 struct principal {
 	int64_t user_id;
 	int64_t practitioner_id; /* 0 when none */
-	int64_t patient_id;	 /* 0 when none */
+	int64_t patient_id;      /* 0 when none */
 	bool is_superuser;
 	bool is_active;
 	const char *email;

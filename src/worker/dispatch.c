@@ -15,7 +15,8 @@ static int health(struct request *r)
 		struct err e = {0};
 		static struct db_stmt q_ping = DB_STMT("SELECT 1");
 		if (db_ensure(&e) || !db_query(r->arena, &q_ping, 0, NULL, &e)) {
-			resp_json_str(r, 503, "{\"status\":\"unavailable\",\"version\":\"" JHE_VERSION "\"}");
+			resp_json_str(
+			    r, 503, "{\"status\":\"unavailable\",\"version\":\"" JHE_VERSION "\"}");
 			resp_header(r, "Retry-After", "5");
 			return 0;
 		}
@@ -26,29 +27,34 @@ static int health(struct request *r)
 
 static int api_root(struct request *r)
 {
-	static const char *const names[][2] = {
-		{"jheSettings", "jhe_settings"}, {"users", "users"},
-		{"practitioners", "practitioners"}, {"practitionerClients", "practitioner_clients"},
-		{"organizations", "organizations"}, {"patients", "patients"},
-		{"studies", "studies"}, {"observations", "observations"},
-		{"dataSources", "data_sources"}, {"clients", "clients"},
-		{"invitation", "invitation"}, {"auditEvents", "audit_events"}};
+	static const char *const names[][2] = {{"jheSettings", "jhe_settings"},
+	                                       {"users", "users"},
+	                                       {"practitioners", "practitioners"},
+	                                       {"practitionerClients", "practitioner_clients"},
+	                                       {"organizations", "organizations"},
+	                                       {"patients", "patients"},
+	                                       {"studies", "studies"},
+	                                       {"observations", "observations"},
+	                                       {"dataSources", "data_sources"},
+	                                       {"clients", "clients"},
+	                                       {"invitation", "invitation"},
+	                                       {"auditEvents", "audit_events"}};
 	struct buf *b = buf_new(r->arena, 1024);
 	struct jw w;
 	jw_init(&w, b);
 	jw_obj_begin(&w);
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		jw_kstr(&w, names[i][0],
-			arena_printf(r->arena, "%s/api/v1/%s", r->origin, names[i][1]));
+		        arena_printf(r->arena, "%s/api/v1/%s", r->origin, names[i][1]));
 	jw_obj_end(&w);
 	resp_json(r, 200, b);
 	return 0;
 }
 
 static const struct route core_routes[] = {
-	{"GET", "/health", health, ROUTE_PUBLIC},
-	{"GET", "/api/v1/", api_root, ROUTE_AUTH},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/health", health, ROUTE_PUBLIC},
+    {"GET", "/api/v1/", api_root, ROUTE_AUTH},
+    {NULL, NULL, NULL, 0},
 };
 
 #define MAX_TABLES 64
@@ -61,7 +67,7 @@ static void build_tables(void)
 	int n = 0;
 	all_tables[n++] = core_routes;
 	const struct route *const *groups[] = {api_route_tables, auth_route_tables,
-					      fhir_route_tables};
+	                                       fhir_route_tables};
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)
 		for (int i = 0; groups[g][i] && n < MAX_TABLES - 1; i++)
 			all_tables[n++] = groups[g][i];
@@ -154,7 +160,7 @@ void dispatch(struct request *r)
 		/* preflight of a FHIR data endpoint from a listed origin: no authentication */
 		resp_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
 		resp_header(r, "Access-Control-Allow-Headers",
-			    "Authorization, Content-Type, Accept, If-None-Exist, Prefer");
+		            "Authorization, Content-Type, Accept, If-None-Exist, Prefer");
 		resp_header(r, "Access-Control-Max-Age", "86400");
 		resp_empty(r, 204);
 		return;
@@ -167,15 +173,18 @@ void dispatch(struct request *r)
 		return;
 	}
 	/* authentication before the method check: anonymous callers get 401, not 405 */
-	if ((flags & (ROUTE_AUTH | ROUTE_AUTH_OPTIONAL)) || (m == ROUTE_NO_METHOD && r->area == AREA_API)) {
+	if ((flags & (ROUTE_AUTH | ROUTE_AUTH_OPTIONAL)) ||
+	    (m == ROUTE_NO_METHOD && r->area == AREA_API)) {
 		int rc = auth_bearer(r);
-		if (rc < 0 && !(flags & ROUTE_AUTH_OPTIONAL && m == ROUTE_FOUND && r->err.kind == ERR_UNAUTHORIZED)) {
+		if (rc < 0 && !(flags & ROUTE_AUTH_OPTIONAL && m == ROUTE_FOUND &&
+		                r->err.kind == ERR_UNAUTHORIZED)) {
 			api_audit_denied(r);
 			resp_error(r);
 			return;
 		}
 		if (rc == 1 && (flags & ROUTE_AUTH || m == ROUTE_NO_METHOD)) {
-			fail_with(r, ERR_UNAUTHORIZED, "Authentication credentials were not provided.");
+			fail_with(r, ERR_UNAUTHORIZED,
+			          "Authentication credentials were not provided.");
 			api_audit_denied(r);
 			resp_error(r);
 			return;
@@ -208,7 +217,8 @@ void dispatch(struct request *r)
 	}
 	if (db_in_transaction()) {
 		/* a handler must commit what it began; an open transaction here is a bug */
-		log_error("request %s: handler left a transaction open; rolled back", r->request_id);
+		log_error("request %s: handler left a transaction open; rolled back",
+		          r->request_id);
 		db_rollback();
 	}
 	if (r->resp.status == 0)

@@ -14,8 +14,8 @@
 static char *django_hash(struct arena *a, const char *pw, const char *salt, int iters)
 {
 	unsigned char out[32];
-	PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), (const unsigned char *)salt, (int)strlen(salt), iters,
-			  EVP_sha256(), 32, out);
+	PKCS5_PBKDF2_HMAC(pw, (int)strlen(pw), (const unsigned char *)salt, (int)strlen(salt),
+	                  iters, EVP_sha256(), 32, out);
 	char b64[64];
 	base64_encode(out, 32, b64);
 	return arena_printf(a, "pbkdf2_sha256$%d$%s$%s", iters, salt, b64);
@@ -29,9 +29,9 @@ START_TEST(pbkdf2_known_vectors)
 		int c;
 		const char *hex;
 	} v[] = {
-		{1, "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"},
-		{2, "ae4d0c95af6b46d32d0adff928f06dd02a303f8ef3c251dfd6e2d85a95474c43"},
-		{4096, "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"},
+	    {1, "120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b"},
+	    {2, "ae4d0c95af6b46d32d0adff928f06dd02a303f8ef3c251dfd6e2d85a95474c43"},
+	    {4096, "c5e478d59288c841aa530db6845c4c8d962893a001ce4e11a4963873aa98134a"},
 	};
 	struct arena *a = arena_new();
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
@@ -103,9 +103,9 @@ START_TEST(pkce_s256)
 	auth_pkce_s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", c);
 	ck_assert_str_eq(c, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 	ck_assert(auth_pkce_check("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk",
-				  "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+	                          "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
 	ck_assert(!auth_pkce_check("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK",
-				   "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
+	                           "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"));
 	/* the invitation example of oauth.md §7: verifier = base64url(token) */
 	char v[64];
 	const char *tok = "0wYuXvhoyRfko9yFYl9inpBiNkHLVBMy";
@@ -130,7 +130,7 @@ START_TEST(base64url_and_token_hash)
 	struct arena *a = arena_new();
 	/* oauth.md / admin-api.md §9.1 example: tokenHash of the invitation token */
 	ck_assert_str_eq(sha256_b64url(a, "0wYuXvhoyRfko9yFYl9inpBiNkHLVBMy"),
-			 "jpyisI204LChK6hHUOb-PqinMrATrLZho8nHqeN87z4");
+	                 "jpyisI204LChK6hHUOb-PqinMrATrLZho8nHqeN87z4");
 	char out[16];
 	base64url_encode((const unsigned char *)"\xfb\xff", 2, out);
 	ck_assert_str_eq(out, "-_8");
@@ -138,7 +138,8 @@ START_TEST(base64url_and_token_hash)
 	const char *raw = "Ab3dEf6hIj9kLm2n:Zq8wXe7rTy6uIo5pAs4dFg3hJk2lQw1e";
 	char key[128];
 	base64_encode((const unsigned char *)raw, strlen(raw), key);
-	ck_assert_str_eq(key, "QWIzZEVmNmhJajlrTG0ybjpacTh3WGU3clR5NnVJbzVwQXM0ZEZnM2hKazJsUXcxZQ==");
+	ck_assert_str_eq(key,
+	                 "QWIzZEVmNmhJajlrTG0ybjpacTh3WGU3clR5NnVJbzVwQXM0ZEZnM2hKazJsUXcxZQ==");
 	char alnum[33];
 	auth_random_alnum(alnum, 32);
 	ck_assert_int_eq(strlen(alnum), 32);
@@ -168,12 +169,11 @@ START_TEST(scope_parsing)
 	ck_assert_int_eq(auth_smart_scope_parse(a, "system/Device.write", &s), 0);
 	ck_assert_uint_eq(s.perms, SMART_C | SMART_U | SMART_D);
 	ck_assert_int_eq(auth_smart_scope_parse(a, "user/Group.*", &s), 0);
-	ck_assert_int_eq(
-		auth_smart_scope_parse(
-			a,
-			"patient/Observation.rs?code=https://w3id.org/openmhealth|omh:heart-rate:2.0&code=a|b",
-			&s),
-		0);
+	ck_assert_int_eq(auth_smart_scope_parse(a,
+	                                        "patient/Observation.rs?code=https://w3id.org/"
+	                                        "openmhealth|omh:heart-rate:2.0&code=a|b",
+	                                        &s),
+	                 0);
 	ck_assert_int_eq(s.n_codes, 2);
 	ck_assert_str_eq(s.codes[0], "https://w3id.org/openmhealth|omh:heart-rate:2.0");
 	/* invalid */
@@ -189,28 +189,30 @@ START_TEST(scope_parsing)
 	const char *bad;
 	ck_assert_int_eq(auth_scope_grant(a, NULL, SCOPE_GRANT_CODE, false, &g, &bad), 0);
 	ck_assert_str_eq(g, "openid email");
-	ck_assert_int_eq(auth_scope_grant(a, "openid openid offline_access email profile launch/patient",
-					  SCOPE_GRANT_CODE, false, &g, &bad),
-			 0);
+	ck_assert_int_eq(
+	    auth_scope_grant(a, "openid openid offline_access email profile launch/patient",
+	                     SCOPE_GRANT_CODE, false, &g, &bad),
+	    0);
 	ck_assert_str_eq(g, "openid email");
-	ck_assert_int_eq(auth_scope_grant(a, "launch/patient openid", SCOPE_GRANT_CODE, true, &g, &bad),
-			 0);
+	ck_assert_int_eq(
+	    auth_scope_grant(a, "launch/patient openid", SCOPE_GRANT_CODE, true, &g, &bad), 0);
 	ck_assert_str_eq(g, "launch/patient openid");
 	ck_assert_int_eq(auth_scope_grant(a, "openid foo", SCOPE_GRANT_CODE, false, &g, &bad), -1);
 	ck_assert_str_eq(bad, "foo");
 	ck_assert_int_eq(auth_scope_grant(a, "system/*.rs", SCOPE_GRANT_CODE, false, &g, &bad), -1);
 	ck_assert_int_eq(
-		auth_scope_grant(a, "patient/*.rs", SCOPE_GRANT_CLIENT_CREDENTIALS, false, &g, &bad), -1);
+	    auth_scope_grant(a, "patient/*.rs", SCOPE_GRANT_CLIENT_CREDENTIALS, false, &g, &bad),
+	    -1);
 	ck_assert_int_eq(auth_scope_grant(a, "system/*.rs user/Observation.rs",
-					  SCOPE_GRANT_CLIENT_CREDENTIALS, false, &g, &bad),
-			 0);
+	                                  SCOPE_GRANT_CLIENT_CREDENTIALS, false, &g, &bad),
+	                 0);
 	ck_assert(auth_scope_has("openid email", "email"));
 	ck_assert(!auth_scope_has("openid emails", "email"));
 	ck_assert(auth_scope_subset("email openid", "openid email"));
 	ck_assert(!auth_scope_subset("openid fhirUser", "openid email"));
 	{
-		/* found by fuzz_scope: a scope of 512 bytes or more was never "in" any set (a refresh
-		 * repeating the granted long code-restricted scope got invalid_scope) */
+		/* found by fuzz_scope: a scope of 512 bytes or more was never "in" any set (a
+		 * refresh repeating the granted long code-restricted scope got invalid_scope) */
 		char longscope[1200];
 		strcpy(longscope, "patient/Observation.rs?code=");
 		size_t n = strlen(longscope);
@@ -231,14 +233,19 @@ START_TEST(redirect_uris_and_local_paths)
 {
 	ck_assert(auth_redirect_uri_matches("https://a.example/cb", "https://a.example/cb"));
 	ck_assert(!auth_redirect_uri_matches("https://a.example/cb", "https://a.example/cb/"));
-	ck_assert(!auth_redirect_uri_matches("https://a.example:8443/cb", "https://a.example:9443/cb"));
+	ck_assert(
+	    !auth_redirect_uri_matches("https://a.example:8443/cb", "https://a.example:9443/cb"));
 	ck_assert(auth_redirect_uri_matches("http://localhost:8888/smart/cb",
-					    "http://localhost:8889/smart/cb"));
-	ck_assert(auth_redirect_uri_matches("http://127.0.0.1/cb?x=1", "http://127.0.0.1:5000/cb?x=1"));
+	                                    "http://localhost:8889/smart/cb"));
+	ck_assert(
+	    auth_redirect_uri_matches("http://127.0.0.1/cb?x=1", "http://127.0.0.1:5000/cb?x=1"));
 	ck_assert(auth_redirect_uri_matches("http://[::1]:80/cb", "http://[::1]:81/cb"));
-	ck_assert(!auth_redirect_uri_matches("http://localhost:8888/cb", "http://localhost:8888/cb2"));
-	ck_assert(!auth_redirect_uri_matches("http://localhost:8888/cb", "https://localhost:8888/cb"));
-	ck_assert(!auth_redirect_uri_matches("http://localhost:8888/cb", "http://localhost.evil/cb"));
+	ck_assert(
+	    !auth_redirect_uri_matches("http://localhost:8888/cb", "http://localhost:8888/cb2"));
+	ck_assert(
+	    !auth_redirect_uri_matches("http://localhost:8888/cb", "https://localhost:8888/cb"));
+	ck_assert(
+	    !auth_redirect_uri_matches("http://localhost:8888/cb", "http://localhost.evil/cb"));
 	ck_assert(!auth_redirect_uri_matches("http://localhost:8888/cb", "http://localhost:x/cb"));
 	ck_assert(auth_local_path("/console/"));
 	ck_assert(auth_local_path("/o/authorize/?a=b&c=d"));
@@ -365,14 +372,15 @@ START_TEST(jwt_sign_and_verify)
 	long hn = base64_decode(jwt, (size_t)(dot - jwt), hdr);
 	ck_assert(hn > 0);
 	hdr[hn] = 0;
-	ck_assert_str_eq((char *)hdr,
-			 arena_printf(a, "{\"alg\":\"RS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid));
+	ck_assert_str_eq(
+	    (char *)hdr,
+	    arena_printf(a, "{\"alg\":\"RS256\",\"kid\":\"%s\",\"typ\":\"JWT\"}", kid));
 	/* tampering breaks the signature */
 	char *t = arena_strdup(a, jwt);
 	t[strlen(t) - 5] = t[strlen(t) - 5] == 'A' ? 'B' : 'A';
 	ck_assert_ptr_null(auth_jwt_verify(a, k, t));
 	char *p2 = arena_printf(a, "%.*s.%s%s", (int)(dot - jwt), jwt, "eyJzdWIiOiIxIn0",
-				strrchr(jwt, '.'));
+	                        strrchr(jwt, '.'));
 	ck_assert_ptr_null(auth_jwt_verify(a, k, p2));
 	/* another key does not verify */
 	EVP_PKEY *k2 = EVP_RSA_gen(2048);
@@ -381,15 +389,16 @@ START_TEST(jwt_sign_and_verify)
 	EVP_PKEY_free(k);
 	/* RFC 7638 §3.1 example thumbprint */
 	ck_assert_str_eq(
-		auth_jwk_thumbprint(
-			a,
-			"0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6"
-			"tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v"
-			"-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08"
-			"qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8"
-			"awapJzKnqDKgw",
-			"AQAB"),
-		"NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+	    auth_jwk_thumbprint(
+	        a,
+	        "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6"
+	        "tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_"
+	        "RN5w6Cf0h4QyQ5v"
+	        "-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08"
+	        "qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8"
+	        "awapJzKnqDKgw",
+	        "AQAB"),
+	    "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
 	arena_free(a);
 }
 END_TEST

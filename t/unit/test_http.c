@@ -11,8 +11,10 @@ START_TEST(query_decoding)
 {
 	struct arena *a = arena_new();
 	struct kvlist l = {0};
-	parse_query(a, "patient._has%3AGroup%3Amember%3A_id=30001&code=https%3A%2F%2Fw3id.org%2Fopenmhealth%7Comh%3Aheart-rate%3A2.0&a=1&a=2&sp=x+y&bad=%zz&empty=&flag",
-		    &l);
+	parse_query(a,
+	            "patient._has%3AGroup%3Amember%3A_id=30001&code=https%3A%2F%2Fw3id.org%"
+	            "2Fopenmhealth%7Comh%3Aheart-rate%3A2.0&a=1&a=2&sp=x+y&bad=%zz&empty=&flag",
+	            &l);
 	ck_assert_str_eq(kv_get(&l, "patient._has:Group:member:_id"), "30001");
 	ck_assert_str_eq(kv_get(&l, "code"), "https://w3id.org/openmhealth|omh:heart-rate:2.0");
 	ck_assert_str_eq(kv_get(&l, "a"), "1");
@@ -34,7 +36,8 @@ START_TEST(kv_sort_stable_and_fast)
 	struct kvlist l = {0};
 	parse_query(a, "b=1&a=1&c=1&a=2&b=2&a=3", &l);
 	kv_sort(a, &l);
-	const char *want[][2] = {{"a", "1"}, {"a", "2"}, {"a", "3"}, {"b", "1"}, {"b", "2"}, {"c", "1"}};
+	const char *want[][2] = {{"a", "1"}, {"a", "2"}, {"a", "3"},
+	                         {"b", "1"}, {"b", "2"}, {"c", "1"}};
 	ck_assert_uint_eq(l.n, 6);
 	for (size_t i = 0; i < 6; i++) {
 		ck_assert_str_eq(l.items[i].key, want[i][0]);
@@ -80,11 +83,12 @@ START_TEST(casing)
 	ck_assert_str_eq(snake_to_camel(a, "client_id"), "client_id");
 	ck_assert_str_eq(snake_to_camel(a, "part_of"), "partOf");
 	ck_assert_str_eq(snake_to_camel(a, "a__b"), "a_B");
-	json_object *o = json_tokener_parse("{\"nameFamily\":\"x\",\"studyScopeConsents\":[{\"codingCode\":1}],\"plain\":{\"innerKey\":2}}");
+	json_object *o = json_tokener_parse("{\"nameFamily\":\"x\",\"studyScopeConsents\":[{"
+	                                    "\"codingCode\":1}],\"plain\":{\"innerKey\":2}}");
 	json_keys_to_snake(o);
 	ck_assert_str_eq(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN),
-			 "{\"name_family\":\"x\",\"study_scope_consents\":[{\"coding_code\":1}],"
-			 "\"plain\":{\"inner_key\":2}}");
+	                 "{\"name_family\":\"x\",\"study_scope_consents\":[{\"coding_code\":1}],"
+	                 "\"plain\":{\"inner_key\":2}}");
 	json_object_put(o);
 	arena_free(a);
 }
@@ -102,18 +106,18 @@ static int h2(struct request *r)
 }
 
 static const struct route table[] = {
-	{"GET", "/api/v1/patients", h1, ROUTE_AUTH},
-	{"POST", "/api/v1/patients", h2, ROUTE_AUTH},
-	{"GET", "/api/v1/patients/{id}", h1, ROUTE_AUTH},
-	{"DELETE", "/api/v1/patients/{id}", h2, ROUTE_AUTH},
-	{"GET", "/api/v1/patients/{id}/consents", h2, ROUTE_AUTH},
-	{"POST", "/api/v1/invitation/{token:s}", h2, 0},
-	{"POST", "/o/token/?", h1, 0},
-	{NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/patients", h1, ROUTE_AUTH},
+    {"POST", "/api/v1/patients", h2, ROUTE_AUTH},
+    {"GET", "/api/v1/patients/{id}", h1, ROUTE_AUTH},
+    {"DELETE", "/api/v1/patients/{id}", h2, ROUTE_AUTH},
+    {"GET", "/api/v1/patients/{id}/consents", h2, ROUTE_AUTH},
+    {"POST", "/api/v1/invitation/{token:s}", h2, 0},
+    {"POST", "/o/token/?", h1, 0},
+    {NULL, NULL, NULL, 0},
 };
 
 static enum route_match route(struct arena *a, const char *method, const char *path,
-			      struct request *r, const struct route **found, struct buf *allow)
+                              struct request *r, const struct route **found, struct buf *allow)
 {
 	memset(r, 0, sizeof(*r));
 	r->arena = a;
@@ -134,12 +138,12 @@ START_TEST(router)
 	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/40001", &r, &f, NULL), ROUTE_FOUND);
 	ck_assert_int_eq(req_path_id(&r, "id"), 40001);
 	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/40001/consents", &r, &f, NULL),
-			 ROUTE_FOUND);
+	                 ROUTE_FOUND);
 	ck_assert_ptr_eq(f->handler, h2);
 	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/abc", &r, &f, NULL), ROUTE_NO_PATH);
 	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/-1", &r, &f, NULL), ROUTE_NO_PATH);
 	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/99999999999999999999", &r, &f, NULL),
-			 ROUTE_NO_PATH);
+	                 ROUTE_NO_PATH);
 	ck_assert_int_eq(route(a, "GET", "/api/v1/patients/", &r, &f, NULL), ROUTE_NO_PATH);
 	ck_assert_int_eq(route(a, "PUT", "/api/v1/patients/1", &r, &f, allow), ROUTE_NO_METHOD);
 	ck_assert_str_eq(allow->data, "GET, HEAD, DELETE, OPTIONS");
@@ -162,9 +166,9 @@ START_TEST(paging_links)
 	r.path = r.raw_path = "/api/v1/patients";
 	parse_query(a, "pageSize=10&organizationId=20003&page=2&z=a%20b", &r.params);
 	ck_assert_str_eq(page_link(&r, 3), "https://jhe.example.org/api/v1/patients?"
-					   "organizationId=20003&page=3&pageSize=10&z=a+b");
+	                                   "organizationId=20003&page=3&pageSize=10&z=a+b");
 	ck_assert_str_eq(page_link(&r, 0), "https://jhe.example.org/api/v1/patients?"
-					   "organizationId=20003&pageSize=10&z=a+b");
+	                                   "organizationId=20003&pageSize=10&z=a+b");
 	arena_free(a);
 }
 END_TEST
@@ -199,7 +203,8 @@ START_TEST(error_bodies)
 	fail_err(&r, &e);
 	resp_error(&r);
 	ck_assert_int_eq(r.resp.status, 500);
-	ck_assert_str_eq(r.resp.body->data, "{\"detail\":\"Internal server error (request rid1).\"}");
+	ck_assert_str_eq(r.resp.body->data,
+	                 "{\"detail\":\"Internal server error (request rid1).\"}");
 	arena_free(a);
 }
 END_TEST
@@ -228,11 +233,12 @@ START_TEST(error_headers_and_codes)
 	resp_error(&r);
 	ck_assert_int_eq(r.resp.status, 403);
 	ck_assert_str_eq(resp_hdr(&r, "WWW-Authenticate"),
-			 "Bearer realm=\"api\", error=\"insufficient_scope\"");
-	ck_assert_str_eq(r.resp.body->data,
-			 "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
-			 "\"code\":\"forbidden\",\"diagnostics\":\"The token's scopes do not permit "
-			 "read on Patient.\"}]}");
+	                 "Bearer realm=\"api\", error=\"insufficient_scope\"");
+	ck_assert_str_eq(
+	    r.resp.body->data,
+	    "{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+	    "\"code\":\"forbidden\",\"diagnostics\":\"The token's scopes do not permit "
+	    "read on Patient.\"}]}");
 	/* a transaction Bundle's failed entry: its status, its issue code, the expression */
 	memset(&r.resp, 0, sizeof(r.resp));
 	fail_with(&r, ERR_CONFLICT, "Bundle.entry[2]: Multiple matches for If-None-Exist.");
@@ -268,8 +274,9 @@ START_TEST(error_headers_and_codes)
 	/* a unique violation on an OAuth path: the SQLSTATE is not an OAuth error code */
 	memset(&r.resp, 0, sizeof(r.resp));
 	r.area = AREA_OAUTH;
-	struct err dup = {.kind = ERR_CONFLICT, .msg = "A row with these values already exists.",
-			  .sqlstate = "23505"};
+	struct err dup = {.kind = ERR_CONFLICT,
+	                  .msg = "A row with these values already exists.",
+	                  .sqlstate = "23505"};
 	fail_err(&r, &dup);
 	resp_error(&r);
 	ck_assert_int_eq(r.resp.status, 409);
@@ -280,8 +287,9 @@ START_TEST(error_headers_and_codes)
 	fail_err(&r, &bad);
 	resp_error(&r);
 	ck_assert_int_eq(r.resp.status, 400);
-	ck_assert_str_eq(r.resp.body->data,
-			 "{\"error\":\"invalid_request\",\"error_description\":\"Invalid value.\"}");
+	ck_assert_str_eq(
+	    r.resp.body->data,
+	    "{\"error\":\"invalid_request\",\"error_description\":\"Invalid value.\"}");
 	arena_free(a);
 }
 END_TEST
@@ -322,7 +330,8 @@ START_TEST(audit_rows)
 	ck_assert_str_eq(row.path, "/api/v1/patients/40001");
 	/* the store's binding: invalid UTF-8 becomes '?', an empty address NULL, ids as text */
 	row.action = "read";
-	row.resource_id = "4\xff" "1";
+	row.resource_id = "4\xff"
+	                  "1";
 	row.patient_id = 40001;
 	row.outcome = 404;
 	row.source_address = "";

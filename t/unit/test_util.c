@@ -82,8 +82,9 @@ START_TEST(json_writer_shapes)
 	jw_key(&w, "d");
 	jw_double(&w, 67.5);
 	jw_obj_end(&w);
-	ck_assert_str_eq(b->data, "{\"id\":40001,\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"list\":[1,{\"x\":"
-				  "null},true],\"raw\":{\"k\":[]},\"d\":67.5}");
+	ck_assert_str_eq(b->data,
+	                 "{\"id\":40001,\"name\":\"a\\\"b\\\\c\\n\\u0001\",\"list\":[1,{\"x\":"
+	                 "null},true],\"raw\":{\"k\":[]},\"d\":67.5}");
 	buf_truncate(b, 0);
 	jw_init(&w, b);
 	jw_arr_begin(&w);
@@ -153,10 +154,10 @@ END_TEST
 START_TEST(base64_roundtrip)
 {
 	const char *cases[][3] = {{"", "", ""},
-				  {"f", "Zg==", "Zg"},
-				  {"fo", "Zm8=", "Zm8"},
-				  {"foo", "Zm9v", "Zm9v"},
-				  {"\xfb\xff", "+/8=", "-_8"}};
+	                          {"f", "Zg==", "Zg"},
+	                          {"fo", "Zm8=", "Zm8"},
+	                          {"foo", "Zm9v", "Zm9v"},
+	                          {"\xfb\xff", "+/8=", "-_8"}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char out[32];
 		unsigned char dec[32];
@@ -214,7 +215,7 @@ START_TEST(crypto_digests)
 	unsigned char d[32];
 	sha256("abc", 3, d);
 	ck_assert_str_eq(hex_encode(a, d, 32),
-			 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	                 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	char *t1 = random_token(a, 32), *t2 = random_token(a, 32);
 	ck_assert_uint_eq(strlen(t1), 43);
 	ck_assert_str_ne(t1, t2);
@@ -222,12 +223,12 @@ START_TEST(crypto_digests)
 	ck_assert(!ct_equal("abcd", "abce", 4));
 	/* RFC 7636 appendix B: S256 of the verifier */
 	ck_assert_str_eq(sha256_b64url(a, "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
-			 "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+	                 "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
 	/* RFC 4231 test case 2 */
 	unsigned char mac[32];
 	hmac_sha256((const unsigned char *)"Jefe", 4, "what do ya want for nothing?", 28, mac);
 	ck_assert_str_eq(hex_encode(a, mac, 32),
-			 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+	                 "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 	arena_free(a);
 }
 END_TEST
@@ -254,7 +255,8 @@ START_TEST(config_file_and_env)
 	char path[] = "/tmp/jhe-conf-XXXXXX";
 	int fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
-	const char *text = "# comment\nJHE_DATABASE = dbname=x host=/tmp\n\nJHE_AUTH_CODE_LIFETIME=30\n";
+	const char *text =
+	    "# comment\nJHE_DATABASE = dbname=x host=/tmp\n\nJHE_AUTH_CODE_LIFETIME=30\n";
 	ck_assert_int_eq(write(fd, text, strlen(text)), (int)strlen(text));
 	close(fd);
 	char err[256];
@@ -342,7 +344,7 @@ START_TEST(strings_and_utf8)
 	ck_assert(utf8_valid("h\xc3\xa9llo", 6));
 	ck_assert(!utf8_valid("\xc3", 1));
 	ck_assert(!utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
-	ck_assert(!utf8_valid("\xc0\xaf", 2));	   /* overlong */
+	ck_assert(!utf8_valid("\xc0\xaf", 2));     /* overlong */
 	ck_assert_uint_eq(utf8_len("h\xc3\xa9", 3), 2);
 }
 END_TEST
@@ -417,9 +419,9 @@ START_TEST(json_pointer_walk)
 	ck_assert_int_eq(json_object_get_int(json_ptr_get(root, "/01")), 4); /* a member name */
 	ck_assert_ptr_null(json_ptr_get(root, "/a/b/2"));                    /* past the end */
 	ck_assert_ptr_null(json_ptr_get(root, "/a/b/01"));                   /* leading zero */
-	ck_assert_ptr_null(json_ptr_get(root, "/a/b/-"));   /* no "-" for reads */
-	ck_assert_ptr_null(json_ptr_get(root, "/a/b/0/x")); /* into a number */
-	ck_assert_ptr_null(json_ptr_get(root, "/n"));       /* null leads nowhere */
+	ck_assert_ptr_null(json_ptr_get(root, "/a/b/-"));                    /* no "-" for reads */
+	ck_assert_ptr_null(json_ptr_get(root, "/a/b/0/x"));                  /* into a number */
+	ck_assert_ptr_null(json_ptr_get(root, "/n")); /* null leads nowhere */
 	ck_assert_ptr_null(json_ptr_get(root, "/nope"));
 	ck_assert_ptr_null(json_ptr_get(root, "a")); /* not a pointer */
 	/* one step at a time (a caller that looks at each value on the way) */
