@@ -5,7 +5,7 @@
 -- (fmgr_sql caches the plan only for the duration of one outer query). In the patient list of
 -- an organization that was ~45% of the server's CPU. PL/pgSQL caches the plan of
 -- `RETURN (SELECT ...)` for the whole session, so each call only executes it. The bodies are
--- the ones of 010_json.sql and 040_api_b_json.sql, unchanged (same keys, same order, NULL when
+-- the ones of 010_json.sql and 040_patient_data_json.sql, unchanged (same keys, same order, NULL when
 -- the row does not exist). Functions that are a bare expression (jhe_pb_time, jhe_org_json)
 -- stay LANGUAGE sql: those are inlined, which is better still. doc/performance.md
 

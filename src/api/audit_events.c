@@ -1,5 +1,5 @@
 /* /api/v1/audit_events (admin-api.md §16): superuser only; reading is itself audited. */
-#include "api/api_a.h"
+#include "api/fields.h"
 
 #include <string.h>
 

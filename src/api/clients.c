@@ -1,5 +1,5 @@
 /* /api/v1/clients (admin-api.md §13) and /api/v1/oauth_applications (§13.1). */
-#include "api/api_a.h"
+#include "api/fields.h"
 #include "auth/auth.h"
 
 #include <string.h>
@@ -79,7 +79,7 @@ static int cl_write(struct request *r, int64_t id, bool all_required)
 {
 	static const char *const fields[] = {"name", "client_id", "invitation_url", NULL};
 	static const char *const ro[] = {"id", NULL};
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (id && cl_exists(r, id))
@@ -89,7 +89,7 @@ static int cl_write(struct request *r, int64_t id, bool all_required)
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, fields, ro);
 	const char *name = NULL, *cid = NULL, *url = NULL;
-	api_a_text(r, &fe, body, "name", all_required, false, false, 0, &name);
+	api_text(r, &fe, body, "name", all_required, false, false, 0, &name);
 	client_id_field(r, &fe, body, all_required, &cid);
 	json_object *v;
 	if (json_object_object_get_ex(body, "invitation_url", &v)) {
@@ -178,14 +178,14 @@ static int cds_get(struct request *r)
 static int cds_ref(struct request *r, json_object *body, int64_t *ds)
 {
 	struct field_errors fe = {0};
-	if (!api_a_id(r, &fe, body, "data_source_id", true, ds))
+	if (!api_id(r, &fe, body, "data_source_id", true, ds))
 		return fe_fail(r, &fe);
 	struct err e = {0};
 	int ex = store_row_exists(r->arena, "data_source", *ds, &e);
 	if (ex < 0)
 		return fail_err(r, &e);
 	if (!ex) {
-		api_a_invalid_pk(r, &fe, "data_source_id", *ds);
+		api_invalid_pk(r, &fe, "data_source_id", *ds);
 		return fe_fail(r, &fe);
 	}
 	return 0;
@@ -193,7 +193,7 @@ static int cds_ref(struct request *r, json_object *body, int64_t *ds)
 
 static int cds_post(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id"), ds;
@@ -213,7 +213,7 @@ static int cds_post(struct request *r)
 
 static int cds_delete(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id"), ds;
@@ -342,7 +342,7 @@ static int oa_create(struct request *r)
 	static const char *const fields[] = {"name",       "client_id",     "client_type",
 	                                     "grant_type", "redirect_uris", NULL};
 	static const char *const ro[] = {"id", "created", "updated", NULL};
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (api_require_superuser(r))
@@ -350,17 +350,17 @@ static int oa_create(struct request *r)
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, fields, ro);
 	const char *name = NULL, *cid = NULL, *type = "public", *grant = "authorization_code";
-	api_a_text(r, &fe, body, "name", true, false, false, 0, &name);
+	api_text(r, &fe, body, "name", true, false, false, 0, &name);
 	client_id_field(r, &fe, body, true, &cid);
 	const char *t = NULL;
-	if (api_a_text(r, &fe, body, "client_type", false, false, false, 0, &t)) {
+	if (api_text(r, &fe, body, "client_type", false, false, false, 0, &t)) {
 		if (strcmp(t, "public") && strcmp(t, "confidential"))
 			fe_add(r, &fe, "client_type",
 			       arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
 		else
 			type = t;
 	}
-	if (api_a_text(r, &fe, body, "grant_type", false, false, false, 0, &t)) {
+	if (api_text(r, &fe, body, "grant_type", false, false, false, 0, &t)) {
 		if (strcmp(t, "authorization_code") && strcmp(t, "client_credentials"))
 			fe_add(r, &fe, "grantType",
 			       arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
@@ -409,7 +409,7 @@ static int oa_update(struct request *r)
 	static const char *const fields[] = {"name", "redirect_uris", NULL};
 	static const char *const ro[] = {"id",      "client_id", "client_type", "grant_type",
 	                                 "created", "updated",   NULL};
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (api_require_superuser(r))
@@ -421,7 +421,7 @@ static int oa_update(struct request *r)
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, fields, ro);
 	const char *name = NULL;
-	api_a_text(r, &fe, body, "name", false, false, false, 0, &name);
+	api_text(r, &fe, body, "name", false, false, false, 0, &name);
 	int n = 0;
 	const char *uris = NULL;
 	if (json_object_object_get_ex(body, "redirect_uris", NULL)) {

@@ -1,5 +1,5 @@
 /* /api/v1/patients/{id}/consents (admin-api.md §8). */
-#include "api/api_b.h"
+#include "api/phi.h"
 
 #include <string.h>
 #include <strings.h>
@@ -21,24 +21,24 @@ static bool is_practitioner(const struct request *r)
 }
 
 /* 8.1: unknown patient 404; neither practitioner nor the patient 403. */
-static int access_checks(struct request *r, const struct pb_audit *au, int64_t pid,
+static int access_checks(struct request *r, const struct phi_audit *au, int64_t pid,
                          struct patient_facts *f)
 {
 	struct err e = {0};
 	if (store_patient_facts(r->arena, r->principal->user_id, pid, 0, f, &e))
 		return fail_err(r, &e);
 	if (!f->exists)
-		return pb_deny(r, au, ERR_NOT_FOUND, "No Patient matches the given query.");
+		return phi_deny(r, au, ERR_NOT_FOUND, "No Patient matches the given query.");
 	if (!is_practitioner(r) && !f->self)
-		return pb_deny(r, au, ERR_FORBIDDEN, MSG_NOT_PATIENT);
+		return phi_deny(r, au, ERR_FORBIDDEN, MSG_NOT_PATIENT);
 	return 0;
 }
 
-static int consents_reset(struct request *r, struct pb_audit *au, int64_t pid)
+static int consents_reset(struct request *r, struct phi_audit *au, int64_t pid)
 {
 	au->action = "delete";
 	if (!r->principal->is_superuser)
-		return pb_deny(r, au, ERR_FORBIDDEN, "Only superusers can reset consents.");
+		return phi_deny(r, au, ERR_FORBIDDEN, "Only superusers can reset consents.");
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
@@ -46,7 +46,7 @@ static int consents_reset(struct request *r, struct pb_audit *au, int64_t pid)
 	int n = store_consents_reset(r->arena, pid, &rows, &e);
 	if (n < 0) {
 		fail_err(r, &e);
-		return pb_fail(r, au);
+		return phi_fail(r, au);
 	}
 	for (int i = 0; i < n; i++) {
 		struct buf *b = buf_new(r->arena, 128);
@@ -58,13 +58,13 @@ static int consents_reset(struct request *r, struct pb_audit *au, int64_t pid)
 		jw_kbool(&w, "old", rows[i].old);
 		jw_knull(&w, "new");
 		jw_obj_end(&w);
-		struct pb_audit row = {"delete", "Consent", pb_id(r, rows[i].id), pid, b->data};
-		if (pb_audit_tx(r, &row, 200))
+		struct phi_audit row = {"delete", "Consent", phi_id(r, rows[i].id), pid, b->data};
+		if (phi_audit_tx(r, &row, 200))
 			return -1;
 	}
 	if (n == 0) {
 		au->detail = "{\"resetCount\":0}";
-		if (pb_audit_tx(r, au, 200))
+		if (phi_audit_tx(r, au, 200))
 			return -1;
 	}
 	if (db_commit(&e))
@@ -77,7 +77,7 @@ static int consents_reset(struct request *r, struct pb_audit *au, int64_t pid)
 static int consents_get(struct request *r)
 {
 	int64_t pid = req_path_id(r, "id");
-	struct pb_audit au = {"read", "Consent", NULL, pid, NULL};
+	struct phi_audit au = {"read", "Consent", NULL, pid, NULL};
 	struct patient_facts f;
 	if (access_checks(r, &au, pid, &f))
 		return -1;
@@ -86,30 +86,30 @@ static int consents_get(struct request *r)
 		return consents_reset(r, &au, pid);
 	bool all = f.self;
 	if (!all && !f.shares)
-		return pb_deny(r, &au, ERR_FORBIDDEN,
-		               "This Practitioner not authorized to access this Patient");
+		return phi_deny(r, &au, ERR_FORBIDDEN,
+		                "This Practitioner not authorized to access this Patient");
 	struct err e = {0};
 	char *json = store_consents_json(r->arena, pid, r->principal->user_id, all, &e);
 	if (!json)
 		return fail_err(r, &e);
 	resp_json_str(r, 200, json);
-	return pb_audit_done(r, &au, 200);
+	return phi_audit_done(r, &au, 200);
 }
 
 /* Step 1 of §8.3: the shape of the body. Returns 0 or -1 (audited 400). */
-static int parse_body(struct request *r, const struct pb_audit *au, bool need_consented,
+static int parse_body(struct request *r, const struct phi_audit *au, bool need_consented,
                       struct consent_body *cb)
 {
 	json_object *body = api_body_object(r);
 	if (!body)
-		return pb_fail(r, au);
+		return phi_fail(r, au);
 	json_object *arr = json_get(body, "study_scope_consents");
 	if (!arr || !json_object_is_type(arr, json_type_array) ||
 	    json_object_array_length(arr) == 0) {
 		struct field_errors fe = {0};
 		fe_add(r, &fe, "study_scope_consents", "This field is required.");
 		fe_fail(r, &fe);
-		return pb_fail(r, au);
+		return phi_fail(r, au);
 	}
 	size_t ni = json_object_array_length(arr);
 	int total = 0;
@@ -129,14 +129,14 @@ static int parse_body(struct request *r, const struct pb_audit *au, bool need_co
 		int64_t sid;
 		if (!sid_v || json_object_is_type(sid_v, json_type_boolean) ||
 		    !json_as_int(sid_v, &sid))
-			return pb_fail400(
+			return phi_fail400(
 			    r, au,
 			    arena_printf(r->arena, "studyScopeConsents[%zu].studyId is required.",
 			                 i));
 		json_object *sc = json_get(item, "scope_consents");
 		if (!sc || !json_object_is_type(sc, json_type_array) ||
 		    json_object_array_length(sc) == 0)
-			return pb_fail400(
+			return phi_fail400(
 			    r, au,
 			    arena_printf(r->arena,
 			                 "studyScopeConsents[%zu].scopeConsents is required.", i));
@@ -154,11 +154,11 @@ static int parse_body(struct request *r, const struct pb_audit *au, bool need_co
 			const char *path = arena_printf(
 			    r->arena, "studyScopeConsents[%zu].scopeConsents[%zu]", i, j);
 			if (!sys || !*sys)
-				return pb_fail400(
+				return phi_fail400(
 				    r, au,
 				    arena_printf(r->arena, "%s.codingSystem is required.", path));
 			if (!code || !*code)
-				return pb_fail400(
+				return phi_fail400(
 				    r, au,
 				    arena_printf(r->arena, "%s.codingCode is required.", path));
 			json_object *cv = json_get(s, "consented");
@@ -171,7 +171,7 @@ static int parse_body(struct request *r, const struct pb_audit *au, bool need_co
 				it->consented = json_object_get_boolean(cv);
 				it->has_consented = true;
 			} else if (need_consented) {
-				return pb_fail400(
+				return phi_fail400(
 				    r, au,
 				    arena_printf(r->arena, "%s.consented must be true or false.",
 				                 path));
@@ -188,15 +188,15 @@ static const char *const MSG_SIGNED_IN =
 
 /* Staff (not the patient) record or change consent only for a patient who has not signed in
  * (doc/admin-api-notes.md, "Consent on a patient's behalf"); withdrawing (DELETE) stays open. */
-static int staff_may_write(struct request *r, const struct pb_audit *au,
+static int staff_may_write(struct request *r, const struct phi_audit *au,
                            const struct patient_facts *f, char op)
 {
 	if (op != 'd' && f->signed_in)
-		return pb_deny(r, au, ERR_FORBIDDEN, MSG_SIGNED_IN);
+		return phi_deny(r, au, ERR_FORBIDDEN, MSG_SIGNED_IN);
 	return 0;
 }
 
-static int write_permission(struct request *r, const struct pb_audit *au, int64_t pid,
+static int write_permission(struct request *r, const struct phi_audit *au, int64_t pid,
                             const struct patient_facts *f, const struct consent_body *cb, char op)
 {
 	if (f->self)
@@ -218,17 +218,17 @@ static int write_permission(struct request *r, const struct pb_audit *au, int64_
 		return fail_err(r, &e);
 	for (int k = 0; k < cb->nstudies; k++) {
 		if (!acc[k].exists || !acc[k].role)
-			return pb_deny(r, au, ERR_FORBIDDEN, MSG_NO_RIGHT);
+			return phi_deny(r, au, ERR_FORBIDDEN, MSG_NO_RIGHT);
 		if (strcmp(acc[k].role, "member") != 0 && strcmp(acc[k].role, "manager") != 0)
-			return pb_deny(r, au, ERR_FORBIDDEN, "Practitioner role is not valid.");
+			return phi_deny(r, au, ERR_FORBIDDEN, "Practitioner role is not valid.");
 		if (!acc[k].patient_in_org)
-			return pb_deny(r, au, ERR_FORBIDDEN, MSG_NO_RIGHT);
+			return phi_deny(r, au, ERR_FORBIDDEN, MSG_NO_RIGHT);
 	}
 	return staff_may_write(r, au, f, op);
 }
 
 /* Steps 3-4: enrolment, known and requested scope, duplicates; then 409/404. */
-static int value_checks(struct request *r, const struct pb_audit *au, int64_t pid, char op,
+static int value_checks(struct request *r, const struct phi_audit *au, int64_t pid, char op,
                         struct consent_body *cb)
 {
 	struct err e = {0};
@@ -238,40 +238,40 @@ static int value_checks(struct request *r, const struct pb_audit *au, int64_t pi
 		struct consent_item *it = &cb->items[i];
 		const char *scope = arena_printf(r->arena, "%s|%s", it->system, it->code);
 		if (!it->study_patient_id)
-			return pb_fail400(
+			return phi_fail400(
 			    r, au,
 			    arena_printf(r->arena, "Patient %lld is not enrolled in study %lld.",
 			                 (long long)pid, (long long)it->study_id));
 		if (!it->code_id)
-			return pb_fail400(r, au,
-			                  arena_printf(r->arena, "Unknown scope %s.", scope));
+			return phi_fail400(r, au,
+			                   arena_printf(r->arena, "Unknown scope %s.", scope));
 		if (!it->requested)
-			return pb_fail400(r, au,
-			                  arena_printf(r->arena,
-			                               "Study %lld does not request scope %s.",
-			                               (long long)it->study_id, scope));
+			return phi_fail400(r, au,
+			                   arena_printf(r->arena,
+			                                "Study %lld does not request scope %s.",
+			                                (long long)it->study_id, scope));
 		for (int j = 0; j < i; j++)
 			if (cb->items[j].study_id == it->study_id &&
 			    cb->items[j].code_id == it->code_id)
-				return pb_fail400(r, au,
-				                  arena_printf(r->arena,
-				                               "Duplicate scope %s for study %lld.",
-				                               scope, (long long)it->study_id));
+				return phi_fail400(
+				    r, au,
+				    arena_printf(r->arena, "Duplicate scope %s for study %lld.",
+				                 scope, (long long)it->study_id));
 	}
 	for (int i = 0; i < cb->n; i++) {
 		struct consent_item *it = &cb->items[i];
 		const char *scope = arena_printf(r->arena, "%s|%s", it->system, it->code);
 		if (op == 'c' && it->consent_id)
-			return pb_deny(
+			return phi_deny(
 			    r, au, ERR_CONFLICT,
 			    arena_printf(r->arena,
 			                 "Consent for %s in study %lld already exists; use PATCH.",
 			                 scope, (long long)it->study_id));
 		if (op == 'u' && !it->consent_id)
-			return pb_deny(r, au, ERR_NOT_FOUND,
-			               arena_printf(r->arena,
-			                            "No consent for %s in study %lld; use POST.",
-			                            scope, (long long)it->study_id));
+			return phi_deny(r, au, ERR_NOT_FOUND,
+			                arena_printf(r->arena,
+			                             "No consent for %s in study %lld; use POST.",
+			                             scope, (long long)it->study_id));
 	}
 	return 0;
 }
@@ -301,7 +301,7 @@ static int consents_write(struct request *r, char op)
 	int64_t pid = req_path_id(r, "id");
 	static const char *const actions[] = {"create", "update", "delete"};
 	const char *action = actions[op == 'c' ? 0 : op == 'u' ? 1 : 2];
-	struct pb_audit au = {action, "Consent", NULL, pid, NULL};
+	struct phi_audit au = {action, "Consent", NULL, pid, NULL};
 	struct patient_facts f;
 	if (access_checks(r, &au, pid, &f))
 		return -1;
@@ -328,17 +328,17 @@ static int consents_write(struct request *r, char op)
 		int64_t id = store_consent_write(r->arena, op, it, &e);
 		if (id < 0) {
 			fail_err(r, &e);
-			return pb_fail(r, &au);
+			return phi_fail(r, &au);
 		}
 		jw_int(&w, id);
-		struct pb_audit row = {action, "Consent", pb_id(r, id), pid,
-		                       change_detail(r, it, op)};
-		if (pb_audit_tx(r, &row, status))
+		struct phi_audit row = {action, "Consent", phi_id(r, id), pid,
+		                        change_detail(r, it, op)};
+		if (phi_audit_tx(r, &row, status))
 			return -1;
 		changed++;
 	}
 	jw_arr_end(&w);
-	if (!changed && pb_audit_tx(r, &au, status))
+	if (!changed && phi_audit_tx(r, &au, status))
 		return -1;
 	if (db_commit(&e))
 		return fail_err(r, &e);

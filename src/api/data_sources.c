@@ -1,5 +1,5 @@
 /* /api/v1/data_sources (admin-api.md §12). */
-#include "api/api_a.h"
+#include "api/fields.h"
 
 #include <string.h>
 
@@ -40,10 +40,10 @@ static int ds_fields(struct request *r, json_object *body, bool req_name, const 
 {
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, DS_FIELDS, DS_READONLY);
-	api_a_text(r, &fe, body, "name", req_name, false, false, 0, name);
+	api_text(r, &fe, body, "name", req_name, false, false, 0, name);
 	const char *t = NULL;
-	if (api_a_text(r, &fe, body, "type", false, false, false, 0, &t)) {
-		if (!api_a_in(t, DS_TYPES))
+	if (api_text(r, &fe, body, "type", false, false, false, 0, &t)) {
+		if (!api_in(t, DS_TYPES))
 			fe_add(r, &fe, "type",
 			       arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
 		else
@@ -56,7 +56,7 @@ static int ds_fields(struct request *r, json_object *body, bool req_name, const 
 
 static int ds_create(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (api_require_superuser(r))
@@ -78,7 +78,7 @@ static int ds_create(struct request *r)
 static int ds_update(struct request *r)
 {
 	bool put = strcmp(r->method, "PUT") == 0;
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id");
@@ -147,7 +147,7 @@ static int ss_scope(struct request *r, json_object *body, int64_t *scope)
 	if (ex < 0)
 		return fail_err(r, &e);
 	if (!ex) {
-		api_a_invalid_pk(r, &fe, "scope_code_id", *scope);
+		api_invalid_pk(r, &fe, "scope_code_id", *scope);
 		return fe_fail(r, &fe);
 	}
 	return 0;
@@ -155,7 +155,7 @@ static int ss_scope(struct request *r, json_object *body, int64_t *scope)
 
 static int ss_post(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id"), scope;
@@ -175,7 +175,7 @@ static int ss_post(struct request *r)
 
 static int ss_delete(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id"), scope;

@@ -1,5 +1,5 @@
 /* /api/v1/observations (admin-api.md §11): rows filtered by the consent rule. */
-#include "api/api_b.h"
+#include "api/phi.h"
 
 static const char *const MSG_ONLY_PRACTITIONERS = "Only practitioner users can list observations.";
 static const char *const MSG_NO_OBSERVATION = "No Observation matches the given query.";
@@ -12,47 +12,47 @@ static bool is_practitioner(const struct request *r)
 /* GET /observations */
 static int observations_list(struct request *r)
 {
-	struct pb_audit au = {"search", "Observation", NULL, 0, NULL};
+	struct phi_audit au = {"search", "Observation", NULL, 0, NULL};
 	if (!is_practitioner(r))
-		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
+		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
 	struct observation_filter f = {0};
-	if (pb_param_id(r, "organization_id", &f.organization_id) < 0 ||
-	    pb_param_id(r, "study_id", &f.study_id) < 0 ||
-	    pb_param_id(r, "patient_id", &f.patient_id) < 0 ||
-	    pb_param_id(r, "observation_id", &f.observation_id) < 0)
-		return pb_fail(r, &au);
+	if (phi_param_id(r, "organization_id", &f.organization_id) < 0 ||
+	    phi_param_id(r, "study_id", &f.study_id) < 0 ||
+	    phi_param_id(r, "patient_id", &f.patient_id) < 0 ||
+	    phi_param_id(r, "observation_id", &f.observation_id) < 0)
+		return phi_fail(r, &au);
 	if (f.patient_id > 0)
 		au.patient_id = f.patient_id;
 	struct page pg;
 	if (api_page_parse(r, 20, &pg))
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	struct err e = {0};
 	if (r->principal->practitioner_id &&
 	    store_sticky_selection(r->arena, r->principal->user_id,
 	                           f.organization_id > 0 ? f.organization_id : 0,
 	                           f.study_id > 0 ? f.study_id : 0, true, &e))
 		return fail_err(r, &e);
-	struct pb_page res;
+	struct phi_page res;
 	int64_t offset = pg.offset;
 	if (store_observations_page(r->arena, r->principal->user_id, &f, pg.size, offset, &res, &e))
 		return fail_err(r, &e);
 	if (api_page_check(r, &pg, res.count))
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	if (pg.offset != offset && store_observations_page(r->arena, r->principal->user_id, &f,
 	                                                   pg.size, pg.offset, &res, &e))
 		return fail_err(r, &e);
 	api_page_respond(r, &pg, res.count, res.results);
-	au.detail = pb_search_detail(r, &res);
+	au.detail = phi_search_detail(r, &res);
 	if (!au.patient_id)
 		au.patient_id = res.single_patient;
-	return pb_audit_done(r, &au, 200);
+	return phi_audit_done(r, &au, 200);
 }
 
 /* GET /observations/{id} */
 static int observation_get(struct request *r)
 {
 	int64_t oid = req_path_id(r, "id");
-	struct pb_audit au = {"read", "Observation", pb_id(r, oid), 0, NULL};
+	struct phi_audit au = {"read", "Observation", phi_id(r, oid), 0, NULL};
 	struct observation_facts f;
 	struct err e = {0};
 	if (store_observation_facts(r->arena, r->principal->user_id, oid, &f, &e))
@@ -60,21 +60,21 @@ static int observation_get(struct request *r)
 	if (f.visible)
 		au.patient_id = f.patient_id;
 	if (!is_practitioner(r))
-		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
+		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
 	if (!f.visible)
-		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
+		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
 	char *json = store_observation_json(r->arena, oid, &e);
 	if (!json)
 		return fail_err(r, &e);
 	resp_json_str(r, 200, json);
-	return pb_audit_done(r, &au, 200);
+	return phi_audit_done(r, &au, 200);
 }
 
 /* DELETE /observations/{id} */
 static int observation_delete(struct request *r)
 {
 	int64_t oid = req_path_id(r, "id");
-	struct pb_audit au = {"delete", "Observation", pb_id(r, oid), 0, NULL};
+	struct phi_audit au = {"delete", "Observation", phi_id(r, oid), 0, NULL};
 	struct observation_facts f;
 	struct err e = {0};
 	if (store_observation_facts(r->arena, r->principal->user_id, oid, &f, &e))
@@ -83,17 +83,17 @@ static int observation_delete(struct request *r)
 	if (f.visible || (super && f.exists))
 		au.patient_id = f.patient_id;
 	if (super ? !f.exists : !f.visible)
-		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
+		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
 	if (!f.manages)
-		return pb_deny(r, &au, ERR_FORBIDDEN,
-		               "You do not have permission to perform this action.");
+		return phi_deny(r, &au, ERR_FORBIDDEN,
+		                "You do not have permission to perform this action.");
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	if (store_observation_delete(r->arena, oid, &e)) {
 		fail_err(r, &e);
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	}
-	if (pb_audit_tx(r, &au, 204) || db_commit(&e))
+	if (phi_audit_tx(r, &au, 204) || db_commit(&e))
 		return r->err.kind ? -1 : fail_err(r, &e);
 	resp_empty(r, 204);
 	return 0;

@@ -1,5 +1,5 @@
 /* /api/v1/organizations (admin-api.md §5) and /api/v1/users/organizations. */
-#include "api/api_a.h"
+#include "api/fields.h"
 
 #include <string.h>
 
@@ -109,10 +109,10 @@ static const char *const ORG_READONLY[] = {"id", "current_user_role", "children"
 static void org_fields(struct request *r, struct field_errors *fe, json_object *body, bool req,
                        const char **name, const char **type)
 {
-	api_a_text(r, fe, body, "name", req, false, false, 0, name);
+	api_text(r, fe, body, "name", req, false, false, 0, name);
 	const char *t = NULL;
-	if (api_a_text(r, fe, body, "type", req, false, false, 0, &t)) {
-		if (!api_a_in(t, ORG_TYPES))
+	if (api_text(r, fe, body, "type", req, false, false, 0, &t)) {
+		if (!api_in(t, ORG_TYPES))
 			fe_add(r, fe, "type",
 			       arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
 		else
@@ -137,7 +137,7 @@ static int64_t body_part_of(struct request *r, json_object *body, bool *present)
 
 static int org_create(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	bool present;
@@ -159,7 +159,7 @@ static int org_create(struct request *r)
 		if (ex < 0)
 			return fail_err(r, &e);
 		if (!ex)
-			api_a_invalid_pk(r, &fe, "part_of", parent);
+			api_invalid_pk(r, &fe, "part_of", parent);
 	}
 	const char *name = NULL, *type = NULL;
 	org_fields(r, &fe, body, true, &name, &type);
@@ -190,7 +190,7 @@ static int org_write_access(struct request *r, int64_t id, struct org_info *oi)
 static int org_update(struct request *r)
 {
 	bool put = strcmp(r->method, "PUT") == 0;
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id");
@@ -217,7 +217,7 @@ static int org_update(struct request *r)
 			if (ex < 0)
 				return fail_err(r, &e);
 			if (!ex) {
-				api_a_invalid_pk(r, &fe, "part_of", parent);
+				api_invalid_pk(r, &fe, "part_of", parent);
 			} else {
 				int cyc = store_org_in_subtree(r->arena, id, parent, &e);
 				if (cyc < 0)
@@ -313,7 +313,7 @@ static int membership_target(struct request *r, json_object *body, int64_t id, b
 		return fail_msg400(r, "Members cannot be added to the ROOT organization.");
 	struct field_errors fe = {0};
 	int64_t uid = 0;
-	bool has_uid = api_a_id(r, &fe, body, "jhe_user_id", true, &uid);
+	bool has_uid = api_id(r, &fe, body, "jhe_user_id", true, &uid);
 	if (want_role) {
 		const char *key =
 		    json_object_object_get_ex(body, "organization_partitioner_role", NULL)
@@ -322,7 +322,7 @@ static int membership_target(struct request *r, json_object *body, int64_t id, b
 		        ? "organization_practitioner_role"
 		        : "organization_partitioner_role";
 		const char *rv = NULL;
-		if (api_a_text(r, &fe, body, key, true, false, false, 0, &rv)) {
+		if (api_text(r, &fe, body, key, true, false, false, 0, &rv)) {
 			if (strcmp(rv, "member") && strcmp(rv, "manager") && strcmp(rv, "viewer"))
 				fe_add(r, &fe, key,
 				       arena_printf(r->arena, "\"%s\" is not a valid choice.", rv));
@@ -348,7 +348,7 @@ static int membership_target(struct request *r, json_object *body, int64_t id, b
 
 static int org_add_user(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id"), pr = 0;
@@ -368,7 +368,7 @@ static int org_add_user(struct request *r)
 
 static int org_remove_user(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id"), pr = 0;

@@ -1,5 +1,5 @@
-/* /api/v1/patients (admin-api.md §7) and the part-B helpers of api_b.h. */
-#include "api/api_b.h"
+/* /api/v1/patients (admin-api.md §7) and the part-B helpers of phi.h. */
+#include "api/phi.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -8,7 +8,7 @@
 /* helpers shared by the part-B files                                                        */
 /* ---------------------------------------------------------------------------------------- */
 
-int pb_fail(struct request *r, const struct pb_audit *au)
+int phi_fail(struct request *r, const struct phi_audit *au)
 {
 	db_rollback();
 	int status = err_http_status(&r->err);
@@ -23,31 +23,31 @@ int pb_fail(struct request *r, const struct pb_audit *au)
 	return -1;
 }
 
-int pb_deny(struct request *r, const struct pb_audit *au, enum err_kind kind, const char *msg)
+int phi_deny(struct request *r, const struct phi_audit *au, enum err_kind kind, const char *msg)
 {
 	fail_with(r, kind, msg);
-	return pb_fail(r, au);
+	return phi_fail(r, au);
 }
 
-int pb_fail400(struct request *r, const struct pb_audit *au, const char *msg)
+int phi_fail400(struct request *r, const struct phi_audit *au, const char *msg)
 {
 	fail_msg400(r, msg);
-	return pb_fail(r, au);
+	return phi_fail(r, au);
 }
 
-int pb_audit_done(struct request *r, const struct pb_audit *au, int status)
+int phi_audit_done(struct request *r, const struct phi_audit *au, int status)
 {
 	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
 	                 au->detail);
 }
 
-int pb_audit_tx(struct request *r, const struct pb_audit *au, int status)
+int phi_audit_tx(struct request *r, const struct phi_audit *au, int status)
 {
 	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
 	                 au->detail);
 }
 
-const char *pb_search_detail(struct request *r, const struct pb_page *pg)
+const char *phi_search_detail(struct request *r, const struct phi_page *pg)
 {
 	struct buf *b = buf_new(r->arena, 128);
 	struct jw w;
@@ -60,7 +60,7 @@ const char *pb_search_detail(struct request *r, const struct pb_page *pg)
 	return b->data;
 }
 
-int pb_param_id(struct request *r, const char *snake_key, int64_t *out)
+int phi_param_id(struct request *r, const char *snake_key, int64_t *out)
 {
 	*out = 0;
 	int rc = api_param_id(r, snake_key, out);
@@ -69,7 +69,7 @@ int pb_param_id(struct request *r, const char *snake_key, int64_t *out)
 	return rc;
 }
 
-int pb_body(struct request *r, json_object **out)
+int phi_body(struct request *r, json_object **out)
 {
 	*out = req_json_body(r, true);
 	if (!*out)
@@ -82,12 +82,12 @@ int pb_body(struct request *r, json_object **out)
 	return 0;
 }
 
-const char *pb_id(struct request *r, int64_t id)
+const char *phi_id(struct request *r, int64_t id)
 {
 	return arena_printf(r->arena, "%lld", (long long)id);
 }
 
-const char *pb_json_type(json_object *v)
+const char *phi_json_type(json_object *v)
 {
 	switch (json_object_get_type(v)) {
 	case json_type_object:
@@ -127,17 +127,17 @@ void api_audit_denied(struct request *r)
 			type = "Client";
 		else {
 			type = "Patient";
-			rid = id ? pb_id(r, id) : NULL;
+			rid = id ? phi_id(r, id) : NULL;
 		}
 	} else if (str_starts(pat, "/api/v1/studies/{id}/patients")) {
 		type = "StudyPatient";
-		rid = id ? pb_id(r, id) : NULL;
+		rid = id ? phi_id(r, id) : NULL;
 	} else if (str_starts(pat, "/api/v1/observations")) {
 		type = "Observation";
-		rid = id ? pb_id(r, id) : NULL;
+		rid = id ? phi_id(r, id) : NULL;
 	} else if (str_starts(pat, "/api/v1/invitation") && !strstr(pat, "{token:s}")) {
 		type = "PatientInvitation";
-		rid = id ? pb_id(r, id) : NULL;
+		rid = id ? phi_id(r, id) : NULL;
 	} else {
 		return;
 	}
@@ -163,13 +163,13 @@ static int64_t uid(struct request *r)
 /* GET /patients */
 static int patients_list(struct request *r)
 {
-	struct pb_audit au = {"search", "Patient", NULL, 0, NULL};
+	struct phi_audit au = {"search", "Patient", NULL, 0, NULL};
 	struct patient_filter f = {0};
 	int64_t org_raw = 0, study_raw = 0;
-	if (pb_param_id(r, "organization_id", &f.organization_id) < 0 ||
-	    pb_param_id(r, "study_id", &f.study_id) < 0 ||
-	    pb_param_id(r, "patient_id", &f.patient_id) < 0)
-		return pb_fail(r, &au);
+	if (phi_param_id(r, "organization_id", &f.organization_id) < 0 ||
+	    phi_param_id(r, "study_id", &f.study_id) < 0 ||
+	    phi_param_id(r, "patient_id", &f.patient_id) < 0)
+		return phi_fail(r, &au);
 	org_raw = f.organization_id > 0 ? f.organization_id : 0;
 	study_raw = f.study_id > 0 ? f.study_id : 0;
 	f.identifier_value = api_param(r, "patient_identifier_value", NULL);
@@ -177,45 +177,45 @@ static int patients_list(struct request *r)
 		au.patient_id = f.patient_id;
 	struct page pg;
 	if (api_page_parse(r, 20, &pg))
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	struct err e = {0};
 	if (r->principal->practitioner_id &&
 	    store_sticky_selection(r->arena, uid(r), org_raw, study_raw, true, &e))
 		return fail_err(r, &e);
-	struct pb_page res;
+	struct phi_page res;
 	int64_t offset = pg.offset;
 	if (store_patients_page(r->arena, uid(r), &f, pg.size, offset, &res, &e))
 		return fail_err(r, &e);
 	if (api_page_check(r, &pg, res.count))
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	if (pg.offset != offset &&
 	    store_patients_page(r->arena, uid(r), &f, pg.size, pg.offset, &res, &e))
 		return fail_err(r, &e);
 	api_page_respond(r, &pg, res.count, res.results);
-	au.detail = pb_search_detail(r, &res);
+	au.detail = phi_search_detail(r, &res);
 	if (!au.patient_id)
 		au.patient_id = res.single_patient;
-	return pb_audit_done(r, &au, 200);
+	return phi_audit_done(r, &au, 200);
 }
 
 /* GET /patients/{id} */
 static int patient_get(struct request *r)
 {
 	int64_t pid = req_path_id(r, "id");
-	struct pb_audit au = {"read", "Patient", pb_id(r, pid), pid, NULL};
+	struct phi_audit au = {"read", "Patient", phi_id(r, pid), pid, NULL};
 	struct patient_facts f;
 	struct err e = {0};
 	if (store_patient_facts(r->arena, uid(r), pid, 0, &f, &e))
 		return fail_err(r, &e);
 	if (!f.exists)
-		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
 	if (!f.visible)
-		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
+		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
 	char *json = store_patient_json(r->arena, pid, &e);
 	if (!json)
 		return fail_err(r, &e);
 	resp_json_str(r, 200, json);
-	return pb_audit_done(r, &au, 200);
+	return phi_audit_done(r, &au, 200);
 }
 
 /* Validate the identifiers array (§7.2 step 6). Returns the normalized JSON array, or NULL
@@ -280,28 +280,28 @@ static void read_patient_fields(struct request *r, struct field_errors *fe, json
 			fe_add(r, fe, "identifiers",
 			       arena_printf(r->arena,
 			                    "Expected a list of items but got type \"%s\".",
-			                    pb_json_type(v)));
+			                    phi_json_type(v)));
 	}
 }
 
 /* Steps shared by create and update after the permission checks: birth date, identifiers
  * (shape, duplicates, owned by another patient). Returns 0 or -1 (audited failure). */
-static int check_patient_values(struct request *r, const struct pb_audit *au,
+static int check_patient_values(struct request *r, const struct phi_audit *au,
                                 struct patient_input *in, json_object *ids, int64_t self_id)
 {
 	if (in->has_birth_date && in->birth_date && !valid_birth_date(in->birth_date))
-		return pb_fail400(r, au, "Enter a valid birth date (YYYY-MM-DD).");
+		return phi_fail400(r, au, "Enter a valid birth date (YYYY-MM-DD).");
 	if (ids) {
 		const char *msg = NULL;
 		in->identifiers = identifiers_json(r, ids, &msg);
 		if (!in->identifiers)
-			return pb_fail400(r, au, msg);
+			return phi_fail400(r, au, msg);
 		struct err e = {0};
 		const char *used = store_identifier_in_use(r->arena, in->identifiers, self_id, &e);
 		if (!used)
 			return fail_err(r, &e);
 		if (*used)
-			return pb_fail400(
+			return phi_fail400(
 			    r, au,
 			    arena_printf(r->arena,
 			                 "The external identifier %s is already in use by another "
@@ -318,10 +318,10 @@ static int patient_create(struct request *r)
 	    "organization_id", "telecom_email", "name_family", "name_given",
 	    "birth_date",      "telecom_phone", "identifiers", NULL};
 	static const char *const ignored[] = {"id", "jhe_user_id", "organizations", NULL};
-	struct pb_audit au = {"create", "Patient", NULL, 0, NULL};
+	struct phi_audit au = {"create", "Patient", NULL, 0, NULL};
 	json_object *body = api_body_object(r);
 	if (!body)
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, allowed, ignored);
 	int64_t org = 0;
@@ -334,26 +334,26 @@ static int patient_create(struct request *r)
 	read_patient_fields(r, &fe, body, &in, &ids);
 	if (fe_any(&fe)) {
 		fe_fail(r, &fe);
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	}
 	if (!has_org || !org_ok)
-		return pb_fail400(r, &au, "organizationId is required.");
+		return phi_fail400(r, &au, "organizationId is required.");
 	struct patient_facts f;
 	struct err e = {0};
 	if (store_patient_facts(r->arena, uid(r), 0, org, &f, &e))
 		return fail_err(r, &e);
 	if (!f.can_manage_org)
-		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
+		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
 	if (!f.org_exists)
-		return pb_fail400(r, &au, "Organization not found.");
+		return phi_fail400(r, &au, "Organization not found.");
 	if (org == 0)
-		return pb_fail400(r, &au, "Patients cannot be added to the ROOT organization.");
+		return phi_fail400(r, &au, "Patients cannot be added to the ROOT organization.");
 	bool empty;
 	in.email = api_email(r, email_in, &empty);
 	if (empty)
-		return pb_fail400(r, &au, "Email is required to create a patient.");
+		return phi_fail400(r, &au, "Email is required to create a patient.");
 	if (!in.email)
-		return pb_fail400(r, &au, "Enter a valid email address.");
+		return phi_fail400(r, &au, "Enter a valid email address.");
 	if (check_patient_values(r, &au, &in, ids, 0))
 		return -1;
 	if (db_begin(&e))
@@ -361,11 +361,11 @@ static int patient_create(struct request *r)
 	int64_t pid = store_patient_create(r->arena, &in, org, &e);
 	if (pid < 0) {
 		fail_err(r, &e);
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	}
-	au.resource_id = pb_id(r, pid);
+	au.resource_id = phi_id(r, pid);
 	au.patient_id = pid;
-	if (pb_audit_tx(r, &au, 201) || db_commit(&e))
+	if (phi_audit_tx(r, &au, 201) || db_commit(&e))
 		return r->err.kind ? -1 : fail_err(r, &e);
 	char *json = store_patient_json(r->arena, pid, &e);
 	if (!json)
@@ -375,32 +375,32 @@ static int patient_create(struct request *r)
 }
 
 /* The organizationId parameter of update/delete/global_add_organization: 0 ok (*org set), -1. */
-static int org_param(struct request *r, const struct pb_audit *au, int64_t *org)
+static int org_param(struct request *r, const struct phi_audit *au, int64_t *org)
 {
 	int rc = api_param_id(r, "organization_id", org);
 	if (rc < 0)
-		return pb_fail(r, au);
+		return phi_fail(r, au);
 	if (rc == 0)
-		return pb_fail400(r, au, "organizationId parameter required");
+		return phi_fail400(r, au, "organizationId parameter required");
 	return 0;
 }
 
 /* The checks of §7.4 step 1 (update and delete). */
-static int member_checks(struct request *r, const struct pb_audit *au, int64_t pid, int64_t org,
+static int member_checks(struct request *r, const struct phi_audit *au, int64_t pid, int64_t org,
                          struct patient_facts *f)
 {
 	struct err e = {0};
 	if (store_patient_facts(r->arena, uid(r), pid, org, f, &e))
 		return fail_err(r, &e);
 	if (!f->exists)
-		return pb_deny(r, au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+		return phi_deny(r, au, ERR_NOT_FOUND, MSG_NO_PATIENT);
 	if (!f->can_manage_org)
-		return pb_deny(r, au, ERR_FORBIDDEN, MSG_DENIED);
+		return phi_deny(r, au, ERR_FORBIDDEN, MSG_DENIED);
 	if (!f->in_org)
-		return pb_fail400(r, au,
-		                  arena_printf(r->arena,
-		                               "Patient %lld is not a member of organization %lld.",
-		                               (long long)pid, (long long)org));
+		return phi_fail400(
+		    r, au,
+		    arena_printf(r->arena, "Patient %lld is not a member of organization %lld.",
+		                 (long long)pid, (long long)org));
 	return 0;
 }
 
@@ -412,10 +412,10 @@ static int patient_update(struct request *r)
 	static const char *const ignored[] = {"id", "jhe_user_id", "telecom_email", "organizations",
 	                                      NULL};
 	int64_t pid = req_path_id(r, "id");
-	struct pb_audit au = {"update", "Patient", pb_id(r, pid), pid, NULL};
+	struct phi_audit au = {"update", "Patient", phi_id(r, pid), pid, NULL};
 	json_object *body = NULL;
-	if (pb_body(r, &body))
-		return pb_fail(r, &au);
+	if (phi_body(r, &body))
+		return phi_fail(r, &au);
 	if (!body)
 		body = arena_json(r->arena, json_object_new_object());
 	int64_t org = 0;
@@ -431,7 +431,7 @@ static int patient_update(struct request *r)
 	read_patient_fields(r, &fe, body, &in, &ids);
 	if (fe_any(&fe)) {
 		fe_fail(r, &fe);
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	}
 	if (check_patient_values(r, &au, &in, ids, pid))
 		return -1;
@@ -440,9 +440,9 @@ static int patient_update(struct request *r)
 		return fail_err(r, &e);
 	if (store_patient_update(r->arena, pid, &in, &e)) {
 		fail_err(r, &e);
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	}
-	if (pb_audit_tx(r, &au, 200) || db_commit(&e))
+	if (phi_audit_tx(r, &au, 200) || db_commit(&e))
 		return r->err.kind ? -1 : fail_err(r, &e);
 	char *json = store_patient_json(r->arena, pid, &e);
 	if (!json)
@@ -455,7 +455,7 @@ static int patient_update(struct request *r)
 static int patient_delete(struct request *r)
 {
 	int64_t pid = req_path_id(r, "id");
-	struct pb_audit au = {"delete", "Patient", pb_id(r, pid), pid, NULL};
+	struct phi_audit au = {"delete", "Patient", phi_id(r, pid), pid, NULL};
 	int64_t org = 0;
 	if (org_param(r, &au, &org))
 		return -1;
@@ -468,11 +468,11 @@ static int patient_delete(struct request *r)
 	bool deleted = false;
 	if (store_patient_remove_org(r->arena, pid, org, &deleted, &e)) {
 		fail_err(r, &e);
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	}
 	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld,\"patientDeleted\":%s}",
 	                         (long long)org, deleted ? "true" : "false");
-	if (pb_audit_tx(r, &au, 204) || db_commit(&e))
+	if (phi_audit_tx(r, &au, 204) || db_commit(&e))
 		return r->err.kind ? -1 : fail_err(r, &e);
 	resp_empty(r, 204);
 	return 0;
@@ -481,18 +481,18 @@ static int patient_delete(struct request *r)
 /* GET /patients/global_lookup?email= */
 static int patient_global_lookup(struct request *r)
 {
-	struct pb_audit au = {"search", "Patient", NULL, 0, NULL};
+	struct phi_audit au = {"search", "Patient", NULL, 0, NULL};
 	struct err e = {0};
 	int ok = store_user_manages_patients_somewhere(r->arena, uid(r), &e);
 	if (ok < 0)
 		return fail_err(r, &e);
 	if (!ok)
-		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
+		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
 	const char *email = api_param(r, "email", NULL);
 	while (email && *email == ' ')
 		email++;
 	if (!email || !*email)
-		return pb_fail400(r, &au, "email parameter required");
+		return phi_fail400(r, &au, "email parameter required");
 	size_t n = strlen(email);
 	while (n && email[n - 1] == ' ')
 		n--;
@@ -502,19 +502,19 @@ static int patient_global_lookup(struct request *r)
 	if (!json)
 		return fail_err(r, &e);
 	resp_json_str(r, 200, json);
-	struct pb_page pg = {.rows = pid ? 1 : 0,
-	                     .patient_ids =
-	                         pid ? arena_printf(r->arena, "[%lld]", (long long)pid) : "[]"};
+	struct phi_page pg = {.rows = pid ? 1 : 0,
+	                      .patient_ids =
+	                          pid ? arena_printf(r->arena, "[%lld]", (long long)pid) : "[]"};
 	au.patient_id = pid;
-	au.detail = pb_search_detail(r, &pg);
-	return pb_audit_done(r, &au, 200);
+	au.detail = phi_search_detail(r, &pg);
+	return phi_audit_done(r, &au, 200);
 }
 
 /* PATCH /patients/{id}/global_add_organization?organizationId=X */
 static int patient_add_org(struct request *r)
 {
 	int64_t pid = req_path_id(r, "id");
-	struct pb_audit au = {"update", "Patient", pb_id(r, pid), pid, NULL};
+	struct phi_audit au = {"update", "Patient", phi_id(r, pid), pid, NULL};
 	int64_t org = 0;
 	if (org_param(r, &au, &org))
 		return -1;
@@ -523,30 +523,31 @@ static int patient_add_org(struct request *r)
 	if (store_patient_facts(r->arena, uid(r), pid, org, &f, &e))
 		return fail_err(r, &e);
 	if (!f.exists)
-		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
 	if (!f.can_manage_org)
-		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
+		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
 	/* Joining an organization opens the patient's data to its studies: the patient's current
 	 * organizations decide (doc/admin-api-notes.md, "Adding a patient to an organization"). */
 	if (!f.may_extend_orgs)
-		return pb_deny(
+		return phi_deny(
 		    r, &au, ERR_FORBIDDEN,
 		    "Only a manager of one of this patient's organizations can add them to "
 		    "another organization.");
 	if (!f.org_exists)
-		return pb_fail400(r, &au, "Organization not found.");
+		return phi_fail400(r, &au, "Organization not found.");
 	if (org == 0)
-		return pb_fail400(r, &au, "Patients cannot be added to the ROOT organization.");
+		return phi_fail400(r, &au, "Patients cannot be added to the ROOT organization.");
 	if (f.in_org)
-		return pb_fail400(r, &au, "This patient is already a member of this organization.");
+		return phi_fail400(r, &au,
+		                   "This patient is already a member of this organization.");
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	if (store_patient_add_org(r->arena, pid, org, &e)) {
 		fail_err(r, &e);
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	}
 	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld}", (long long)org);
-	if (pb_audit_tx(r, &au, 200) || db_commit(&e))
+	if (phi_audit_tx(r, &au, 200) || db_commit(&e))
 		return r->err.kind ? -1 : fail_err(r, &e);
 	char *json = store_patient_json(r->arena, pid, &e);
 	if (!json)
@@ -559,35 +560,35 @@ static int patient_add_org(struct request *r)
 static int patient_me(struct request *r)
 {
 	int64_t pid = r->principal->patient_id;
-	struct pb_audit au = {"read", "Patient", pid ? pb_id(r, pid) : NULL, pid, NULL};
+	struct phi_audit au = {"read", "Patient", pid ? phi_id(r, pid) : NULL, pid, NULL};
 	if (!pid)
-		return pb_deny(r, &au, ERR_FORBIDDEN, "Current user is not a patient.");
+		return phi_deny(r, &au, ERR_FORBIDDEN, "Current user is not a patient.");
 	struct err e = {0};
 	char *json = store_patient_json(r->arena, pid, &e);
 	if (!json)
 		return fail_err(r, &e);
 	resp_json_str(r, 200, json);
-	return pb_audit_done(r, &au, 200);
+	return phi_audit_done(r, &au, 200);
 }
 
 /* GET /patients/{id}/consolidated_clients */
 static int patient_consolidated_clients(struct request *r)
 {
 	int64_t pid = req_path_id(r, "id");
-	struct pb_audit au = {"read", "Client", NULL, pid, NULL};
+	struct phi_audit au = {"read", "Client", NULL, pid, NULL};
 	struct patient_facts f;
 	struct err e = {0};
 	if (store_patient_facts(r->arena, uid(r), pid, 0, &f, &e))
 		return fail_err(r, &e);
 	if (!f.exists)
-		return pb_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
 	if (!f.visible)
-		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
+		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
 	char *json = store_patient_consolidated_clients(r->arena, pid, &e);
 	if (!json)
 		return fail_err(r, &e);
 	resp_json_str(r, 200, json);
-	return pb_audit_done(r, &au, 200);
+	return phi_audit_done(r, &au, 200);
 }
 
 const struct route api_patient_routes[] = {

@@ -1,5 +1,5 @@
 /* /api/v1/practitioners (admin-api.md §6): superuser only. */
-#include "api/api_a.h"
+#include "api/fields.h"
 
 #include <string.h>
 
@@ -30,7 +30,7 @@ static const char *const PR_READONLY[] = {"id", "jhe_user_id", "organizations", 
 
 static int pr_create(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (api_require_superuser(r))
@@ -38,13 +38,13 @@ static int pr_create(struct request *r)
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, PR_FIELDS, PR_READONLY);
 	const char *raw = NULL, *family = NULL, *given = NULL;
-	bool has_email = api_a_text(r, &fe, body, "telecom_email", false, true, true, 0, &raw);
-	api_a_text(r, &fe, body, "name_family", false, true, true, 150, &family);
-	api_a_text(r, &fe, body, "name_given", false, true, true, 150, &given);
+	bool has_email = api_text(r, &fe, body, "telecom_email", false, true, true, 0, &raw);
+	api_text(r, &fe, body, "name_family", false, true, true, 150, &family);
+	api_text(r, &fe, body, "name_given", false, true, true, 150, &given);
 	int64_t org = -1;
 	json_object *ov;
 	if (json_object_object_get_ex(body, "organization_id", &ov) && ov != NULL)
-		api_a_id(r, &fe, body, "organization_id", false, &org);
+		api_id(r, &fe, body, "organization_id", false, &org);
 	if (fe_any(&fe))
 		return fe_fail(r, &fe);
 	if (!has_email || !raw || !*raw)
@@ -78,7 +78,7 @@ static int pr_create(struct request *r)
 		if (store_practitioner_create(r->arena, uid, family ? family : "",
 		                              given ? given : "", &pr, &e))
 			return fail_err(r, &e);
-		if (!ui.is_superuser && api_a_default_orgs(r, pr))
+		if (!ui.is_superuser && api_default_orgs(r, pr))
 			return -1;
 	}
 	if (org > 0 && store_membership_add_missing(r->arena, org, pr, "member", &e))
@@ -92,7 +92,7 @@ static int pr_create(struct request *r)
 
 static int pr_update(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (api_require_superuser(r))
@@ -110,8 +110,8 @@ static int pr_update(struct request *r)
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, allowed, ro);
 	const char *family = NULL, *given = NULL;
-	api_a_text(r, &fe, body, "name_family", false, true, true, 150, &family);
-	api_a_text(r, &fe, body, "name_given", false, true, true, 150, &given);
+	api_text(r, &fe, body, "name_family", false, true, true, 150, &family);
+	api_text(r, &fe, body, "name_given", false, true, true, 150, &given);
 	if (fe_any(&fe))
 		return fe_fail(r, &fe);
 	if (db_begin(&e) || store_practitioner_update(r->arena, id, family, given, &e) < 0)

@@ -1,5 +1,5 @@
 /* /api/v1/jhe_settings (admin-api.md §15): superuser only. */
-#include "api/api_a.h"
+#include "api/fields.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -206,7 +206,7 @@ static int set_write(struct request *r, int64_t id)
 {
 	static const char *const fields[] = {"key", "value_type", "value", NULL};
 	static const char *const ro[] = {"id", "resolved_value", "last_updated", NULL};
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (api_require_superuser(r))
@@ -225,11 +225,11 @@ static int set_write(struct request *r, int64_t id)
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, fields, ro);
 	const char *key = NULL, *type = NULL;
-	bool has_key = api_a_text(r, &fe, body, "key", all, false, false, 0, &key);
+	bool has_key = api_text(r, &fe, body, "key", all, false, false, 0, &key);
 	bool has_type = false;
 	const char *t = NULL;
-	if (api_a_text(r, &fe, body, "value_type", all, false, false, 0, &t)) {
-		if (!api_a_in(t, TYPES))
+	if (api_text(r, &fe, body, "value_type", all, false, false, 0, &t)) {
+		if (!api_in(t, TYPES))
 			fe_add(r, &fe, "value_type",
 			       arena_printf(r->arena, "\"%s\" is not a valid choice.", t));
 		else {
@@ -257,7 +257,7 @@ static int set_write(struct request *r, int64_t id)
 		       arena_printf(r->arena, "%s must be %s %s.", eff_key,
 		                    !strcmp(kt, "int") ? "an" : "a", kt));
 	const char *value = cur.value_text;
-	if (has_value && eff_type && api_a_in(eff_type, TYPES)) {
+	if (has_value && eff_type && api_in(eff_type, TYPES)) {
 		value = coerce(r, &fe, eff_type, raw_value(r, body));
 		if (value && eff_key && !fe_any(&fe))
 			known_value(r, &fe, eff_key, &value);

@@ -1,5 +1,5 @@
-/* /api/v1/studies (admin-api.md §10) without studies/{id}/patients (part B). */
-#include "api/api_a.h"
+/* /api/v1/studies (admin-api.md §10) without studies/{id}/patients. */
+#include "api/fields.h"
 
 #include <string.h>
 
@@ -67,9 +67,9 @@ static const char *const STUDY_READONLY[] = {"id", NULL};
 static void study_fields(struct request *r, struct field_errors *fe, json_object *body, bool req,
                          const char **name, const char **desc, const char **icon, bool *icon_set)
 {
-	api_a_text(r, fe, body, "name", req, false, false, 0, name);
-	api_a_text(r, fe, body, "description", req, false, false, 0, desc);
-	*icon_set = api_a_text(r, fe, body, "icon_url", false, true, true, 0, icon);
+	api_text(r, fe, body, "name", req, false, false, 0, name);
+	api_text(r, fe, body, "description", req, false, false, 0, desc);
+	*icon_set = api_text(r, fe, body, "icon_url", false, true, true, 0, icon);
 }
 
 /* organization from the body: -1 missing/null, -2 wrong type */
@@ -88,7 +88,7 @@ static int64_t body_org(struct request *r, json_object *body)
 
 static int study_create(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t org = body_org(r, body);
@@ -115,7 +115,7 @@ static int study_create(struct request *r)
 		if (ex < 0)
 			return fail_err(r, &e);
 		if (!ex)
-			api_a_invalid_pk(r, &fe, "organization", org);
+			api_invalid_pk(r, &fe, "organization", org);
 	}
 	const char *name = NULL, *desc = NULL, *icon = NULL;
 	bool icon_set = false;
@@ -135,7 +135,7 @@ static int study_create(struct request *r)
 static int study_update(struct request *r)
 {
 	bool put = strcmp(r->method, "PUT") == 0;
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id");
@@ -213,14 +213,14 @@ static int link_ref(struct request *r, json_object *body, const char *kind, bool
 	                    : !strcmp(kind, "clients")      ? "oauth_application"
 	                                                    : "data_source";
 	struct field_errors fe = {0};
-	if (!api_a_id(r, &fe, body, key, true, ref))
+	if (!api_id(r, &fe, body, key, true, ref))
 		return fe_fail(r, &fe);
 	struct err e = {0};
 	int ex = store_row_exists(r->arena, table, *ref, &e);
 	if (ex < 0)
 		return fail_err(r, &e);
 	if (!ex) {
-		api_a_invalid_pk(r, &fe, key, *ref);
+		api_invalid_pk(r, &fe, key, *ref);
 		return fe_fail(r, &fe);
 	}
 	if (adding && !strcmp(kind, "clients")) {
@@ -239,7 +239,7 @@ static int link_ref(struct request *r, json_object *body, const char *kind, bool
 
 static int links_post(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id");
@@ -286,7 +286,7 @@ static int links_post(struct request *r)
 
 static int links_delete(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	int64_t id = req_path_id(r, "id");

@@ -1,5 +1,5 @@
 /* /api/v1/studies/{id}/patients (admin-api.md §10): list, enrol, remove. */
-#include "api/api_b.h"
+#include "api/phi.h"
 
 #include <string.h>
 
@@ -11,53 +11,53 @@ static const char *const MSG_DENIED = "You do not have permission to perform thi
 static int study_patients_list(struct request *r)
 {
 	int64_t sid = req_path_id(r, "id");
-	struct pb_audit au = {"search", "StudyPatient", pb_id(r, sid), 0, NULL};
+	struct phi_audit au = {"search", "StudyPatient", phi_id(r, sid), 0, NULL};
 	struct study_facts sf;
 	struct err e = {0};
 	if (store_study_facts(r->arena, r->principal->user_id, sid, &sf, &e))
 		return fail_err(r, &e);
 	if (!sf.data_readable)
-		return pb_deny(r, &au, ERR_FORBIDDEN, MSG_STUDY_FORBIDDEN);
+		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_STUDY_FORBIDDEN);
 	struct page pg;
 	if (api_page_parse(r, 20, &pg))
-		return pb_fail(r, &au);
-	struct pb_page res;
+		return phi_fail(r, &au);
+	struct phi_page res;
 	int64_t offset = pg.offset;
 	if (store_study_patients_page(r->arena, sid, pg.size, offset, &res, &e))
 		return fail_err(r, &e);
 	if (api_page_check(r, &pg, res.count))
-		return pb_fail(r, &au);
+		return phi_fail(r, &au);
 	if (pg.offset != offset &&
 	    store_study_patients_page(r->arena, sid, pg.size, pg.offset, &res, &e))
 		return fail_err(r, &e);
 	api_page_respond(r, &pg, res.count, res.results);
-	au.detail = pb_search_detail(r, &res);
+	au.detail = phi_search_detail(r, &res);
 	au.patient_id = res.single_patient;
-	return pb_audit_done(r, &au, 200);
+	return phi_audit_done(r, &au, 200);
 }
 
 /* Permission and body of POST/DELETE: the distinct patient ids (JSON array and C array). */
-static int enrol_prologue(struct request *r, struct pb_audit *au, struct study_facts *sf,
+static int enrol_prologue(struct request *r, struct phi_audit *au, struct study_facts *sf,
                           int64_t **ids, int *n, const char **ids_json)
 {
 	int64_t sid = req_path_id(r, "id");
 	struct err e = {0};
 	json_object *body = NULL;
-	if (pb_body(r, &body))
-		return pb_fail(r, au);
+	if (phi_body(r, &body))
+		return phi_fail(r, au);
 	if (store_study_facts(r->arena, r->principal->user_id, sid, sf, &e))
 		return fail_err(r, &e);
 	if (!sf->exists && sf->is_superuser)
-		return pb_deny(r, au, ERR_NOT_FOUND, "No Study matches the given query.");
+		return phi_deny(r, au, ERR_NOT_FOUND, "No Study matches the given query.");
 	if (!sf->can_manage)
-		return pb_deny(r, au, ERR_FORBIDDEN, MSG_DENIED);
+		return phi_deny(r, au, ERR_FORBIDDEN, MSG_DENIED);
 	json_object *arr = body ? json_get(body, "patient_ids") : NULL;
 	struct field_errors fe = {0};
 	if (!arr || !json_object_is_type(arr, json_type_array) ||
 	    json_object_array_length(arr) == 0) {
 		fe_add(r, &fe, "patient_ids", "This field is required.");
 		fe_fail(r, &fe);
-		return pb_fail(r, au);
+		return phi_fail(r, au);
 	}
 	size_t len = json_object_array_length(arr);
 	*ids = arena_alloc(r->arena, sizeof(int64_t) * (len + 1));
@@ -74,7 +74,7 @@ static int enrol_prologue(struct request *r, struct pb_audit *au, struct study_f
 		                               str_to_i64(json_object_get_string(v), &id)))) {
 			fe_add(r, &fe, "patient_ids", "A valid integer is required.");
 			fe_fail(r, &fe);
-			return pb_fail(r, au);
+			return phi_fail(r, au);
 		}
 		bool dup = false;
 		for (int k = 0; k < *n; k++)
@@ -94,7 +94,7 @@ static int enrol_prologue(struct request *r, struct pb_audit *au, struct study_f
 static int study_patients_add(struct request *r)
 {
 	int64_t sid = req_path_id(r, "id");
-	struct pb_audit au = {"create", "StudyPatient", NULL, 0, NULL};
+	struct phi_audit au = {"create", "StudyPatient", NULL, 0, NULL};
 	struct study_facts sf;
 	int64_t *ids;
 	int n;
@@ -109,11 +109,11 @@ static int study_patients_add(struct request *r)
 		return fail_err(r, &e);
 	for (int i = 0; i < n; i++) {
 		if (!chk[i].exists)
-			return pb_fail400(r, &au,
-			                  arena_printf(r->arena, "Patient %lld does not exist.",
-			                               (long long)chk[i].patient_id));
+			return phi_fail400(r, &au,
+			                   arena_printf(r->arena, "Patient %lld does not exist.",
+			                                (long long)chk[i].patient_id));
 		if (!chk[i].in_org)
-			return pb_fail400(
+			return phi_fail400(
 			    r, &au,
 			    arena_printf(r->arena,
 			                 "Patient %lld is not a member of organization %lld.",
@@ -121,7 +121,7 @@ static int study_patients_add(struct request *r)
 	}
 	for (int i = 0; i < n; i++)
 		if (chk[i].study_patient_id)
-			return pb_deny(
+			return phi_deny(
 			    r, &au, ERR_CONFLICT,
 			    arena_printf(r->arena,
 			                 "Patient %lld is already enrolled in study %lld.",
@@ -136,13 +136,13 @@ static int study_patients_add(struct request *r)
 		int64_t spid = store_enrol(r->arena, sid, ids[i], &e);
 		if (spid < 0) {
 			fail_err(r, &e);
-			return pb_fail(r, &au);
+			return phi_fail(r, &au);
 		}
 		jw_int(&w, spid);
-		struct pb_audit row = {
-		    "create", "StudyPatient", pb_id(r, spid), ids[i],
+		struct phi_audit row = {
+		    "create", "StudyPatient", phi_id(r, spid), ids[i],
 		    arena_printf(r->arena, "{\"studyId\":%lld}", (long long)sid)};
-		if (pb_audit_tx(r, &row, 201))
+		if (phi_audit_tx(r, &row, 201))
 			return -1;
 	}
 	jw_arr_end(&w);
@@ -159,7 +159,7 @@ static int study_patients_add(struct request *r)
 static int study_patients_remove(struct request *r)
 {
 	int64_t sid = req_path_id(r, "id");
-	struct pb_audit au = {"delete", "StudyPatient", NULL, 0, NULL};
+	struct phi_audit au = {"delete", "StudyPatient", NULL, 0, NULL};
 	struct study_facts sf;
 	int64_t *ids;
 	int n;
@@ -173,13 +173,13 @@ static int study_patients_remove(struct request *r)
 		int64_t spid = store_unenrol(r->arena, sid, ids[i], &e);
 		if (spid < 0) {
 			fail_err(r, &e);
-			return pb_fail(r, &au);
+			return phi_fail(r, &au);
 		}
-		struct pb_audit row = {"delete", "StudyPatient", spid ? pb_id(r, spid) : NULL,
-		                       ids[i],
-		                       arena_printf(r->arena, "{\"studyId\":%lld,\"removed\":%s}",
-		                                    (long long)sid, spid ? "true" : "false")};
-		if (pb_audit_tx(r, &row, 204))
+		struct phi_audit row = {"delete", "StudyPatient", spid ? phi_id(r, spid) : NULL,
+		                        ids[i],
+		                        arena_printf(r->arena, "{\"studyId\":%lld,\"removed\":%s}",
+		                                     (long long)sid, spid ? "true" : "false")};
+		if (phi_audit_tx(r, &row, 204))
 			return -1;
 	}
 	if (db_commit(&e))

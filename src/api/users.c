@@ -1,5 +1,5 @@
 /* /api/v1/users (admin-api.md §4). */
-#include "api/api_a.h"
+#include "api/fields.h"
 
 #include <string.h>
 
@@ -67,7 +67,7 @@ static const char *user_email(struct request *r, struct field_errors *fe, json_o
                               bool required, int64_t self_id, struct err *e, bool *dberr)
 {
 	const char *raw = NULL;
-	if (!api_a_text(r, fe, body, "email", required, false, false, 0, &raw))
+	if (!api_text(r, fe, body, "email", required, false, false, 0, &raw))
 		return NULL;
 	bool empty;
 	const char *email = api_email(r, raw, &empty);
@@ -89,7 +89,7 @@ static const char *user_email(struct request *r, struct field_errors *fe, json_o
 
 static int users_create(struct request *r)
 {
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (api_require_superuser(r))
@@ -102,9 +102,9 @@ static int users_create(struct request *r)
 	if (dberr)
 		return fail_err(r, &e);
 	const char *first = NULL, *last = NULL, *type = NULL;
-	api_a_text(r, &fe, body, "first_name", false, true, false, 150, &first);
-	api_a_text(r, &fe, body, "last_name", false, true, false, 150, &last);
-	if (api_a_text(r, &fe, body, "user_type", false, true, true, 0, &type) && type &&
+	api_text(r, &fe, body, "first_name", false, true, false, 150, &first);
+	api_text(r, &fe, body, "last_name", false, true, false, 150, &last);
+	if (api_text(r, &fe, body, "user_type", false, true, true, 0, &type) && type &&
 	    strcmp(type, "patient") && strcmp(type, "practitioner"))
 		fe_add(r, &fe, "user_type",
 		       arena_printf(r->arena, "\"%s\" is not a valid choice.", type));
@@ -120,7 +120,7 @@ static int users_create(struct request *r)
 	if ((type && !strcmp(type, "practitioner")) || su) {
 		if (store_practitioner_create(r->arena, id, NULL, NULL, &pr, &e))
 			return fail_err(r, &e);
-		if (!su && api_a_default_orgs(r, pr))
+		if (!su && api_default_orgs(r, pr))
 			return -1;
 	}
 	char *json = store_user_json(r->arena, id, &e);
@@ -133,7 +133,7 @@ static int users_create(struct request *r)
 static int users_update(struct request *r)
 {
 	bool put = strcmp(r->method, "PUT") == 0;
-	json_object *body = api_a_body(r);
+	json_object *body = api_body(r);
 	if (!body)
 		return -1;
 	if (api_require_superuser(r))
@@ -153,9 +153,9 @@ static int users_update(struct request *r)
 	if (dberr)
 		return fail_err(r, &e);
 	const char *first = NULL, *last = NULL, *type = NULL;
-	api_a_text(r, &fe, body, "first_name", false, true, false, 150, &first);
-	api_a_text(r, &fe, body, "last_name", false, true, false, 150, &last);
-	if (api_a_text(r, &fe, body, "user_type", false, true, true, 0, &type) &&
+	api_text(r, &fe, body, "first_name", false, true, false, 150, &first);
+	api_text(r, &fe, body, "last_name", false, true, false, 150, &last);
+	if (api_text(r, &fe, body, "user_type", false, true, true, 0, &type) &&
 	    !str_eq(type, ui.user_type))
 		fe_add(r, &fe, "user_type", "userType cannot be changed.");
 	bool su = false, present = false;

@@ -21,7 +21,7 @@ char *store_audit_list(struct arena *a, const struct audit_filter *f, int64_t of
 	const char *p[10] = {f->patient_id,     f->user_id,      f->actions, f->resource_type,
 	                     f->outcome,        f->request_id,   f->since,   f->until,
 	                     db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_audit_list, 10, p, count, e);
+	return store_page(a, &q_audit_list, 10, p, count, e);
 }
 
 static struct db_stmt q_audit_one =
@@ -30,5 +30,5 @@ static struct db_stmt q_audit_one =
 char *store_audit_json(struct arena *a, int64_t id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
-	return store_a_json(a, &q_audit_one, 1, p, "No AuditEvent matches the given query.", e);
+	return store_json(a, &q_audit_one, 1, p, "No AuditEvent matches the given query.", e);
 }

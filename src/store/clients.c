@@ -11,7 +11,7 @@ char *store_client_list(struct arena *a, int64_t offset, int64_t limit, int64_t 
                         struct err *e)
 {
 	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_client_list, 2, p, count, e);
+	return store_page(a, &q_client_list, 2, p, count, e);
 }
 
 static struct db_stmt q_client_json = DB_STMT("SELECT jhe_client_json($1)");
@@ -19,7 +19,7 @@ static struct db_stmt q_client_json = DB_STMT("SELECT jhe_client_json($1)");
 char *store_client_json(struct arena *a, int64_t id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
-	return store_a_json(a, &q_client_json, 1, p, "No Application matches the given query.", e);
+	return store_json(a, &q_client_json, 1, p, "No Application matches the given query.", e);
 }
 
 static struct db_stmt q_cid_taken =
@@ -46,7 +46,7 @@ int store_client_create(struct arena *a, const char *name, const char *client_id
                         struct err *e)
 {
 	const char *p[4] = {name, client_id, invitation_url, redirect_uri};
-	return store_a_i64(a, &q_client_insert, 4, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_client_insert, 4, p, id, e) ? -1 : 0;
 }
 
 static struct db_stmt q_app_update = DB_STMT(
@@ -81,7 +81,7 @@ static struct db_stmt q_cds_list = DB_STMT(
 char *store_client_data_sources(struct arena *a, int64_t app_id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, app_id)};
-	return store_a_json(a, &q_cds_list, 1, p, NULL, e);
+	return store_json(a, &q_cds_list, 1, p, NULL, e);
 }
 
 static struct db_stmt q_cds_add =
@@ -127,7 +127,7 @@ char *store_oauth_app_list(struct arena *a, int64_t offset, int64_t limit, int64
                            struct err *e)
 {
 	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_oa_list, 2, p, count, e);
+	return store_page(a, &q_oa_list, 2, p, count, e);
 }
 
 static struct db_stmt q_oa_json = DB_STMT(
@@ -136,7 +136,7 @@ static struct db_stmt q_oa_json = DB_STMT(
 char *store_oauth_app_json(struct arena *a, int64_t id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
-	return store_a_json(a, &q_oa_json, 1, p, "No Application matches the given query.", e);
+	return store_json(a, &q_oa_json, 1, p, "No Application matches the given query.", e);
 }
 
 static struct db_stmt q_oa_insert =
@@ -151,7 +151,7 @@ int store_oauth_app_create(struct arena *a, const char *name, const char *client
 {
 	const char *p[6] = {name,       client_id,     client_type,
 	                    grant_type, redirect_uris, secret_digest_hex};
-	return store_a_i64(a, &q_oa_insert, 6, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_oa_insert, 6, p, id, e) ? -1 : 0;
 }
 
 static struct db_stmt q_oa_update =

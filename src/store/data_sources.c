@@ -10,7 +10,7 @@ char *store_data_source_list(struct arena *a, int64_t offset, int64_t limit, int
                              struct err *e)
 {
 	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_ds_list, 2, p, count, e);
+	return store_page(a, &q_ds_list, 2, p, count, e);
 }
 
 static struct db_stmt q_ds_json = DB_STMT("SELECT jhe_data_source_json($1)");
@@ -18,7 +18,7 @@ static struct db_stmt q_ds_json = DB_STMT("SELECT jhe_data_source_json($1)");
 char *store_data_source_json(struct arena *a, int64_t id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
-	return store_a_json(a, &q_ds_json, 1, p, "No DataSource matches the given query.", e);
+	return store_json(a, &q_ds_json, 1, p, "No DataSource matches the given query.", e);
 }
 
 static struct db_stmt q_ds_insert = DB_STMT("INSERT INTO data_source (name, type) VALUES ($1, "
@@ -28,7 +28,7 @@ int store_data_source_create(struct arena *a, const char *name, const char *type
                              struct err *e)
 {
 	const char *p[2] = {name, type};
-	return store_a_i64(a, &q_ds_insert, 2, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_ds_insert, 2, p, id, e) ? -1 : 0;
 }
 
 static struct db_stmt q_ds_update =
@@ -56,7 +56,7 @@ static struct db_stmt q_all_scopes =
 
 char *store_all_scopes(struct arena *a, struct err *e)
 {
-	return store_a_json(a, &q_all_scopes, 0, NULL, NULL, e);
+	return store_json(a, &q_all_scopes, 0, NULL, NULL, e);
 }
 
 static struct db_stmt q_ss_list =
@@ -68,7 +68,7 @@ static struct db_stmt q_ss_list =
 char *store_supported_scopes(struct arena *a, int64_t ds_id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, ds_id)};
-	return store_a_json(a, &q_ss_list, 1, p, NULL, e);
+	return store_json(a, &q_ss_list, 1, p, NULL, e);
 }
 
 static struct db_stmt q_ss_add =

@@ -3,8 +3,8 @@ libjhe_a_SOURCES += src/store/store.h src/store/db.c src/store/tokens.c src/stor
 	src/store/fhir_util.c src/store/fhir_search.c src/store/fhir_create.c
 libjhe_a_SOURCES += src/store/patients.c src/store/consents.c src/store/study_patients.c \
 	src/store/observations.c
-# auth (issue 3)
+# auth:
 libjhe_a_SOURCES += src/store/auth_oauth.c src/store/auth_session.c src/store/auth_invitations.c
-# admin API part A
+# admin API: users, organizations, practitioners, studies, data sources, clients, settings, audit events
 libjhe_a_SOURCES += src/store/organizations.c src/store/practitioners.c src/store/studies.c \
 	src/store/data_sources.c src/store/clients.c src/store/audit_query.c

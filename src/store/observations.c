@@ -66,7 +66,7 @@ static struct db_stmt q_page = DB_STMT(
     "   (SELECT count(*) FROM page)");
 
 int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
-                            int64_t limit, int64_t offset, struct pb_page *out, struct err *e)
+                            int64_t limit, int64_t offset, struct phi_page *out, struct err *e)
 {
 	const char *params[7] = {
 	    db_i64(a, user_id),        opt_i64(a, f->organization_id), opt_i64(a, f->study_id),
@@ -75,7 +75,7 @@ int store_observations_page(struct arena *a, int64_t user_id, const struct obser
 	struct db_result *r = db_query(a, &q_page, 7, params, e);
 	if (!r)
 		return -1;
-	store_pb_page_from(a, r, out);
+	store_page_from(a, r, out);
 	return 0;
 }
 

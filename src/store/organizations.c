@@ -1,12 +1,12 @@
-/* Organizations, memberships and the shared helpers of the Admin API part A (admin-api.md §5). */
+/* Organizations, memberships and the Admin API's shared organization helpers (admin-api.md §5). */
 #include "store/store.h"
 
 #include <string.h>
 
 /* ---------- helpers ---------- */
 
-char *store_a_json(struct arena *a, struct db_stmt *st, int n, const char *const *p, const char *nf,
-                   struct err *e)
+char *store_json(struct arena *a, struct db_stmt *st, int n, const char *const *p, const char *nf,
+                 struct err *e)
 {
 	struct db_result *r = db_query(a, st, n, p, e);
 	if (!r)
@@ -19,8 +19,8 @@ char *store_a_json(struct arena *a, struct db_stmt *st, int n, const char *const
 	return db_get_json(a, r, 0, 0);
 }
 
-char *store_a_page(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *count,
-                   struct err *e)
+char *store_page(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *count,
+                 struct err *e)
 {
 	struct db_result *r = db_query(a, st, n, p, e);
 	if (!r)
@@ -33,8 +33,8 @@ char *store_a_page(struct arena *a, struct db_stmt *st, int n, const char *const
 	return db_isnull(r, 0, 1) ? arena_strdup(a, "[]") : db_get_json(a, r, 0, 1);
 }
 
-int store_a_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *out,
-                struct err *e)
+int store_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *out,
+              struct err *e)
 {
 	struct db_result *r = db_query(a, st, n, p, e);
 	if (!r)
@@ -158,7 +158,7 @@ char *store_org_list(struct arena *a, int64_t user_id, const int64_t *part_of, i
 {
 	const char *p[4] = {db_i64(a, user_id), part_of ? db_i64(a, *part_of) : NULL,
 	                    db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_org_list, 4, p, count, e);
+	return store_page(a, &q_org_list, 4, p, count, e);
 }
 
 static struct db_stmt q_org_json = DB_STMT("SELECT jhe_org_json_for($1, $2)");
@@ -166,7 +166,7 @@ static struct db_stmt q_org_json = DB_STMT("SELECT jhe_org_json_for($1, $2)");
 char *store_org_json(struct arena *a, int64_t user_id, int64_t org_id, struct err *e)
 {
 	const char *p[2] = {db_i64(a, user_id), db_i64(a, org_id)};
-	return store_a_json(a, &q_org_json, 2, p, "No Organization matches the given query.", e);
+	return store_json(a, &q_org_json, 2, p, "No Organization matches the given query.", e);
 }
 
 static struct db_stmt q_org_tree = DB_STMT("SELECT jhe_org_tree_json($1, $2)");
@@ -174,7 +174,7 @@ static struct db_stmt q_org_tree = DB_STMT("SELECT jhe_org_tree_json($1, $2)");
 char *store_org_tree(struct arena *a, int64_t user_id, int64_t org_id, struct err *e)
 {
 	const char *p[2] = {db_i64(a, user_id), db_i64(a, org_id)};
-	return store_a_json(a, &q_org_tree, 2, p, "No Organization matches the given query.", e);
+	return store_json(a, &q_org_tree, 2, p, "No Organization matches the given query.", e);
 }
 
 static struct db_stmt q_org_insert =
@@ -188,7 +188,7 @@ int store_org_create(struct arena *a, int64_t user_id, const char *name, const c
                      int64_t parent, bool add_manager, int64_t *id, struct err *e)
 {
 	const char *p[3] = {name, type, db_i64(a, parent)};
-	int rc = store_a_i64(a, &q_org_insert, 3, p, id, e);
+	int rc = store_i64(a, &q_org_insert, 3, p, id, e);
 	if (rc)
 		return -1;
 	if (add_manager) {
@@ -230,7 +230,7 @@ static struct db_stmt q_org_members =
 char *store_org_members(struct arena *a, int64_t org_id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, org_id)};
-	return store_a_json(a, &q_org_members, 1, p, NULL, e);
+	return store_json(a, &q_org_members, 1, p, NULL, e);
 }
 
 static struct db_stmt q_org_studies = DB_STMT(
@@ -240,7 +240,7 @@ static struct db_stmt q_org_studies = DB_STMT(
 char *store_org_studies(struct arena *a, int64_t org_id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, org_id)};
-	return store_a_json(a, &q_org_studies, 1, p, NULL, e);
+	return store_json(a, &q_org_studies, 1, p, NULL, e);
 }
 
 static struct db_stmt q_user_orgs = DB_STMT(
@@ -251,7 +251,7 @@ static struct db_stmt q_user_orgs = DB_STMT(
 char *store_user_organizations(struct arena *a, int64_t user_id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, user_id)};
-	return store_a_json(a, &q_user_orgs, 1, p, NULL, e);
+	return store_json(a, &q_user_orgs, 1, p, NULL, e);
 }
 
 /* ---------- memberships ---------- */
@@ -270,11 +270,11 @@ char *store_membership_set(struct arena *a, int64_t org_id, int64_t practitioner
 {
 	const char *p[3] = {db_i64(a, org_id), db_i64(a, practitioner_id), role};
 	int64_t id = 0;
-	int rc = store_a_i64(a, &q_mem_find, 2, p, &id, e);
+	int rc = store_i64(a, &q_mem_find, 2, p, &id, e);
 	if (rc < 0)
 		return NULL;
 	if (rc == 1) {
-		if (store_a_i64(a, &q_mem_insert, 3, p, &id, e))
+		if (store_i64(a, &q_mem_insert, 3, p, &id, e))
 			return NULL;
 		*created = true;
 	} else {
@@ -284,7 +284,7 @@ char *store_membership_set(struct arena *a, int64_t org_id, int64_t practitioner
 		*created = false;
 	}
 	const char *q[1] = {db_i64(a, id)};
-	return store_a_json(a, &q_mem_json, 1, q, NULL, e);
+	return store_json(a, &q_mem_json, 1, q, NULL, e);
 }
 
 static struct db_stmt q_mem_add_missing =

@@ -14,8 +14,8 @@ static const char *tf(bool b)
 	return b ? "t" : "f";
 }
 
-/* Fill a pb_page from a row (count, results, patient_ids, single_patient, rows). */
-void store_pb_page_from(struct arena *a, struct db_result *r, struct pb_page *out)
+/* Fill a phi_page from a row (count, results, patient_ids, single_patient, rows). */
+void store_page_from(struct arena *a, struct db_result *r, struct phi_page *out)
 {
 	out->count = db_get_i64(r, 0, 0);
 	out->results = db_get_json(a, r, 0, 1);
@@ -63,7 +63,7 @@ static struct db_stmt q_patients_page = DB_STMT(
     "   (SELECT count(*) FROM pg)");
 
 int store_patients_page(struct arena *a, int64_t user_id, const struct patient_filter *f,
-                        int64_t limit, int64_t offset, struct pb_page *out, struct err *e)
+                        int64_t limit, int64_t offset, struct phi_page *out, struct err *e)
 {
 	const char *params[7] = {db_i64(a, user_id),      opt_i64(a, f->organization_id),
 	                         opt_i64(a, f->study_id), opt_i64(a, f->patient_id),
@@ -72,7 +72,7 @@ int store_patients_page(struct arena *a, int64_t user_id, const struct patient_f
 	struct db_result *r = db_query(a, &q_patients_page, 7, params, e);
 	if (!r)
 		return -1;
-	store_pb_page_from(a, r, out);
+	store_page_from(a, r, out);
 	return 0;
 }
 

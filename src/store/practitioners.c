@@ -10,7 +10,7 @@ int store_practitioner_create(struct arena *a, int64_t user_id, const char *name
                               const char *name_given, int64_t *id, struct err *e)
 {
 	const char *p[3] = {db_i64(a, user_id), name_family, name_given};
-	int rc = store_a_i64(a, &q_pr_insert, 3, p, id, e);
+	int rc = store_i64(a, &q_pr_insert, 3, p, id, e);
 	if (rc == 1) {
 		e->kind = ERR_INTERNAL;
 		e->log = "practitioner insert returned no row";
@@ -28,7 +28,7 @@ char *store_practitioner_list(struct arena *a, int64_t offset, int64_t limit, in
                               struct err *e)
 {
 	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_pr_list, 2, p, count, e);
+	return store_page(a, &q_pr_list, 2, p, count, e);
 }
 
 static struct db_stmt q_pr_json = DB_STMT("SELECT jhe_practitioner_json($1)");
@@ -36,7 +36,7 @@ static struct db_stmt q_pr_json = DB_STMT("SELECT jhe_practitioner_json($1)");
 char *store_practitioner_json(struct arena *a, int64_t id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
-	return store_a_json(a, &q_pr_json, 1, p, "No Practitioner matches the given query.", e);
+	return store_json(a, &q_pr_json, 1, p, "No Practitioner matches the given query.", e);
 }
 
 static struct db_stmt q_pr_update =
@@ -64,7 +64,7 @@ int store_practitioner_delete(struct arena *a, int64_t id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
 	int64_t uid = 0;
-	int rc = store_a_i64(a, &q_pr_delete, 1, p, &uid, e);
+	int rc = store_i64(a, &q_pr_delete, 1, p, &uid, e);
 	if (rc)
 		return rc;
 	const char *q[1] = {db_i64(a, uid)};

@@ -16,7 +16,7 @@ const char *store_setting_text(struct arena *a, const char *key, struct err *e)
 	return arena_strdup(a, db_get(r, 0, 0));
 }
 
-/* ---------- admin API part A: /api/v1/jhe_settings (admin-api.md §15) ---------- */
+/* ---------- admin API: /api/v1/jhe_settings (admin-api.md §15) ---------- */
 #include <string.h>
 
 static struct db_stmt q_set_list =
@@ -28,7 +28,7 @@ char *store_setting_list(struct arena *a, int64_t offset, int64_t limit, int64_t
                          struct err *e)
 {
 	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_set_list, 2, p, count, e);
+	return store_page(a, &q_set_list, 2, p, count, e);
 }
 
 static struct db_stmt q_set_json = DB_STMT("SELECT jhe_setting_json($1)");
@@ -36,7 +36,7 @@ static struct db_stmt q_set_json = DB_STMT("SELECT jhe_setting_json($1)");
 char *store_setting_json(struct arena *a, int64_t id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
-	return store_a_json(a, &q_set_json, 1, p, "No JheSetting matches the given query.", e);
+	return store_json(a, &q_set_json, 1, p, "No JheSetting matches the given query.", e);
 }
 
 static struct db_stmt q_set_get =
@@ -92,7 +92,7 @@ int store_setting_save(struct arena *a, int64_t id, const char *key, const char 
 			cols[i] = value;
 	if (id <= 0) {
 		const char *p[7] = {key, value_type, cols[0], cols[1], cols[2], cols[3], cols[4]};
-		return store_a_i64(a, &q_set_insert, 7, p, out_id, e) ? -1 : 0;
+		return store_i64(a, &q_set_insert, 7, p, out_id, e) ? -1 : 0;
 	}
 	const char *p[8] = {db_i64(a, id), key,     value_type, cols[0],
 	                    cols[1],       cols[2], cols[3],    cols[4]};

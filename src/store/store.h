@@ -129,18 +129,18 @@ int store_user_set_active(struct arena *a, const char *email, bool active, long 
 /* JSON of GET /api/v1/users/profile for the principal's user (admin-api.md §4.1). */
 char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e);
 
-/* ================= admin API part A (users, organizations, practitioners, studies, data
+/* ================= admin API (users, organizations, practitioners, studies, data
  * sources, clients, settings, audit events). JSON texts are minified; list functions return the
  * JSON array of one page and set *count to the total. ================= */
 /* Helpers: first column of the first row (minified); no row or NULL -> ERR_NOT_FOUND with nf. */
-char *store_a_json(struct arena *a, struct db_stmt *st, int n, const char *const *p, const char *nf,
-                   struct err *e);
+char *store_json(struct arena *a, struct db_stmt *st, int n, const char *const *p, const char *nf,
+                 struct err *e);
 /* A paged list statement returning one row (count, json array). */
-char *store_a_page(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *count,
-                   struct err *e);
+char *store_page(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *count,
+                 struct err *e);
 /* First column of the first row as an integer: 0 found, 1 no row / NULL, -1 error. */
-int store_a_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *out,
-                struct err *e);
+int store_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *out,
+              struct err *e);
 /* Permission of admin-api.md §2.2 (jhe_can): 1 yes, 0 no, -1 error. */
 int store_can(struct arena *a, int64_t user_id, const char *perm, int64_t org_id, struct err *e);
 /* member(c, o) (jhe_is_member): 1 yes, 0 no, -1 error. */
@@ -338,9 +338,9 @@ struct audit_filter {
 char *store_audit_list(struct arena *a, const struct audit_filter *f, int64_t offset, int64_t limit,
                        int64_t *count, struct err *e);
 char *store_audit_json(struct arena *a, int64_t id, struct err *e);
-/* ================= end of admin API part A ================= */
+/* ================= end of admin API: users .. audit events ================= */
 
-/* ======================= auth (issue 3): clients, users, codes, tokens, sessions, throttle,
+/* ======================= auth: clients, users, codes, tokens, sessions, throttle,
  * invitations, API keys. Implemented in src/store/auth_*.c. ======================= */
 /* True when a bytea column (hex text "\x...") equals the 32-byte digest (constant time). */
 bool store_digest_equal(const char *hex, const unsigned char d[32]);
@@ -528,11 +528,11 @@ char *store_apikey_update(struct arena *a, int64_t practitioner_id, int64_t id, 
 int store_apikey_delete(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e);
 /* ======================= end of auth ======================= */
 
-/* ==================== admin API part B: patients, consents, enrolments, observations ====== */
+/* ==================== admin API: patients, consents, enrolments, observations ====== */
 /* One page of a list: total count, the results (JSON array), the patient ids of the page
  * (JSON array, for the audit detail), the only patient of the page (0 when none or several)
  * and the number of rows on the page. */
-struct pb_page {
+struct phi_page {
 	int64_t count;
 	const char *results;
 	const char *patient_ids;
@@ -540,7 +540,7 @@ struct pb_page {
 	int rows;
 };
 struct db_result;
-void store_pb_page_from(struct arena *a, struct db_result *r, struct pb_page *out);
+void store_page_from(struct arena *a, struct db_result *r, struct phi_page *out);
 /* Sticky selection (admin-api.md §17): org saved when non-zero, study saved when non-zero and
  * removed when zero and remove_study. No-op for users without a practitioner row. */
 int store_sticky_selection(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,
@@ -551,7 +551,7 @@ struct patient_filter {
 	const char *identifier_value;                  /* NULL = absent */
 };
 int store_patients_page(struct arena *a, int64_t user_id, const struct patient_filter *f,
-                        int64_t limit, int64_t offset, struct pb_page *out, struct err *e);
+                        int64_t limit, int64_t offset, struct phi_page *out, struct err *e);
 /* Facts for the checks of one patient (and one organization, 0 when none). */
 struct patient_facts {
 	bool exists, visible, self, shares, is_practitioner;
@@ -657,7 +657,7 @@ struct study_facts {
 int store_study_facts(struct arena *a, int64_t user_id, int64_t study_id, struct study_facts *out,
                       struct err *e);
 int store_study_patients_page(struct arena *a, int64_t study_id, int64_t limit, int64_t offset,
-                              struct pb_page *out, struct err *e);
+                              struct phi_page *out, struct err *e);
 struct enrol_check {
 	int64_t patient_id;
 	bool exists, in_org;
@@ -674,7 +674,7 @@ struct observation_filter {
 	int64_t organization_id, study_id, patient_id, observation_id; /* 0 = absent */
 };
 int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
-                            int64_t limit, int64_t offset, struct pb_page *out, struct err *e);
+                            int64_t limit, int64_t offset, struct phi_page *out, struct err *e);
 struct observation_facts {
 	bool exists, visible, manages;
 	int64_t patient_id;
@@ -683,7 +683,7 @@ int store_observation_facts(struct arena *a, int64_t user_id, int64_t observatio
                             struct observation_facts *out, struct err *e);
 char *store_observation_json(struct arena *a, int64_t observation_id, struct err *e);
 int store_observation_delete(struct arena *a, int64_t observation_id, struct err *e);
-/* ==================== end of admin API part B ==================== */
+/* ==================== end of admin API: patient data ==================== */
 
 /* ====================================================================================== */
 /* ---------- FHIR (fhir.md; src/store/fhir_*.c) ---------- */

@@ -36,7 +36,7 @@ char *store_study_list(struct arena *a, int64_t user_id, const int64_t *org_id, 
 {
 	const char *p[4] = {db_i64(a, user_id), org_id ? db_i64(a, *org_id) : NULL,
 	                    db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_study_list, 4, p, count, e);
+	return store_page(a, &q_study_list, 4, p, count, e);
 }
 
 static struct db_stmt q_study_json = DB_STMT("SELECT jhe_study_json($1)");
@@ -45,8 +45,8 @@ static struct db_stmt q_study_wjson = DB_STMT("SELECT jhe_study_write_json($1)")
 char *store_study_json(struct arena *a, int64_t id, bool write_shape, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
-	return store_a_json(a, write_shape ? &q_study_wjson : &q_study_json, 1, p,
-	                    "No Study matches the given query.", e);
+	return store_json(a, write_shape ? &q_study_wjson : &q_study_json, 1, p,
+	                  "No Study matches the given query.", e);
 }
 
 static struct db_stmt q_study_insert =
@@ -57,7 +57,7 @@ int store_study_create(struct arena *a, const char *name, const char *descriptio
                        const char *icon_url, bool icon_set, int64_t *id, struct err *e)
 {
 	const char *p[4] = {name, description, db_i64(a, org), icon_set ? icon_url : NULL};
-	return store_a_i64(a, &q_study_insert, 4, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_study_insert, 4, p, id, e) ? -1 : 0;
 }
 
 static struct db_stmt q_study_update =
@@ -129,7 +129,7 @@ char *store_study_links(struct arena *a, int64_t study_id, const char *kind, str
 {
 	struct db_stmt *st[3] = {&q_links_scope, &q_links_client, &q_links_ds};
 	const char *p[1] = {db_i64(a, study_id)};
-	return store_a_json(a, st[kind_index(kind)], 1, p, NULL, e);
+	return store_json(a, st[kind_index(kind)], 1, p, NULL, e);
 }
 
 int store_study_link_add(struct arena *a, int64_t study_id, const char *kind, int64_t ref,
@@ -137,7 +137,7 @@ int store_study_link_add(struct arena *a, int64_t study_id, const char *kind, in
 {
 	struct db_stmt *st[3] = {&q_add_scope, &q_add_client, &q_add_ds};
 	const char *p[2] = {db_i64(a, study_id), db_i64(a, ref)};
-	return store_a_i64(a, st[kind_index(kind)], 2, p, new_id, e);
+	return store_i64(a, st[kind_index(kind)], 2, p, new_id, e);
 }
 
 int store_study_link_remove(struct arena *a, int64_t study_id, const char *kind, int64_t ref,
@@ -156,7 +156,7 @@ static struct db_stmt q_scope_row =
 char *store_scope_request_json(struct arena *a, int64_t id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, id)};
-	return store_a_json(a, &q_scope_row, 1, p, NULL, e);
+	return store_json(a, &q_scope_row, 1, p, NULL, e);
 }
 
 static struct db_stmt q_scope_label =

@@ -36,13 +36,13 @@ static struct db_stmt q_page =
             "   (SELECT count(*) FROM pg)");
 
 int store_study_patients_page(struct arena *a, int64_t study_id, int64_t limit, int64_t offset,
-                              struct pb_page *out, struct err *e)
+                              struct phi_page *out, struct err *e)
 {
 	const char *params[3] = {db_i64(a, study_id), db_i64(a, limit), db_i64(a, offset)};
 	struct db_result *r = db_query(a, &q_page, 3, params, e);
 	if (!r)
 		return -1;
-	store_pb_page_from(a, r, out);
+	store_page_from(a, r, out);
 	return 0;
 }
 

@@ -32,7 +32,7 @@ char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e)
 	return db_get_json(a, r, 0, 0);
 }
 
-/* ---------- admin API part A: users (admin-api.md §4) ---------- */
+/* ---------- admin API: users (admin-api.md §4) ---------- */
 #include <string.h>
 
 static struct db_stmt q_user_info_id = DB_STMT(
@@ -75,7 +75,7 @@ char *store_user_list(struct arena *a, const char *email, int64_t offset, int64_
                       int64_t *count, struct err *e)
 {
 	const char *p[3] = {email, db_i64(a, offset), db_i64(a, limit)};
-	return store_a_page(a, &q_user_list, 3, p, count, e);
+	return store_page(a, &q_user_list, 3, p, count, e);
 }
 
 static struct db_stmt q_user_json = DB_STMT("SELECT jhe_user_json($1)");
@@ -83,7 +83,7 @@ static struct db_stmt q_user_json = DB_STMT("SELECT jhe_user_json($1)");
 char *store_user_json(struct arena *a, int64_t user_id, struct err *e)
 {
 	const char *p[1] = {db_i64(a, user_id)};
-	return store_a_json(a, &q_user_json, 1, p, "No JheUser matches the given query.", e);
+	return store_json(a, &q_user_json, 1, p, "No JheUser matches the given query.", e);
 }
 
 static struct db_stmt q_user_search = DB_STMT(
@@ -101,7 +101,7 @@ static struct db_stmt q_user_search = DB_STMT(
 char *store_user_search_json(struct arena *a, const char *email, struct err *e)
 {
 	const char *p[1] = {email};
-	return store_a_json(a, &q_user_search, 1, p, NULL, e);
+	return store_json(a, &q_user_search, 1, p, NULL, e);
 }
 
 static struct db_stmt q_email_taken =
@@ -124,7 +124,7 @@ int store_user_create(struct arena *a, const char *email, const char *first, con
                       const char *user_type, bool is_superuser, int64_t *id, struct err *e)
 {
 	const char *p[5] = {email, first, last, user_type, is_superuser ? "true" : "false"};
-	return store_a_i64(a, &q_user_insert, 5, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_user_insert, 5, p, id, e) ? -1 : 0;
 }
 
 static struct db_stmt q_user_update = DB_STMT(
@@ -154,7 +154,7 @@ static struct db_stmt q_su_count = DB_STMT("SELECT count(*) FROM jhe_user WHERE 
 
 int store_superuser_count(struct arena *a, int64_t *n, struct err *e)
 {
-	return store_a_i64(a, &q_su_count, 0, NULL, n, e) < 0 ? -1 : 0;
+	return store_i64(a, &q_su_count, 0, NULL, n, e) < 0 ? -1 : 0;
 }
 
 static struct db_stmt q_patient_for_user =

@@ -1,4 +1,4 @@
--- 040_api_b_json.sql: JSON builders of the Admin API part B (patients, consents, study
+-- 040_patient_data_json.sql: JSON builders of the Admin API on patient data (patients, consents, study
 -- enrolments, observations; admin-api.md §3, §7, §8, §10, §11). One definition per shape so
 -- that every endpoint emits the same keys in the same order. Prefix jhe_pb_ (part B) keeps
 -- the names apart from builders of other migrations.

@@ -1,4 +1,4 @@
--- 030_admin_a_json.sql: JSON builders of the Admin API part A (admin-api.md §3-§6, §10, §12,
+-- 030_admin_json.sql: JSON builders of the Admin API (users, organizations, practitioners, studies, clients, settings) (admin-api.md §3-§6, §10, §12,
 -- §13, §15, §16). One definition per object shape so that every endpoint emits the same keys
 -- in the same order. Builders take ids (or rows) and return json; callers json_agg them.
 -- Shared with part B: jhe_time_json, jhe_nested_study_json, jhe_nested_org_json,

@@ -1,34 +1,34 @@
 /*
- * Private helpers of the Admin API part A (users, organizations, practitioners, studies, data
- * sources, clients, settings, audit events). Built on api.h; nothing here talks SQL.
+ * Private request-field helpers of the Admin API (users, organizations, practitioners, studies,
+ * data sources, clients, settings, audit events). Built on api.h; nothing here talks SQL.
  */
-#ifndef JHE_API_A_H
-#define JHE_API_A_H
+#ifndef JHE_API_FIELDS_H
+#define JHE_API_FIELDS_H
 
 #include "api/api.h"
 #include "store/store.h"
 
 /* The request body as an object: JSON (keys snake_case), a form body (string values) or an empty
  * body ({}; DRF treats an empty body as no data). NULL with r->err set on 415/400. */
-json_object *api_a_body(struct request *r);
+json_object *api_body(struct request *r);
 
 /* A string field. Returns true when present and valid (*out set, NULL for null when
  * null_ok). Messages: "This field is required." (missing and required), "This field may not be
  * null.", "Not a valid string.", "This field may not be blank." (empty/blank and !blank_ok),
  * "Ensure this field has no more than N characters." (maxlen > 0). */
-bool api_a_text(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-                bool required, bool blank_ok, bool null_ok, size_t maxlen, const char **out);
+bool api_text(struct request *r, struct field_errors *fe, json_object *body, const char *key,
+              bool required, bool blank_ok, bool null_ok, size_t maxlen, const char **out);
 /* An integer field (id): "This field is required." when required and missing; null counts as
  * missing when required. Returns true when present and valid. */
-bool api_a_id(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-              bool required, int64_t *out);
+bool api_id(struct request *r, struct field_errors *fe, json_object *body, const char *key,
+            bool required, int64_t *out);
 /* {"key": ["Invalid pk \"ID\" - object does not exist."]} */
-void api_a_invalid_pk(struct request *r, struct field_errors *fe, const char *key, int64_t id);
+void api_invalid_pk(struct request *r, struct field_errors *fe, const char *key, int64_t id);
 /* Memberships from the setting auth.default_orgs for a new practitioner row (admin-api.md §17).
  * -1 with 400 ["Setting auth.default_orgs is invalid: ..."] or a store error. */
-int api_a_default_orgs(struct request *r, int64_t practitioner_id);
+int api_default_orgs(struct request *r, int64_t practitioner_id);
 /* Is the key one of the NULL-terminated list? */
-bool api_a_in(const char *k, const char *const *list);
+bool api_in(const char *k, const char *const *list);
 
 /* Run a paged list: CALL is an expression using pg_.offset / pg_.size, &count_, &e_ that returns
  * the JSON array text or NULL. Handles page=last and pages beyond the end, then responds. */

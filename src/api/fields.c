@@ -1,10 +1,10 @@
-/* Shared helpers of the Admin API part A (see api_a.h). */
-#include "api/api_a.h"
+/* Shared request-field helpers of the Admin API (see fields.h). */
+#include "api/fields.h"
 
 #include <ctype.h>
 #include <string.h>
 
-bool api_a_in(const char *k, const char *const *list)
+bool api_in(const char *k, const char *const *list)
 {
 	for (int i = 0; list && list[i]; i++)
 		if (strcmp(k, list[i]) == 0)
@@ -12,7 +12,7 @@ bool api_a_in(const char *k, const char *const *list)
 	return false;
 }
 
-json_object *api_a_body(struct request *r)
+json_object *api_body(struct request *r)
 {
 	if (r->json_body_cache)
 		return r->json_body_cache;
@@ -41,8 +41,8 @@ json_object *api_a_body(struct request *r)
 	return api_body_object(r);
 }
 
-bool api_a_text(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-                bool required, bool blank_ok, bool null_ok, size_t maxlen, const char **out)
+bool api_text(struct request *r, struct field_errors *fe, json_object *body, const char *key,
+              bool required, bool blank_ok, bool null_ok, size_t maxlen, const char **out)
 {
 	json_object *v;
 	if (!json_object_object_get_ex(body, key, &v)) {
@@ -81,8 +81,8 @@ bool api_a_text(struct request *r, struct field_errors *fe, json_object *body, c
 	return true;
 }
 
-bool api_a_id(struct request *r, struct field_errors *fe, json_object *body, const char *key,
-              bool required, int64_t *out)
+bool api_id(struct request *r, struct field_errors *fe, json_object *body, const char *key,
+            bool required, int64_t *out)
 {
 	json_object *v;
 	bool has = json_object_object_get_ex(body, key, &v);
@@ -95,14 +95,14 @@ bool api_a_id(struct request *r, struct field_errors *fe, json_object *body, con
 	return fe_int(r, fe, body, key, out, &present);
 }
 
-void api_a_invalid_pk(struct request *r, struct field_errors *fe, const char *key, int64_t id)
+void api_invalid_pk(struct request *r, struct field_errors *fe, const char *key, int64_t id)
 {
 	fe_add(
 	    r, fe, key,
 	    arena_printf(r->arena, "Invalid pk \"%lld\" - object does not exist.", (long long)id));
 }
 
-int api_a_default_orgs(struct request *r, int64_t practitioner_id)
+int api_default_orgs(struct request *r, int64_t practitioner_id)
 {
 	struct err e = {0};
 	const char *v = store_setting_text(r->arena, "auth.default_orgs", &e);

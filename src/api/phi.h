@@ -1,0 +1,48 @@
+/*
+ * Admin API helpers for requests on patient data (patients, consents, study enrolments,
+ * observations): helpers shared by src/api/patients.c, consents.c, study_patients.c and
+ * observations.c. Mainly the audit discipline of data-model.md §7 for requests that touch patient
+ * data:
+ *   - writes: phi_audit_tx() inside the transaction, before db_commit();
+ *   - reads: phi_audit_done() after the response is built (own transaction, async commit);
+ *   - failures: phi_fail() rolls back, then writes the row of the attempted action with the
+ *     error's status, or access.denied for 401/403.
+ */
+#ifndef JHE_API_PHI_H
+#define JHE_API_PHI_H
+
+#include "api/api.h"
+#include "store/store.h"
+
+struct phi_audit {
+	const char *action;        /* read, search, create, update, delete */
+	const char *resource_type; /* Patient, Consent, StudyPatient, Observation, ... */
+	const char *resource_id;   /* NULL when none */
+	int64_t patient_id;        /* 0 when not exactly one */
+	const char *detail;        /* JSON or NULL */
+};
+
+/* r->err is set: roll back, write the audit row of the failure, return -1. */
+int phi_fail(struct request *r, const struct phi_audit *au);
+/* fail_with + phi_fail in one call. */
+int phi_deny(struct request *r, const struct phi_audit *au, enum err_kind kind, const char *msg);
+/* A 400 with a bare array of one sentence, audited. */
+int phi_fail400(struct request *r, const struct phi_audit *au, const char *msg);
+/* Successful read: write the row (outcome status) after the work. 0 or -1 (500). */
+int phi_audit_done(struct request *r, const struct phi_audit *au, int status);
+/* Successful write: the row inside the open transaction. 0 or -1. */
+int phi_audit_tx(struct request *r, const struct phi_audit *au, int status);
+/* {"query": "<query string>", "count": rows, "patientIds": [...]} */
+const char *phi_search_detail(struct request *r, const struct phi_page *pg);
+/* An integer id filter: 0 absent, 1 present (an explicit 0 becomes -1, which names no row),
+ * -1 on a non-integer (r->err set). */
+int phi_param_id(struct request *r, const char *snake_key, int64_t *out);
+/* The JSON body, syntax checked (415/400, "Expected a JSON object."): *out NULL for an empty
+ * body. 0 or -1 with r->err set (not audited). */
+int phi_body(struct request *r, json_object **out);
+/* The id as decimal text. */
+const char *phi_id(struct request *r, int64_t id);
+/* JSON type name as DRF reports it ("dict", "str", "int", ...). */
+const char *phi_json_type(json_object *v);
+
+#endif
