@@ -54,9 +54,6 @@ static void notice_quiet(void *arg, const PGresult *res)
 	(void)res;
 }
 
-/* A connection that is new or was reset: settings applied, statements to be prepared again.
- * When the settings fail the connection is closed (a session with other settings would format
- * times and plan statements differently). */
 static void on_deadline(int sig)
 {
 	(void)sig;
@@ -116,6 +113,9 @@ static void cancel_handle_reset(void)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
+/* A connection that is new or was reset: settings applied, statements to be prepared again.
+ * When the settings fail the connection is closed (a session with other settings would format
+ * times and plan statements differently). */
 static int session_start(void)
 {
 	conn_gen++;
