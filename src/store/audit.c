@@ -1,5 +1,5 @@
 /* Audit rows (data-model.md §7). Reads are committed with synchronous_commit off. */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
 

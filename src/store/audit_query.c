@@ -1,5 +1,5 @@
 /* Reading the audit log (admin-api.md §16). */
-#include "store/store.h"
+#include "store/query.h"
 
 static struct db_stmt q_audit_list = DB_STMT(
     "WITH f AS (SELECT e.* FROM audit_event e"
@@ -18,10 +18,11 @@ static struct db_stmt q_audit_list = DB_STMT(
 char *store_audit_list(struct arena *a, const struct audit_filter *f, int64_t offset, int64_t limit,
                        int64_t *count, struct err *e)
 {
-	const char *p[10] = {f->patient_id,     f->user_id,      f->actions, f->resource_type,
-	                     f->outcome,        f->request_id,   f->since,   f->until,
-	                     db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_audit_list, 10, p, count, e);
+	return store_page(a, &q_audit_list,
+	                  DB_PARAMS(f->patient_id, f->user_id, f->actions, f->resource_type,
+	                            f->outcome, f->request_id, f->since, f->until,
+	                            db_i64(a, offset), db_i64(a, limit)),
+	                  count, e);
 }
 
 static struct db_stmt q_audit_one =
@@ -29,6 +30,6 @@ static struct db_stmt q_audit_one =
 
 char *store_audit_json(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return store_json(a, &q_audit_one, 1, p, "No AuditEvent matches the given query.", e);
+	return store_json(a, &q_audit_one, DB_PARAMS(db_i64(a, id)),
+	                  "No AuditEvent matches the given query.", e);
 }

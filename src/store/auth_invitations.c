@@ -1,5 +1,5 @@
 /* auth store: patient invitations (admin-api.md §9) and practitioner API keys (§14). */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
 
@@ -41,9 +41,11 @@ int store_invitation_create(struct arena *a, const struct inv_create_in *in,
                             struct inv_create_out *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[3] = {db_i64(a, in->caller_user_id), db_i64(a, in->patient_id),
-	                    db_i64(a, in->application_id)};
-	struct db_result *r = db_query(a, &q_inv_checks, 3, p, e);
+	struct db_result *r =
+	    db_query(a, &q_inv_checks,
+	             DB_PARAMS(db_i64(a, in->caller_user_id), db_i64(a, in->patient_id),
+	                       db_i64(a, in->application_id)),
+	             e);
 	if (!r)
 		return -1;
 	if (!db_get_bool(r, 0, 0)) {
@@ -77,9 +79,11 @@ int store_invitation_create(struct arena *a, const struct inv_create_in *in,
 	}
 	out->invitation_url = arena_strdup(a, url);
 	out->site_url = db_get(r, 0, 5) ? arena_strdup(a, db_get(r, 0, 5)) : g_config.site_url;
-	const char *q[4] = {db_i64(a, in->patient_id), db_i64(a, in->application_id),
-	                    in->token_hash, db_i64(a, in->caller_user_id)};
-	struct db_result *w = db_query(a, &q_inv_insert, 4, q, e);
+	struct db_result *w =
+	    db_query(a, &q_inv_insert,
+	             DB_PARAMS(db_i64(a, in->patient_id), db_i64(a, in->application_id),
+	                       in->token_hash, db_i64(a, in->caller_user_id)),
+	             e);
 	if (!w)
 		return -1;
 	out->id = db_get_i64(w, 0, 0);
@@ -108,10 +112,11 @@ char *store_invitation_list(struct arena *a, int64_t caller, bool superuser, int
                             const char *status, int64_t limit, int64_t offset, int64_t *count,
                             struct err *e)
 {
-	const char *p[6] = {db_i64(a, caller),     superuser ? "true" : "false",
-	                    db_i64(a, patient_id), status,
-	                    db_i64(a, limit),      db_i64(a, offset)};
-	struct db_result *r = db_query(a, &q_inv_list, 6, p, e);
+	struct db_result *r =
+	    db_query(a, &q_inv_list,
+	             DB_PARAMS(db_i64(a, caller), store_tf(superuser), db_i64(a, patient_id),
+	                       status, db_i64(a, limit), db_i64(a, offset)),
+	             e);
 	if (!r)
 		return NULL;
 	*count = db_get_i64(r, 0, 0);
@@ -125,8 +130,8 @@ static struct db_stmt q_inv_get =
 char *store_invitation_get(struct arena *a, int64_t caller, bool superuser, int64_t id,
                            int64_t *patient_id, struct err *e)
 {
-	const char *p[3] = {db_i64(a, caller), superuser ? "true" : "false", db_i64(a, id)};
-	struct db_result *r = db_query(a, &q_inv_get, 3, p, e);
+	struct db_result *r = db_query(
+	    a, &q_inv_get, DB_PARAMS(db_i64(a, caller), store_tf(superuser), db_i64(a, id)), e);
 	if (!r)
 		return NULL;
 	if (db_nrows(r) != 1) {
@@ -149,8 +154,7 @@ int store_invitation_cancel(struct arena *a, int64_t id, int64_t *families, int 
                             struct err *e)
 {
 	*n_families = 0;
-	const char *p[1] = {db_i64(a, id)};
-	struct db_result *r = db_query(a, &q_inv_cancel, 1, p, e);
+	struct db_result *r = db_query(a, &q_inv_cancel, DB_PARAMS(db_i64(a, id)), e);
 	if (!r)
 		return -1;
 	for (int i = 0; i < db_nrows(r); i++) {
@@ -193,12 +197,11 @@ int store_invitation_lock(struct arena *a, const char *token_hash, struct inv_re
 	memset(out, 0, sizeof(*out));
 	int days = setting_int(a, "auth.patient.invitation_expiration_days", 7);
 	int hours = setting_int(a, "auth.patient.invitation_redemption_window_hours", 12);
-	const char *p[3] = {token_hash, db_i64(a, days), db_i64(a, hours)};
-	struct db_result *r = db_query(a, &q_inv_lock, 3, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) != 1)
-		return 1;
+	struct db_result *r;
+	int rc = store_row(a, &q_inv_lock, DB_PARAMS(token_hash, db_i64(a, days), db_i64(a, hours)),
+	                   &r, e);
+	if (rc)
+		return rc;
 	out->id = db_get_i64(r, 0, 0);
 	out->patient_id = db_get_i64(r, 0, 1);
 	out->user_id = db_get_i64(r, 0, 2);
@@ -218,8 +221,7 @@ static struct db_stmt q_inv_expire =
 
 int store_invitation_set_expired(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return db_exec(a, &q_inv_expire, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_inv_expire, DB_PARAMS(db_i64(a, id)), e);
 }
 
 static struct db_stmt q_inv_redeemed =
@@ -231,9 +233,10 @@ static struct db_stmt q_inv_redeemed =
 
 int store_invitation_redeemed(struct arena *a, const struct inv_redeem *inv, struct err *e)
 {
-	const char *p[3] = {db_i64(a, inv->id), db_i64(a, inv->user_id),
-	                    db_i64(a, inv->application_id)};
-	return db_exec(a, &q_inv_redeemed, 3, p, e) < 0 ? -1 : 0;
+	return store_exec(
+	    a, &q_inv_redeemed,
+	    DB_PARAMS(db_i64(a, inv->id), db_i64(a, inv->user_id), db_i64(a, inv->application_id)),
+	    e);
 }
 
 /* ---------- practitioner API keys ---------- */
@@ -258,12 +261,10 @@ char *store_apikey_create(struct arena *a, int64_t practitioner_id, int64_t user
                           const char *label, const char *client_id, const unsigned char digest[32],
                           struct err *e)
 {
-	const char *p[5] = {db_i64(a, practitioner_id), db_i64(a, user_id), label, client_id,
-	                    db_bytea_hex(a, digest, 32)};
-	struct db_result *r = db_query(a, &q_key_create, 5, p, e);
-	if (!r)
-		return NULL;
-	return db_get_json(a, r, 0, 0);
+	return store_json_value(a, &q_key_create,
+	                        DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, user_id), label,
+	                                  client_id, db_bytea_hex(a, digest, 32)),
+	                        e);
 }
 
 static struct db_stmt q_key_list = DB_STMT(
@@ -280,8 +281,9 @@ static struct db_stmt q_key_list = DB_STMT(
 char *store_apikey_list(struct arena *a, int64_t practitioner_id, int64_t limit, int64_t offset,
                         int64_t *count, struct err *e)
 {
-	const char *p[3] = {db_i64(a, practitioner_id), db_i64(a, limit), db_i64(a, offset)};
-	struct db_result *r = db_query(a, &q_key_list, 3, p, e);
+	struct db_result *r =
+	    db_query(a, &q_key_list,
+	             DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, limit), db_i64(a, offset)), e);
 	if (!r)
 		return NULL;
 	*count = db_get_i64(r, 0, 0);
@@ -306,8 +308,8 @@ static char *one_json(struct arena *a, struct db_result *r, struct err *e)
 
 char *store_apikey_get(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, practitioner_id), db_i64(a, id)};
-	return one_json(a, db_query(a, &q_key_get, 2, p, e), e);
+	return one_json(
+	    a, db_query(a, &q_key_get, DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, id)), e), e);
 }
 
 static struct db_stmt q_key_update = DB_STMT(
@@ -319,8 +321,10 @@ static struct db_stmt q_key_update = DB_STMT(
 char *store_apikey_update(struct arena *a, int64_t practitioner_id, int64_t id, const char *label,
                           struct err *e)
 {
-	const char *p[3] = {db_i64(a, practitioner_id), db_i64(a, id), label};
-	return one_json(a, db_query(a, &q_key_update, 3, p, e), e);
+	return one_json(a,
+	                db_query(a, &q_key_update,
+	                         DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, id), label), e),
+	                e);
 }
 
 /* Deleting the row deletes its application (trigger), which cascades to its tokens. */
@@ -329,13 +333,9 @@ static struct db_stmt q_key_delete =
 
 int store_apikey_delete(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, practitioner_id), db_i64(a, id)};
-	long n = db_exec(a, &q_key_delete, 2, p, e);
-	if (n < 0)
-		return -1;
-	if (n == 0) {
+	int rc = store_exec_found(a, &q_key_delete,
+	                          DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, id)), e);
+	if (rc == 1)
 		set_err(e, ERR_NOT_FOUND, "No PractitionerClient matches the given query.", NULL);
-		return -1;
-	}
-	return 0;
+	return rc ? -1 : 0;
 }

@@ -1,5 +1,5 @@
 /* auth store: OAuth clients, users (login), authorization codes, token families and tokens. */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,12 +26,10 @@ int store_auth_client(struct arena *a, const char *client_id, struct auth_client
                       struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {client_id};
-	struct db_result *r = db_query(a, &q_client, 1, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) != 1)
-		return 1;
+	struct db_result *r;
+	int rc = store_row(a, &q_client, DB_PARAMS(client_id), &r, e);
+	if (rc)
+		return rc;
 	out->id = db_get_i64(r, 0, 0);
 	out->client_id = arena_strdup(a, db_get(r, 0, 1));
 	out->name = arena_strdup(a, db_get(r, 0, 2));
@@ -74,12 +72,10 @@ int store_auth_user_by_email(struct arena *a, const char *email, struct auth_use
                              struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {email};
-	struct db_result *r = db_query(a, &q_user_email, 1, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) != 1)
-		return 1;
+	struct db_result *r;
+	int rc = store_row(a, &q_user_email, DB_PARAMS(email), &r, e);
+	if (rc)
+		return rc;
 	read_user(a, r, 0, out);
 	return 0;
 }
@@ -87,12 +83,10 @@ int store_auth_user_by_email(struct arena *a, const char *email, struct auth_use
 int store_auth_user_by_id(struct arena *a, int64_t id, struct auth_user *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {db_i64(a, id)};
-	struct db_result *r = db_query(a, &q_user_id, 1, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) != 1)
-		return 1;
+	struct db_result *r;
+	int rc = store_row(a, &q_user_id, DB_PARAMS(db_i64(a, id)), &r, e);
+	if (rc)
+		return rc;
 	read_user(a, r, 0, out);
 	return 0;
 }
@@ -102,8 +96,7 @@ static struct db_stmt q_login_ok = DB_STMT(
 
 int store_auth_login_success(struct arena *a, int64_t user_id, const char *new_hash, struct err *e)
 {
-	const char *p[2] = {db_i64(a, user_id), new_hash};
-	return db_exec(a, &q_login_ok, 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_login_ok, DB_PARAMS(db_i64(a, user_id), new_hash), e);
 }
 
 static struct db_stmt q_set_pw =
@@ -111,11 +104,7 @@ static struct db_stmt q_set_pw =
 
 int store_auth_set_password(struct arena *a, const char *email, const char *hash, struct err *e)
 {
-	const char *p[2] = {email, hash};
-	long n = db_exec(a, &q_set_pw, 2, p, e);
-	if (n < 0)
-		return -1;
-	return n == 0 ? 1 : 0;
+	return store_exec_found(a, &q_set_pw, DB_PARAMS(email, hash), e);
 }
 
 static struct db_stmt q_create_user =
@@ -128,12 +117,9 @@ static struct db_stmt q_create_user =
 int64_t store_auth_create_user(struct arena *a, const char *email, const char *hash, bool superuser,
                                bool practitioner, struct err *e)
 {
-	const char *p[4] = {email, hash, superuser ? "true" : "false",
-	                    practitioner || superuser ? "true" : "false"};
-	struct db_result *r = db_query(a, &q_create_user, 4, p, e);
-	if (!r)
-		return -1;
-	return db_get_i64(r, 0, 0);
+	return store_id(
+	    a, &q_create_user,
+	    DB_PARAMS(email, hash, store_tf(superuser), store_tf(practitioner || superuser)), e);
 }
 
 static struct db_stmt q_create_client =
@@ -148,17 +134,12 @@ int64_t store_auth_create_client(struct arena *a, const char *name, const char *
                                  bool client_credentials, bool introspection,
                                  const unsigned char *secret_digest, struct err *e)
 {
-	const char *p[7] = {client_id,
-	                    name,
-	                    redirect_uris ? redirect_uris : "",
-	                    confidential ? "true" : "false",
-	                    client_credentials ? "true" : "false",
-	                    secret_digest ? db_bytea_hex(a, secret_digest, 32) : NULL,
-	                    introspection ? "true" : "false"};
-	struct db_result *r = db_query(a, &q_create_client, 7, p, e);
-	if (!r)
-		return -1;
-	return db_get_i64(r, 0, 0);
+	return store_id(a, &q_create_client,
+	                DB_PARAMS(client_id, name, redirect_uris ? redirect_uris : "",
+	                          store_tf(confidential), store_tf(client_credentials),
+	                          secret_digest ? db_bytea_hex(a, secret_digest, 32) : NULL,
+	                          store_tf(introspection)),
+	                e);
 }
 
 /* ---------- authorization codes ---------- */
@@ -175,18 +156,14 @@ static struct db_stmt q_code_new = DB_STMT(
 int store_code_create(struct arena *a, const unsigned char digest[32],
                       const struct auth_code_new *c, char **expires, struct err *e)
 {
-	const char *p[11] = {db_bytea_hex(a, digest, 32),
-	                     db_i64(a, c->application_id),
-	                     db_i64(a, c->user_id),
-	                     c->redirect_uri,
-	                     c->redirect_uri_in_request ? "true" : "false",
-	                     c->scope,
-	                     c->challenge,
-	                     c->nonce,
-	                     db_i64(a, c->auth_time),
-	                     c->invitation_id ? db_i64(a, c->invitation_id) : NULL,
-	                     db_i64(a, g_config.auth_code_lifetime)};
-	struct db_result *r = db_query(a, &q_code_new, 11, p, e);
+	struct db_result *r = db_query(
+	    a, &q_code_new,
+	    DB_PARAMS(db_bytea_hex(a, digest, 32), db_i64(a, c->application_id),
+	              db_i64(a, c->user_id), c->redirect_uri, store_tf(c->redirect_uri_in_request),
+	              c->scope, c->challenge, c->nonce, db_i64(a, c->auth_time),
+	              c->invitation_id ? db_i64(a, c->invitation_id) : NULL,
+	              db_i64(a, g_config.auth_code_lifetime)),
+	    e);
 	if (!r)
 		return -1;
 	if (expires)
@@ -206,12 +183,10 @@ int store_code_lock(struct arena *a, const unsigned char digest[32], struct auth
                     struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {db_bytea_hex(a, digest, 32)};
-	struct db_result *r = db_query(a, &q_code_lock, 1, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) != 1 || !store_digest_equal(db_get(r, 0, 0), digest))
-		return 1;
+	struct db_result *r;
+	int rc = store_row_by_digest(a, &q_code_lock, digest, 0, &r, e);
+	if (rc)
+		return rc;
 	out->id = db_get_i64(r, 0, 1);
 	out->application_id = db_get_i64(r, 0, 2);
 	out->user_id = db_get_i64(r, 0, 3);
@@ -234,8 +209,9 @@ static struct db_stmt q_code_used =
 
 int store_code_mark_used(struct arena *a, int64_t code_id, int64_t family_id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, code_id), family_id ? db_i64(a, family_id) : NULL};
-	return db_exec(a, &q_code_used, 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_code_used,
+	                  DB_PARAMS(db_i64(a, code_id), family_id ? db_i64(a, family_id) : NULL),
+	                  e);
 }
 
 /* ---------- tokens ---------- */
@@ -261,21 +237,16 @@ static struct db_stmt q_issue = DB_STMT(
 
 int store_tokens_issue(struct arena *a, struct auth_issue *in, struct err *e)
 {
-	const char *p[12] = {
-	    db_i64(a, in->family_id),
-	    db_i64(a, in->application_id),
-	    db_i64(a, in->user_id),
-	    in->origin,
-	    in->family_scope,
-	    in->patient_context_id ? db_i64(a, in->patient_context_id) : NULL,
-	    db_i64(a, in->auth_time),
-	    db_i64(a, in->family_lifetime),
-	    db_bytea_hex(a, in->access_digest, 32),
-	    in->scope,
-	    db_i64(a, in->access_lifetime),
-	    in->refresh_digest ? db_bytea_hex(a, in->refresh_digest, 32) : NULL,
-	};
-	struct db_result *r = db_query(a, &q_issue, 12, p, e);
+	struct db_result *r = db_query(
+	    a, &q_issue,
+	    DB_PARAMS(db_i64(a, in->family_id), db_i64(a, in->application_id),
+	              db_i64(a, in->user_id), in->origin, in->family_scope,
+	              in->patient_context_id ? db_i64(a, in->patient_context_id) : NULL,
+	              db_i64(a, in->auth_time), db_i64(a, in->family_lifetime),
+	              db_bytea_hex(a, in->access_digest, 32), in->scope,
+	              db_i64(a, in->access_lifetime),
+	              in->refresh_digest ? db_bytea_hex(a, in->refresh_digest, 32) : NULL, ),
+	    e);
 	if (!r)
 		return -1;
 	if (db_nrows(r) != 1) {
@@ -302,12 +273,10 @@ int store_refresh_lock(struct arena *a, const unsigned char digest[32], struct a
                        struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {db_bytea_hex(a, digest, 32)};
-	struct db_result *r = db_query(a, &q_refresh_lock, 1, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) != 1 || !store_digest_equal(db_get(r, 0, 0), digest))
-		return 1;
+	struct db_result *r;
+	int rc = store_row_by_digest(a, &q_refresh_lock, digest, 0, &r, e);
+	if (rc)
+		return rc;
 	out->id = db_get_i64(r, 0, 1);
 	out->family_id = db_get_i64(r, 0, 2);
 	out->application_id = db_get_i64(r, 0, 3);
@@ -333,8 +302,8 @@ static struct db_stmt q_rotate =
 int store_refresh_rotate(struct arena *a, int64_t refresh_id, int64_t access_token_id,
                          struct err *e)
 {
-	const char *p[2] = {db_i64(a, refresh_id), db_i64(a, access_token_id)};
-	return db_exec(a, &q_rotate, 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_rotate,
+	                  DB_PARAMS(db_i64(a, refresh_id), db_i64(a, access_token_id)), e);
 }
 
 static struct db_stmt q_family_revoke =
@@ -348,8 +317,8 @@ static struct db_stmt q_family_revoke =
 
 int store_family_revoke(struct arena *a, int64_t family_id, const char *reason, struct err *e)
 {
-	const char *p[2] = {db_i64(a, family_id), reason};
-	struct db_result *r = db_query(a, &q_family_revoke, 2, p, e);
+	struct db_result *r =
+	    db_query(a, &q_family_revoke, DB_PARAMS(db_i64(a, family_id), reason), e);
 	if (!r)
 		return -1;
 	return db_get_i64(r, 0, 0) > 0 ? 1 : 0;
@@ -387,12 +356,10 @@ int store_token_lookup(struct arena *a, const unsigned char digest[32], struct a
                        struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {db_bytea_hex(a, digest, 32)};
-	struct db_result *r = db_query(a, &q_token_lookup, 1, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) < 1 || !store_digest_equal(db_get(r, 0, 1), digest))
-		return 1;
+	struct db_result *r;
+	int rc = store_row_by_digest(a, &q_token_lookup, digest, 1, &r, e);
+	if (rc)
+		return rc;
 	out->kind = (int)db_get_i64(r, 0, 0);
 	out->id = db_get_i64(r, 0, 2);
 	out->family_id = db_get_i64(r, 0, 3);
@@ -412,7 +379,6 @@ static struct db_stmt q_at_revoke = DB_STMT(
 
 int store_access_token_revoke(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	long n = db_exec(a, &q_at_revoke, 1, p, e);
+	long n = db_exec(a, &q_at_revoke, DB_PARAMS(db_i64(a, id)), e);
 	return n < 0 ? -1 : (int)n;
 }

@@ -1,5 +1,5 @@
 /* auth store: browser sessions (web_session) and the login throttle (login_throttle). */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
 
@@ -25,9 +25,10 @@ int store_session_create(struct arena *a, const unsigned char digest[32], int64_
 		if (!utf8_valid(ua, strlen(ua)))
 			ua = NULL;
 	}
-	const char *p[5] = {db_bytea_hex(a, digest, 32), db_i64(a, user_id), db_i64(a, lifetime),
-	                    addr && *addr ? addr : NULL, ua};
-	return db_exec(a, &q_session_new, 5, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_session_new,
+	                  DB_PARAMS(db_bytea_hex(a, digest, 32), db_i64(a, user_id),
+	                            db_i64(a, lifetime), addr && *addr ? addr : NULL, ua),
+	                  e);
 }
 
 static struct db_stmt q_session_get = DB_STMT(
@@ -40,12 +41,10 @@ int store_session_get(struct arena *a, const unsigned char digest[32], struct au
                       struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {db_bytea_hex(a, digest, 32)};
-	struct db_result *r = db_query(a, &q_session_get, 1, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) != 1 || !store_digest_equal(db_get(r, 0, 0), digest))
-		return 1;
+	struct db_result *r;
+	int rc = store_row_by_digest(a, &q_session_get, digest, 0, &r, e);
+	if (rc)
+		return rc;
 	out->user_id = db_get_i64(r, 0, 1);
 	out->auth_time = db_get_i64(r, 0, 2);
 	out->remaining = db_get_i64(r, 0, 3);
@@ -58,8 +57,8 @@ static struct db_stmt q_session_del =
 int store_session_delete(struct arena *a, const unsigned char digest[32], int64_t *user_id,
                          struct err *e)
 {
-	const char *p[1] = {db_bytea_hex(a, digest, 32)};
-	struct db_result *r = db_query(a, &q_session_del, 1, p, e);
+	struct db_result *r =
+	    db_query(a, &q_session_del, DB_PARAMS(db_bytea_hex(a, digest, 32)), e);
 	if (!r)
 		return -1;
 	if (user_id)
@@ -82,9 +81,11 @@ int store_throttle_wait(struct arena *a, const char *key, long free_failures, lo
                         struct err *e)
 {
 	*wait = 0;
-	const char *p[4] = {key, db_i64(a, free_failures), db_i64(a, g_config.throttle_window),
-	                    db_i64(a, g_config.throttle_max_delay)};
-	struct db_result *r = db_query(a, &q_throttle_wait, 4, p, e);
+	struct db_result *r =
+	    db_query(a, &q_throttle_wait,
+	             DB_PARAMS(key, db_i64(a, free_failures), db_i64(a, g_config.throttle_window),
+	                       db_i64(a, g_config.throttle_max_delay)),
+	             e);
 	if (!r)
 		return -1;
 	if (db_nrows(r) == 1)
@@ -105,14 +106,13 @@ static struct db_stmt q_throttle_fail = DB_STMT(
 
 int store_throttle_fail(struct arena *a, const char *key, struct err *e)
 {
-	const char *p[2] = {key, db_i64(a, g_config.throttle_window)};
-	return db_exec(a, &q_throttle_fail, 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_throttle_fail, DB_PARAMS(key, db_i64(a, g_config.throttle_window)),
+	                  e);
 }
 
 static struct db_stmt q_throttle_clear = DB_STMT("DELETE FROM login_throttle WHERE key = $1");
 
 int store_throttle_clear(struct arena *a, const char *key, struct err *e)
 {
-	const char *p[1] = {key};
-	return db_exec(a, &q_throttle_clear, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_throttle_clear, DB_PARAMS(key), e);
 }

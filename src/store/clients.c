@@ -1,5 +1,5 @@
 /* Patient clients (admin-api.md §13) and OAuth applications (§13.1). */
-#include "store/store.h"
+#include "store/query.h"
 
 static struct db_stmt q_client_list = DB_STMT(
     "SELECT (SELECT count(*) FROM jhe_client),"
@@ -10,16 +10,15 @@ static struct db_stmt q_client_list = DB_STMT(
 char *store_client_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
                         struct err *e)
 {
-	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_client_list, 2, p, count, e);
+	return store_page_at(a, &q_client_list, offset, limit, count, e);
 }
 
 static struct db_stmt q_client_json = DB_STMT("SELECT jhe_client_json($1)");
 
 char *store_client_json(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return store_json(a, &q_client_json, 1, p, "No Application matches the given query.", e);
+	return store_json(a, &q_client_json, DB_PARAMS(db_i64(a, id)),
+	                  "No Application matches the given query.", e);
 }
 
 static struct db_stmt q_cid_taken =
@@ -27,11 +26,7 @@ static struct db_stmt q_cid_taken =
 
 int store_client_id_taken(struct arena *a, const char *client_id, int64_t exclude_id, struct err *e)
 {
-	const char *p[2] = {client_id, db_i64(a, exclude_id)};
-	struct db_result *r = db_query(a, &q_cid_taken, 2, p, e);
-	if (!r)
-		return -1;
-	return db_get_bool(r, 0, 0) ? 1 : 0;
+	return store_bool(a, &q_cid_taken, DB_PARAMS(client_id, db_i64(a, exclude_id)), e);
 }
 
 static struct db_stmt q_client_insert =
@@ -45,8 +40,10 @@ int store_client_create(struct arena *a, const char *name, const char *client_id
                         const char *invitation_url, const char *redirect_uri, int64_t *id,
                         struct err *e)
 {
-	const char *p[4] = {name, client_id, invitation_url, redirect_uri};
-	return store_i64(a, &q_client_insert, 4, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_client_insert,
+	                 DB_PARAMS(name, client_id, invitation_url, redirect_uri), id, e)
+	           ? -1
+	           : 0;
 }
 
 static struct db_stmt q_app_update = DB_STMT(
@@ -58,19 +55,16 @@ static struct db_stmt q_jc_update = DB_STMT("UPDATE jhe_client SET invitation_ur
 int store_client_update(struct arena *a, int64_t id, const char *name, const char *client_id,
                         const char *invitation_url, struct err *e)
 {
-	const char *p[3] = {db_i64(a, id), name, client_id};
-	if (db_exec(a, &q_app_update, 3, p, e) < 0)
+	if (store_exec(a, &q_app_update, DB_PARAMS(db_i64(a, id), name, client_id), e))
 		return -1;
-	const char *q[2] = {db_i64(a, id), invitation_url};
-	return db_exec(a, &q_jc_update, 2, q, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_jc_update, DB_PARAMS(db_i64(a, id), invitation_url), e);
 }
 
 static struct db_stmt q_app_delete = DB_STMT("DELETE FROM oauth_application WHERE id = $1");
 
 int store_application_delete(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return db_exec(a, &q_app_delete, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_app_delete, DB_PARAMS(db_i64(a, id)), e);
 }
 
 static struct db_stmt q_cds_list = DB_STMT(
@@ -80,8 +74,7 @@ static struct db_stmt q_cds_list = DB_STMT(
 
 char *store_client_data_sources(struct arena *a, int64_t app_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, app_id)};
-	return store_json(a, &q_cds_list, 1, p, NULL, e);
+	return store_json(a, &q_cds_list, DB_PARAMS(db_i64(a, app_id)), NULL, e);
 }
 
 static struct db_stmt q_cds_add =
@@ -93,14 +86,8 @@ static struct db_stmt q_cds_add =
 int store_client_data_source_add(struct arena *a, int64_t app_id, int64_t ds_id, char **json,
                                  struct err *e)
 {
-	const char *p[2] = {db_i64(a, app_id), db_i64(a, ds_id)};
-	struct db_result *r = db_query(a, &q_cds_add, 2, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) == 0)
-		return 1;
-	*json = db_get_json(a, r, 0, 0);
-	return 0;
+	return store_json_inserted(a, &q_cds_add, DB_PARAMS(db_i64(a, app_id), db_i64(a, ds_id)),
+	                           json, e);
 }
 
 static struct db_stmt q_cds_rm =
@@ -108,8 +95,7 @@ static struct db_stmt q_cds_rm =
 
 int store_client_data_source_remove(struct arena *a, int64_t app_id, int64_t ds_id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, app_id), db_i64(a, ds_id)};
-	return db_exec(a, &q_cds_rm, 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_cds_rm, DB_PARAMS(db_i64(a, app_id), db_i64(a, ds_id)), e);
 }
 
 /* ---------- oauth_applications: neither patient clients nor API keys ---------- */
@@ -126,8 +112,7 @@ static struct db_stmt q_oa_list =
 char *store_oauth_app_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
                            struct err *e)
 {
-	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_oa_list, 2, p, count, e);
+	return store_page_at(a, &q_oa_list, offset, limit, count, e);
 }
 
 static struct db_stmt q_oa_json = DB_STMT(
@@ -135,8 +120,8 @@ static struct db_stmt q_oa_json = DB_STMT(
 
 char *store_oauth_app_json(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return store_json(a, &q_oa_json, 1, p, "No Application matches the given query.", e);
+	return store_json(a, &q_oa_json, DB_PARAMS(db_i64(a, id)),
+	                  "No Application matches the given query.", e);
 }
 
 static struct db_stmt q_oa_insert =
@@ -149,9 +134,12 @@ int store_oauth_app_create(struct arena *a, const char *name, const char *client
                            const char *redirect_uris, const char *secret_digest_hex, int64_t *id,
                            struct err *e)
 {
-	const char *p[6] = {name,       client_id,     client_type,
-	                    grant_type, redirect_uris, secret_digest_hex};
-	return store_i64(a, &q_oa_insert, 6, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_oa_insert,
+	                 DB_PARAMS(name, client_id, client_type, grant_type, redirect_uris,
+	                           secret_digest_hex),
+	                 id, e)
+	           ? -1
+	           : 0;
 }
 
 static struct db_stmt q_oa_update =
@@ -163,8 +151,8 @@ static struct db_stmt q_oa_update =
 int store_oauth_app_update(struct arena *a, int64_t id, const char *name, const char *redirect_uris,
                            const char *secret_digest_hex, struct err *e)
 {
-	const char *p[4] = {db_i64(a, id), name, redirect_uris, secret_digest_hex};
-	return db_exec(a, &q_oa_update, 4, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_oa_update,
+	                  DB_PARAMS(db_i64(a, id), name, redirect_uris, secret_digest_hex), e);
 }
 
 static struct db_stmt q_oa_type =
@@ -174,8 +162,7 @@ static struct db_stmt q_oa_type =
 const char *store_oauth_app_type(struct arena *a, int64_t id, const char **grant_type,
                                  struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	struct db_result *r = db_query(a, &q_oa_type, 1, p, e);
+	struct db_result *r = db_query(a, &q_oa_type, DB_PARAMS(db_i64(a, id)), e);
 	if (!r || db_nrows(r) == 0)
 		return NULL;
 	if (grant_type)

@@ -1,6 +1,6 @@
 /* Consents (admin-api.md §8): the consents document, the facts behind the write checks, and
  * the row writes (each returns what the audit row needs). */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
 
@@ -9,12 +9,9 @@ static struct db_stmt q_doc = DB_STMT("SELECT jhe_pb_consents_json($1, $2, $3)")
 char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, bool all_studies,
                           struct err *e)
 {
-	const char *params[3] = {db_i64(a, patient_id), db_i64(a, user_id),
-	                         all_studies ? "t" : "f"};
-	struct db_result *r = db_query(a, &q_doc, 3, params, e);
-	if (!r)
-		return NULL;
-	return db_get_json(a, r, 0, 0);
+	return store_json_value(
+	    a, &q_doc, DB_PARAMS(db_i64(a, patient_id), db_i64(a, user_id), store_tf(all_studies)),
+	    e);
 }
 
 /* Per study of the body (ids as a JSON array, in body order): the study's organization, the
@@ -32,8 +29,9 @@ int store_consent_study_access(struct arena *a, int64_t user_id, int64_t patient
                                const char *study_ids_json, struct consent_study_access *out, int n,
                                struct err *e)
 {
-	const char *params[3] = {db_i64(a, user_id), db_i64(a, patient_id), study_ids_json};
-	struct db_result *r = db_query(a, &q_study_access, 3, params, e);
+	struct db_result *r =
+	    db_query(a, &q_study_access,
+	             DB_PARAMS(db_i64(a, user_id), db_i64(a, patient_id), study_ids_json), e);
 	if (!r)
 		return -1;
 	for (int i = 0; i < n && i < db_nrows(r); i++) {
@@ -73,8 +71,7 @@ int store_consent_lookup(struct arena *a, int64_t patient_id, struct consent_ite
 		jw_obj_end(&w);
 	}
 	jw_arr_end(&w);
-	const char *params[2] = {db_i64(a, patient_id), b->data};
-	struct db_result *r = db_query(a, &q_lookup, 2, params, e);
+	struct db_result *r = db_query(a, &q_lookup, DB_PARAMS(db_i64(a, patient_id), b->data), e);
 	if (!r)
 		return -1;
 	for (int i = 0; i < n && i < db_nrows(r); i++) {
@@ -102,10 +99,10 @@ int64_t store_consent_write(struct arena *a, char op, const struct consent_item 
 	struct db_result *r;
 	if (op == 'c') {
 		const char *params[3] = {db_i64(a, it->study_patient_id), db_i64(a, it->code_id),
-		                         it->consented ? "t" : "f"};
+		                         store_tf(it->consented)};
 		r = db_query(a, &q_insert, 3, params, e);
 	} else if (op == 'u') {
-		const char *params[2] = {db_i64(a, it->consent_id), it->consented ? "t" : "f"};
+		const char *params[2] = {db_i64(a, it->consent_id), store_tf(it->consented)};
 		r = db_query(a, &q_update, 2, params, e);
 	} else {
 		const char *params[1] = {db_i64(a, it->consent_id)};
@@ -123,11 +120,7 @@ static struct db_stmt q_rows =
 
 char *store_consent_rows_json(struct arena *a, const char *ids_json, struct err *e)
 {
-	const char *params[1] = {ids_json};
-	struct db_result *r = db_query(a, &q_rows, 1, params, e);
-	if (!r)
-		return NULL;
-	return db_get_json(a, r, 0, 0);
+	return store_json_value(a, &q_rows, DB_PARAMS(ids_json), e);
 }
 
 static struct db_stmt q_reset =
@@ -140,8 +133,7 @@ static struct db_stmt q_reset =
 int store_consents_reset(struct arena *a, int64_t patient_id, struct consent_deleted **out,
                          struct err *e)
 {
-	const char *params[1] = {db_i64(a, patient_id)};
-	struct db_result *r = db_query(a, &q_reset, 1, params, e);
+	struct db_result *r = db_query(a, &q_reset, DB_PARAMS(db_i64(a, patient_id)), e);
 	if (!r)
 		return -1;
 	int n = db_nrows(r);

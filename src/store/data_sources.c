@@ -1,5 +1,5 @@
 /* Data sources and their supported scopes (admin-api.md §12). */
-#include "store/store.h"
+#include "store/query.h"
 
 static struct db_stmt q_ds_list = DB_STMT(
     "SELECT (SELECT count(*) FROM data_source),"
@@ -9,16 +9,15 @@ static struct db_stmt q_ds_list = DB_STMT(
 char *store_data_source_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
                              struct err *e)
 {
-	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_ds_list, 2, p, count, e);
+	return store_page_at(a, &q_ds_list, offset, limit, count, e);
 }
 
 static struct db_stmt q_ds_json = DB_STMT("SELECT jhe_data_source_json($1)");
 
 char *store_data_source_json(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return store_json(a, &q_ds_json, 1, p, "No DataSource matches the given query.", e);
+	return store_json(a, &q_ds_json, DB_PARAMS(db_i64(a, id)),
+	                  "No DataSource matches the given query.", e);
 }
 
 static struct db_stmt q_ds_insert = DB_STMT("INSERT INTO data_source (name, type) VALUES ($1, "
@@ -27,8 +26,7 @@ static struct db_stmt q_ds_insert = DB_STMT("INSERT INTO data_source (name, type
 int store_data_source_create(struct arena *a, const char *name, const char *type, int64_t *id,
                              struct err *e)
 {
-	const char *p[2] = {name, type};
-	return store_i64(a, &q_ds_insert, 2, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_ds_insert, DB_PARAMS(name, type), id, e) ? -1 : 0;
 }
 
 static struct db_stmt q_ds_update =
@@ -38,16 +36,14 @@ static struct db_stmt q_ds_update =
 int store_data_source_update(struct arena *a, int64_t id, const char *name, const char *type,
                              struct err *e)
 {
-	const char *p[3] = {db_i64(a, id), name, type};
-	return db_exec(a, &q_ds_update, 3, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_ds_update, DB_PARAMS(db_i64(a, id), name, type), e);
 }
 
 static struct db_stmt q_ds_delete = DB_STMT("DELETE FROM data_source WHERE id = $1");
 
 int store_data_source_delete(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return db_exec(a, &q_ds_delete, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_ds_delete, DB_PARAMS(db_i64(a, id)), e);
 }
 
 static struct db_stmt q_all_scopes =
@@ -67,8 +63,7 @@ static struct db_stmt q_ss_list =
 
 char *store_supported_scopes(struct arena *a, int64_t ds_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, ds_id)};
-	return store_json(a, &q_ss_list, 1, p, NULL, e);
+	return store_json(a, &q_ss_list, DB_PARAMS(db_i64(a, ds_id)), NULL, e);
 }
 
 static struct db_stmt q_ss_add =
@@ -82,14 +77,8 @@ static struct db_stmt q_ss_add =
 int store_supported_scope_add(struct arena *a, int64_t ds_id, int64_t scope_id, char **json,
                               struct err *e)
 {
-	const char *p[2] = {db_i64(a, ds_id), db_i64(a, scope_id)};
-	struct db_result *r = db_query(a, &q_ss_add, 2, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) == 0)
-		return 1;
-	*json = db_get_json(a, r, 0, 0);
-	return 0;
+	return store_json_inserted(a, &q_ss_add, DB_PARAMS(db_i64(a, ds_id), db_i64(a, scope_id)),
+	                           json, e);
 }
 
 static struct db_stmt q_ss_rm = DB_STMT(
@@ -97,6 +86,5 @@ static struct db_stmt q_ss_rm = DB_STMT(
 
 int store_supported_scope_remove(struct arena *a, int64_t ds_id, int64_t scope_id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, ds_id), db_i64(a, scope_id)};
-	return db_exec(a, &q_ss_rm, 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_ss_rm, DB_PARAMS(db_i64(a, ds_id), db_i64(a, scope_id)), e);
 }

@@ -9,7 +9,7 @@
  * (patient, code, sort key, id) index; with many pairs, one ordered scan with a hashed semi-join.
  * A one-time filter on the pair count picks the branch at run time.
  */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -869,9 +869,10 @@ int store_fhir_location_check(struct arena *a, int64_t user_id, const char *pati
                               const char *orgs, const char *studies, char *kind, int64_t *id,
                               struct err *e)
 {
-	const char *params[4] = {db_i64(a, user_id), patients ? patients : "{}", orgs ? orgs : "{}",
-	                         studies ? studies : "{}"};
-	struct db_result *r = db_query(a, &q_location, 4, params, e);
+	struct db_result *r = db_query(a, &q_location,
+	                               DB_PARAMS(db_i64(a, user_id), patients ? patients : "{}",
+	                                         orgs ? orgs : "{}", studies ? studies : "{}"),
+	                               e);
 	if (!r)
 		return -1;
 	if (db_nrows(r) == 0)
@@ -889,6 +890,5 @@ static struct db_stmt q_remember = DB_STMT("UPDATE practitioner SET settings = s
 
 int store_fhir_remember_view(struct arena *a, int64_t user_id, const char *value, struct err *e)
 {
-	const char *params[2] = {db_i64(a, user_id), value};
-	return db_exec(a, &q_remember, 2, params, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_remember, DB_PARAMS(db_i64(a, user_id), value), e);
 }

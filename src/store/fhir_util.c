@@ -1,5 +1,5 @@
 /* FHIR store helpers: PostgreSQL array literals for array parameters. */
-#include "store/store.h"
+#include "store/query.h"
 
 void pgarr_init(struct arena *a, struct pgarr *x)
 {

@@ -1,4 +1,4 @@
-libjhe_a_SOURCES += src/store/store.h src/store/db.c src/store/tokens.c src/store/audit.c \
+libjhe_a_SOURCES += src/store/store.h src/store/db.c src/store/query.h src/store/query.c src/store/tokens.c src/store/audit.c \
 	src/store/settings.c src/store/users.c src/store/maintenance.c \
 	src/store/fhir_util.c src/store/fhir_search.c src/store/fhir_create.c
 libjhe_a_SOURCES += src/store/patients.c src/store/consents.c src/store/study_patients.c \

@@ -1,5 +1,5 @@
 /* Operator maintenance: expired authentication state (jhe-admin cleanup) and scopes. */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
 
@@ -43,11 +43,7 @@ static struct db_stmt q_scope_add =
 int64_t store_scope_add(struct arena *a, const char *system, const char *code, const char *text,
                         struct err *e)
 {
-	const char *p[3] = {system, code, text};
-	struct db_result *r = db_query(a, &q_scope_add, 3, p, e);
-	if (!r)
-		return -1;
-	return db_get_i64(r, 0, 0);
+	return store_id(a, &q_scope_add, DB_PARAMS(system, code, text), e);
 }
 
 /* Deactivation (oauth.md §4.3, data-model.md §6.1): the account can no longer log in, its token

@@ -1,13 +1,8 @@
 /* Observations of the Admin API (admin-api.md §11), filtered by the consent rule of
  * sql/003_access.sql (the same functions as the FHIR API). */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
-
-static const char *opt_i64(struct arena *a, int64_t v)
-{
-	return v ? db_i64(a, v) : NULL;
-}
 
 /* Without an organization or study filter: the whole rule (self + consent), i.e.
  * jhe_visible_observation_keys. With one: only the consent rule narrowed to it.
@@ -68,15 +63,12 @@ static struct db_stmt q_page = DB_STMT(
 int store_observations_page(struct arena *a, int64_t user_id, const struct observation_filter *f,
                             int64_t limit, int64_t offset, struct phi_page *out, struct err *e)
 {
-	const char *params[7] = {
-	    db_i64(a, user_id),        opt_i64(a, f->organization_id), opt_i64(a, f->study_id),
-	    opt_i64(a, f->patient_id), opt_i64(a, f->observation_id),  db_i64(a, limit),
-	    db_i64(a, offset)};
-	struct db_result *r = db_query(a, &q_page, 7, params, e);
-	if (!r)
-		return -1;
-	store_page_from(a, r, out);
-	return 0;
+	return store_phi_page(
+	    a, &q_page,
+	    DB_PARAMS(db_i64(a, user_id), store_opt_i64(a, f->organization_id),
+	              store_opt_i64(a, f->study_id), store_opt_i64(a, f->patient_id),
+	              store_opt_i64(a, f->observation_id), db_i64(a, limit), db_i64(a, offset)),
+	    out, e);
 }
 
 static struct db_stmt q_facts =
@@ -88,8 +80,8 @@ static struct db_stmt q_facts =
 int store_observation_facts(struct arena *a, int64_t user_id, int64_t observation_id,
                             struct observation_facts *out, struct err *e)
 {
-	const char *params[2] = {db_i64(a, user_id), db_i64(a, observation_id)};
-	struct db_result *r = db_query(a, &q_facts, 2, params, e);
+	struct db_result *r =
+	    db_query(a, &q_facts, DB_PARAMS(db_i64(a, user_id), db_i64(a, observation_id)), e);
 	if (!r)
 		return -1;
 	memset(out, 0, sizeof(*out));
@@ -104,22 +96,13 @@ static struct db_stmt q_json = DB_STMT("SELECT jhe_pb_observation_json($1)");
 
 char *store_observation_json(struct arena *a, int64_t observation_id, struct err *e)
 {
-	const char *params[1] = {db_i64(a, observation_id)};
-	struct db_result *r = db_query(a, &q_json, 1, params, e);
-	if (!r)
-		return NULL;
-	if (db_nrows(r) == 0 || db_isnull(r, 0, 0)) {
-		e->kind = ERR_NOT_FOUND;
-		e->msg = "No Observation matches the given query.";
-		return NULL;
-	}
-	return db_get_json(a, r, 0, 0);
+	return store_json(a, &q_json, DB_PARAMS(db_i64(a, observation_id)),
+	                  "No Observation matches the given query.", e);
 }
 
 static struct db_stmt q_delete = DB_STMT("DELETE FROM observation WHERE id = $1");
 
 int store_observation_delete(struct arena *a, int64_t observation_id, struct err *e)
 {
-	const char *params[1] = {db_i64(a, observation_id)};
-	return db_exec(a, &q_delete, 1, params, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_delete, DB_PARAMS(db_i64(a, observation_id)), e);
 }

@@ -1,73 +1,20 @@
 /* Organizations, memberships and the Admin API's shared organization helpers (admin-api.md §5). */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
-
-/* ---------- helpers ---------- */
-
-char *store_json(struct arena *a, struct db_stmt *st, int n, const char *const *p, const char *nf,
-                 struct err *e)
-{
-	struct db_result *r = db_query(a, st, n, p, e);
-	if (!r)
-		return NULL;
-	if (db_nrows(r) == 0 || db_isnull(r, 0, 0)) {
-		e->kind = ERR_NOT_FOUND;
-		e->msg = nf ? nf : "Not found.";
-		return NULL;
-	}
-	return db_get_json(a, r, 0, 0);
-}
-
-char *store_page(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *count,
-                 struct err *e)
-{
-	struct db_result *r = db_query(a, st, n, p, e);
-	if (!r)
-		return NULL;
-	if (db_nrows(r) == 0) {
-		*count = 0;
-		return arena_strdup(a, "[]");
-	}
-	*count = db_get_i64(r, 0, 0);
-	return db_isnull(r, 0, 1) ? arena_strdup(a, "[]") : db_get_json(a, r, 0, 1);
-}
-
-int store_i64(struct arena *a, struct db_stmt *st, int n, const char *const *p, int64_t *out,
-              struct err *e)
-{
-	struct db_result *r = db_query(a, st, n, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) == 0 || db_isnull(r, 0, 0))
-		return 1;
-	*out = db_get_i64(r, 0, 0);
-	return 0;
-}
-
-static int bool_query(struct arena *a, struct db_stmt *st, int n, const char *const *p,
-                      struct err *e)
-{
-	struct db_result *r = db_query(a, st, n, p, e);
-	if (!r)
-		return -1;
-	return db_nrows(r) > 0 && db_get_bool(r, 0, 0) ? 1 : 0;
-}
 
 static struct db_stmt q_can = DB_STMT("SELECT jhe_can($1, $2, $3)");
 
 int store_can(struct arena *a, int64_t user_id, const char *perm, int64_t org_id, struct err *e)
 {
-	const char *p[3] = {db_i64(a, user_id), perm, db_i64(a, org_id)};
-	return bool_query(a, &q_can, 3, p, e);
+	return store_bool(a, &q_can, DB_PARAMS(db_i64(a, user_id), perm, db_i64(a, org_id)), e);
 }
 
 static struct db_stmt q_member = DB_STMT("SELECT jhe_is_member($1, $2)");
 
 int store_is_member(struct arena *a, int64_t user_id, int64_t org_id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, user_id), db_i64(a, org_id)};
-	return bool_query(a, &q_member, 2, p, e);
+	return store_bool(a, &q_member, DB_PARAMS(db_i64(a, user_id), db_i64(a, org_id)), e);
 }
 
 static struct db_stmt q_mgr =
@@ -75,8 +22,7 @@ static struct db_stmt q_mgr =
 
 int store_is_manager_somewhere(struct arena *a, int64_t user_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, user_id)};
-	return bool_query(a, &q_mgr, 1, p, e);
+	return store_bool(a, &q_mgr, DB_PARAMS(db_i64(a, user_id)), e);
 }
 
 static struct db_stmt q_ex_org =
@@ -109,8 +55,7 @@ int store_row_exists(struct arena *a, const char *table, int64_t id, struct err 
 		e->log = "store_row_exists: unknown table";
 		return -1;
 	}
-	const char *p[1] = {db_i64(a, id)};
-	return bool_query(a, st, 1, p, e);
+	return store_bool(a, st, DB_PARAMS(db_i64(a, id)), e);
 }
 
 /* ---------- organizations ---------- */
@@ -122,8 +67,8 @@ int store_org_info(struct arena *a, int64_t user_id, int64_t org_id, struct org_
                    struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[2] = {db_i64(a, user_id), db_i64(a, org_id)};
-	struct db_result *r = db_query(a, &q_org_info, 2, p, e);
+	struct db_result *r =
+	    db_query(a, &q_org_info, DB_PARAMS(db_i64(a, user_id), db_i64(a, org_id)), e);
 	if (!r)
 		return -1;
 	if (db_nrows(r) == 0) {
@@ -141,8 +86,7 @@ static struct db_stmt q_in_subtree =
 
 int store_org_in_subtree(struct arena *a, int64_t org_id, int64_t candidate, struct err *e)
 {
-	const char *p[2] = {db_i64(a, org_id), db_i64(a, candidate)};
-	return bool_query(a, &q_in_subtree, 2, p, e);
+	return store_bool(a, &q_in_subtree, DB_PARAMS(db_i64(a, org_id), db_i64(a, candidate)), e);
 }
 
 static struct db_stmt q_org_list =
@@ -156,25 +100,26 @@ static struct db_stmt q_org_list =
 char *store_org_list(struct arena *a, int64_t user_id, const int64_t *part_of, int64_t offset,
                      int64_t limit, int64_t *count, struct err *e)
 {
-	const char *p[4] = {db_i64(a, user_id), part_of ? db_i64(a, *part_of) : NULL,
-	                    db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_org_list, 4, p, count, e);
+	return store_page(a, &q_org_list,
+	                  DB_PARAMS(db_i64(a, user_id), part_of ? db_i64(a, *part_of) : NULL,
+	                            db_i64(a, offset), db_i64(a, limit)),
+	                  count, e);
 }
 
 static struct db_stmt q_org_json = DB_STMT("SELECT jhe_org_json_for($1, $2)");
 
 char *store_org_json(struct arena *a, int64_t user_id, int64_t org_id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, user_id), db_i64(a, org_id)};
-	return store_json(a, &q_org_json, 2, p, "No Organization matches the given query.", e);
+	return store_json(a, &q_org_json, DB_PARAMS(db_i64(a, user_id), db_i64(a, org_id)),
+	                  "No Organization matches the given query.", e);
 }
 
 static struct db_stmt q_org_tree = DB_STMT("SELECT jhe_org_tree_json($1, $2)");
 
 char *store_org_tree(struct arena *a, int64_t user_id, int64_t org_id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, user_id), db_i64(a, org_id)};
-	return store_json(a, &q_org_tree, 2, p, "No Organization matches the given query.", e);
+	return store_json(a, &q_org_tree, DB_PARAMS(db_i64(a, user_id), db_i64(a, org_id)),
+	                  "No Organization matches the given query.", e);
 }
 
 static struct db_stmt q_org_insert =
@@ -187,16 +132,11 @@ static struct db_stmt q_org_creator =
 int store_org_create(struct arena *a, int64_t user_id, const char *name, const char *type,
                      int64_t parent, bool add_manager, int64_t *id, struct err *e)
 {
-	const char *p[3] = {name, type, db_i64(a, parent)};
-	int rc = store_i64(a, &q_org_insert, 3, p, id, e);
-	if (rc)
+	if (store_i64(a, &q_org_insert, DB_PARAMS(name, type, db_i64(a, parent)), id, e))
 		return -1;
-	if (add_manager) {
-		const char *q[2] = {db_i64(a, user_id), db_i64(a, *id)};
-		if (db_exec(a, &q_org_creator, 2, q, e) < 0)
-			return -1;
-	}
-	return 0;
+	if (!add_manager)
+		return 0;
+	return store_exec(a, &q_org_creator, DB_PARAMS(db_i64(a, user_id), db_i64(a, *id)), e);
 }
 
 static struct db_stmt q_org_update =
@@ -206,16 +146,16 @@ static struct db_stmt q_org_update =
 int store_org_update(struct arena *a, int64_t org_id, const char *name, const char *type,
                      int64_t parent, struct err *e)
 {
-	const char *p[4] = {db_i64(a, org_id), name, type, parent >= 0 ? db_i64(a, parent) : NULL};
-	return db_exec(a, &q_org_update, 4, p, e) < 0 ? -1 : 0;
+	return store_exec(
+	    a, &q_org_update,
+	    DB_PARAMS(db_i64(a, org_id), name, type, parent >= 0 ? db_i64(a, parent) : NULL), e);
 }
 
 static struct db_stmt q_org_delete = DB_STMT("DELETE FROM organization WHERE id = $1 AND id <> 0");
 
 int store_org_delete(struct arena *a, int64_t org_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, org_id)};
-	return db_exec(a, &q_org_delete, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_org_delete, DB_PARAMS(db_i64(a, org_id)), e);
 }
 
 static struct db_stmt q_org_members =
@@ -229,8 +169,7 @@ static struct db_stmt q_org_members =
 
 char *store_org_members(struct arena *a, int64_t org_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, org_id)};
-	return store_json(a, &q_org_members, 1, p, NULL, e);
+	return store_json(a, &q_org_members, DB_PARAMS(db_i64(a, org_id)), NULL, e);
 }
 
 static struct db_stmt q_org_studies = DB_STMT(
@@ -239,8 +178,7 @@ static struct db_stmt q_org_studies = DB_STMT(
 
 char *store_org_studies(struct arena *a, int64_t org_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, org_id)};
-	return store_json(a, &q_org_studies, 1, p, NULL, e);
+	return store_json(a, &q_org_studies, DB_PARAMS(db_i64(a, org_id)), NULL, e);
 }
 
 static struct db_stmt q_user_orgs = DB_STMT(
@@ -250,8 +188,7 @@ static struct db_stmt q_user_orgs = DB_STMT(
 
 char *store_user_organizations(struct arena *a, int64_t user_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, user_id)};
-	return store_json(a, &q_user_orgs, 1, p, NULL, e);
+	return store_json(a, &q_user_orgs, DB_PARAMS(db_i64(a, user_id)), NULL, e);
 }
 
 /* ---------- memberships ---------- */
@@ -278,13 +215,11 @@ char *store_membership_set(struct arena *a, int64_t org_id, int64_t practitioner
 			return NULL;
 		*created = true;
 	} else {
-		const char *q[2] = {db_i64(a, id), role};
-		if (db_exec(a, &q_mem_role, 2, q, e) < 0)
+		if (store_exec(a, &q_mem_role, DB_PARAMS(db_i64(a, id), role), e))
 			return NULL;
 		*created = false;
 	}
-	const char *q[1] = {db_i64(a, id)};
-	return store_json(a, &q_mem_json, 1, q, NULL, e);
+	return store_json(a, &q_mem_json, DB_PARAMS(db_i64(a, id)), NULL, e);
 }
 
 static struct db_stmt q_mem_add_missing =
@@ -294,8 +229,8 @@ static struct db_stmt q_mem_add_missing =
 int store_membership_add_missing(struct arena *a, int64_t org_id, int64_t practitioner_id,
                                  const char *role, struct err *e)
 {
-	const char *p[3] = {db_i64(a, org_id), db_i64(a, practitioner_id), role};
-	return db_exec(a, &q_mem_add_missing, 3, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_mem_add_missing,
+	                  DB_PARAMS(db_i64(a, org_id), db_i64(a, practitioner_id), role), e);
 }
 
 static struct db_stmt q_mem_remove = DB_STMT(
@@ -303,6 +238,6 @@ static struct db_stmt q_mem_remove = DB_STMT(
 
 int store_membership_remove(struct arena *a, int64_t org_id, int64_t practitioner_id, struct err *e)
 {
-	const char *p[2] = {db_i64(a, org_id), db_i64(a, practitioner_id)};
-	return db_exec(a, &q_mem_remove, 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_mem_remove,
+	                  DB_PARAMS(db_i64(a, org_id), db_i64(a, practitioner_id)), e);
 }

@@ -1,28 +1,8 @@
 /* Patients (admin-api.md §7): lists, facts for the permission checks, create/update/remove,
  * global lookup, consolidated clients, and the sticky practitioner selection (§17). */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
-
-static const char *opt_i64(struct arena *a, int64_t v)
-{
-	return v ? db_i64(a, v) : NULL;
-}
-
-static const char *tf(bool b)
-{
-	return b ? "t" : "f";
-}
-
-/* Fill a phi_page from a row (count, results, patient_ids, single_patient, rows). */
-void store_page_from(struct arena *a, struct db_result *r, struct phi_page *out)
-{
-	out->count = db_get_i64(r, 0, 0);
-	out->results = db_get_json(a, r, 0, 1);
-	out->patient_ids = db_get_json(a, r, 0, 2);
-	out->single_patient = db_get_i64(r, 0, 3);
-	out->rows = (int)db_get_i64(r, 0, 4);
-}
 
 /* Lists call this on every request: an unchanged selection writes nothing (no new row version,
  * no synchronous WAL flush for a read). */
@@ -38,9 +18,11 @@ static struct db_stmt q_sticky =
 int store_sticky_selection(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,
                            bool remove_study, struct err *e)
 {
-	const char *params[4] = {db_i64(a, user_id), opt_i64(a, org_id), opt_i64(a, study_id),
-	                         tf(remove_study && !study_id)};
-	return db_exec(a, &q_sticky, 4, params, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_sticky,
+	                  DB_PARAMS(db_i64(a, user_id), store_opt_i64(a, org_id),
+	                            store_opt_i64(a, study_id),
+	                            store_tf(remove_study && !study_id)),
+	                  e);
 }
 
 static struct db_stmt q_patients_page = DB_STMT(
@@ -65,15 +47,12 @@ static struct db_stmt q_patients_page = DB_STMT(
 int store_patients_page(struct arena *a, int64_t user_id, const struct patient_filter *f,
                         int64_t limit, int64_t offset, struct phi_page *out, struct err *e)
 {
-	const char *params[7] = {db_i64(a, user_id),      opt_i64(a, f->organization_id),
-	                         opt_i64(a, f->study_id), opt_i64(a, f->patient_id),
-	                         f->identifier_value,     db_i64(a, limit),
-	                         db_i64(a, offset)};
-	struct db_result *r = db_query(a, &q_patients_page, 7, params, e);
-	if (!r)
-		return -1;
-	store_page_from(a, r, out);
-	return 0;
+	return store_phi_page(a, &q_patients_page,
+	                      DB_PARAMS(db_i64(a, user_id), store_opt_i64(a, f->organization_id),
+	                                store_opt_i64(a, f->study_id),
+	                                store_opt_i64(a, f->patient_id), f->identifier_value,
+	                                db_i64(a, limit), db_i64(a, offset)),
+	                      out, e);
 }
 
 static struct db_stmt q_facts = DB_STMT(
@@ -90,8 +69,9 @@ static struct db_stmt q_facts = DB_STMT(
 int store_patient_facts(struct arena *a, int64_t user_id, int64_t patient_id, int64_t org_id,
                         struct patient_facts *out, struct err *e)
 {
-	const char *params[3] = {db_i64(a, user_id), db_i64(a, patient_id), db_i64(a, org_id)};
-	struct db_result *r = db_query(a, &q_facts, 3, params, e);
+	struct db_result *r =
+	    db_query(a, &q_facts,
+	             DB_PARAMS(db_i64(a, user_id), db_i64(a, patient_id), db_i64(a, org_id)), e);
 	if (!r)
 		return -1;
 	memset(out, 0, sizeof(*out));
@@ -113,16 +93,8 @@ static struct db_stmt q_patient_json = DB_STMT("SELECT jhe_patient_json($1)");
 
 char *store_patient_json(struct arena *a, int64_t patient_id, struct err *e)
 {
-	const char *params[1] = {db_i64(a, patient_id)};
-	struct db_result *r = db_query(a, &q_patient_json, 1, params, e);
-	if (!r)
-		return NULL;
-	if (db_nrows(r) == 0 || db_isnull(r, 0, 0)) {
-		e->kind = ERR_NOT_FOUND;
-		e->msg = "No Patient matches the given query.";
-		return NULL;
-	}
-	return db_get_json(a, r, 0, 0);
+	return store_json(a, &q_patient_json, DB_PARAMS(db_i64(a, patient_id)),
+	                  "No Patient matches the given query.", e);
 }
 
 static struct db_stmt q_ident_in_use =
@@ -135,8 +107,8 @@ static struct db_stmt q_ident_in_use =
 const char *store_identifier_in_use(struct arena *a, const char *identifiers_json,
                                     int64_t exclude_patient, struct err *e)
 {
-	const char *params[2] = {identifiers_json, opt_i64(a, exclude_patient)};
-	struct db_result *r = db_query(a, &q_ident_in_use, 2, params, e);
+	struct db_result *r = db_query(
+	    a, &q_ident_in_use, DB_PARAMS(identifiers_json, store_opt_i64(a, exclude_patient)), e);
 	if (!r)
 		return NULL;
 	if (db_nrows(r) == 0)
@@ -172,8 +144,7 @@ static struct db_stmt q_ident_delete =
 int64_t store_patient_create(struct arena *a, const struct patient_input *in, int64_t org_id,
                              struct err *e)
 {
-	const char *p1[1] = {in->email};
-	struct db_result *r = db_query(a, &q_user_patient, 1, p1, e);
+	struct db_result *r = db_query(a, &q_user_patient, DB_PARAMS(in->email), e);
 	if (!r)
 		return -1;
 	int64_t uid;
@@ -195,23 +166,20 @@ int64_t store_patient_create(struct arena *a, const struct patient_input *in, in
 		}
 		uid = db_get_i64(r, 0, 0);
 	} else {
-		const char *p2[3] = {in->email, in->name_given, in->name_family};
-		struct db_result *u = db_query(a, &q_user_insert, 3, p2, e);
-		if (!u)
+		uid = store_id(a, &q_user_insert,
+		               DB_PARAMS(in->email, in->name_given, in->name_family), e);
+		if (uid < 0)
 			return -1;
-		uid = db_get_i64(u, 0, 0);
 	}
-	const char *p3[6] = {db_i64(a, uid), in->name_family,   in->name_given,
-	                     in->birth_date, in->telecom_phone, db_i64(a, org_id)};
-	struct db_result *p = db_query(a, &q_patient_insert, 6, p3, e);
-	if (!p)
+	int64_t pid = store_id(a, &q_patient_insert,
+	                       DB_PARAMS(db_i64(a, uid), in->name_family, in->name_given,
+	                                 in->birth_date, in->telecom_phone, db_i64(a, org_id)),
+	                       e);
+	if (pid < 0)
 		return -1;
-	int64_t pid = db_get_i64(p, 0, 0);
-	if (in->identifiers) {
-		const char *p4[2] = {db_i64(a, pid), in->identifiers};
-		if (db_exec(a, &q_ident_insert, 2, p4, e) < 0)
-			return -1;
-	}
+	if (in->identifiers &&
+	    store_exec(a, &q_ident_insert, DB_PARAMS(db_i64(a, pid), in->identifiers), e))
+		return -1;
 	return pid;
 }
 
@@ -227,22 +195,19 @@ static struct db_stmt q_patient_update =
 int store_patient_update(struct arena *a, int64_t patient_id, const struct patient_input *in,
                          struct err *e)
 {
-	const char *params[9] = {db_i64(a, patient_id), tf(in->has_name_family),
-	                         in->name_family,       tf(in->has_name_given),
-	                         in->name_given,        tf(in->has_birth_date),
-	                         in->birth_date,        tf(in->has_telecom_phone),
-	                         in->telecom_phone};
-	if (db_exec(a, &q_patient_update, 9, params, e) < 0)
+	const char *id = db_i64(a, patient_id);
+	if (store_exec(a, &q_patient_update,
+	               DB_PARAMS(id, store_tf(in->has_name_family), in->name_family,
+	                         store_tf(in->has_name_given), in->name_given,
+	                         store_tf(in->has_birth_date), in->birth_date,
+	                         store_tf(in->has_telecom_phone), in->telecom_phone),
+	               e))
 		return -1;
-	if (in->identifiers) {
-		const char *p1[1] = {db_i64(a, patient_id)};
-		if (db_exec(a, &q_ident_delete, 1, p1, e) < 0)
-			return -1;
-		const char *p2[2] = {db_i64(a, patient_id), in->identifiers};
-		if (db_exec(a, &q_ident_insert, 2, p2, e) < 0)
-			return -1;
-	}
-	return 0;
+	if (!in->identifiers)
+		return 0;
+	if (store_exec(a, &q_ident_delete, DB_PARAMS(id), e))
+		return -1;
+	return store_exec(a, &q_ident_insert, DB_PARAMS(id, in->identifiers), e);
 }
 
 static struct db_stmt q_remove_enrolments =
@@ -262,24 +227,19 @@ int store_patient_remove_org(struct arena *a, int64_t patient_id, int64_t org_id
                              struct err *e)
 {
 	const char *params[2] = {db_i64(a, patient_id), db_i64(a, org_id)};
-	*deleted = false;
 	/* consents of those enrolments cascade with them */
-	if (db_exec(a, &q_remove_enrolments, 2, params, e) < 0)
+	if (store_exec(a, &q_remove_enrolments, 2, params, e))
 		return -1;
-	if (db_exec(a, &q_remove_membership, 2, params, e) < 0)
+	if (store_exec(a, &q_remove_membership, 2, params, e))
 		return -1;
-	struct db_result *r = db_query(a, &q_orphan_patient, 1, params, e);
-	if (!r)
+	struct db_result *r;
+	int rc = store_row(a, &q_orphan_patient, 1, params, &r, e);
+	if (rc < 0)
 		return -1;
-	if (db_nrows(r) == 1) {
-		*deleted = true;
-		if (!db_isnull(r, 0, 0)) {
-			const char *p2[1] = {db_get(r, 0, 0)};
-			if (db_exec(a, &q_orphan_user, 1, p2, e) < 0)
-				return -1;
-		}
-	}
-	return 0;
+	*deleted = rc == 0;
+	if (rc || db_isnull(r, 0, 0))
+		return 0;
+	return store_exec(a, &q_orphan_user, DB_PARAMS(db_get(r, 0, 0)), e);
 }
 
 static struct db_stmt q_add_org =
@@ -288,10 +248,10 @@ static struct db_stmt q_touch = DB_STMT("UPDATE patient SET last_updated = now()
 
 int store_patient_add_org(struct arena *a, int64_t patient_id, int64_t org_id, struct err *e)
 {
-	const char *params[2] = {db_i64(a, patient_id), db_i64(a, org_id)};
-	if (db_exec(a, &q_add_org, 2, params, e) < 0)
+	const char *id = db_i64(a, patient_id);
+	if (store_exec(a, &q_add_org, DB_PARAMS(id, db_i64(a, org_id)), e))
 		return -1;
-	return db_exec(a, &q_touch, 1, params, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_touch, DB_PARAMS(id), e);
 }
 
 static struct db_stmt q_lookup =
@@ -303,8 +263,7 @@ static struct db_stmt q_lookup =
 char *store_patient_lookup_email(struct arena *a, const char *email, int64_t *patient_id,
                                  struct err *e)
 {
-	const char *params[1] = {email};
-	struct db_result *r = db_query(a, &q_lookup, 1, params, e);
+	struct db_result *r = db_query(a, &q_lookup, DB_PARAMS(email), e);
 	if (!r)
 		return NULL;
 	*patient_id = db_get_i64(r, 0, 1);
@@ -318,11 +277,7 @@ static struct db_stmt q_manages_somewhere =
 
 int store_user_manages_patients_somewhere(struct arena *a, int64_t user_id, struct err *e)
 {
-	const char *params[1] = {db_i64(a, user_id)};
-	struct db_result *r = db_query(a, &q_manages_somewhere, 1, params, e);
-	if (!r)
-		return -1;
-	return db_get_bool(r, 0, 0) ? 1 : 0;
+	return store_bool(a, &q_manages_somewhere, DB_PARAMS(db_i64(a, user_id)), e);
 }
 
 static struct db_stmt q_consolidated = DB_STMT(
@@ -341,9 +296,5 @@ static struct db_stmt q_consolidated = DB_STMT(
 
 char *store_patient_consolidated_clients(struct arena *a, int64_t patient_id, struct err *e)
 {
-	const char *params[1] = {db_i64(a, patient_id)};
-	struct db_result *r = db_query(a, &q_consolidated, 1, params, e);
-	if (!r)
-		return NULL;
-	return db_get_json(a, r, 0, 0);
+	return store_json_value(a, &q_consolidated, DB_PARAMS(db_i64(a, patient_id)), e);
 }

@@ -1,5 +1,5 @@
 /* Practitioners (admin-api.md §6) and their sticky settings (§17). */
-#include "store/store.h"
+#include "store/query.h"
 
 static struct db_stmt q_pr_insert =
     DB_STMT("INSERT INTO practitioner (jhe_user_id, identifier, name_family, name_given)"
@@ -27,16 +27,15 @@ static struct db_stmt q_pr_list =
 char *store_practitioner_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
                               struct err *e)
 {
-	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_pr_list, 2, p, count, e);
+	return store_page_at(a, &q_pr_list, offset, limit, count, e);
 }
 
 static struct db_stmt q_pr_json = DB_STMT("SELECT jhe_practitioner_json($1)");
 
 char *store_practitioner_json(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return store_json(a, &q_pr_json, 1, p, "No Practitioner matches the given query.", e);
+	return store_json(a, &q_pr_json, DB_PARAMS(db_i64(a, id)),
+	                  "No Practitioner matches the given query.", e);
 }
 
 static struct db_stmt q_pr_update =
@@ -46,11 +45,8 @@ static struct db_stmt q_pr_update =
 int store_practitioner_update(struct arena *a, int64_t id, const char *name_family,
                               const char *name_given, struct err *e)
 {
-	const char *p[3] = {db_i64(a, id), name_family, name_given};
-	long n = db_exec(a, &q_pr_update, 3, p, e);
-	if (n < 0)
-		return -1;
-	return n == 0 ? 1 : 0;
+	return store_exec_found(a, &q_pr_update, DB_PARAMS(db_i64(a, id), name_family, name_given),
+	                        e);
 }
 
 static struct db_stmt q_pr_delete =
@@ -62,13 +58,11 @@ static struct db_stmt q_orphan_user =
 
 int store_practitioner_delete(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
 	int64_t uid = 0;
-	int rc = store_i64(a, &q_pr_delete, 1, p, &uid, e);
+	int rc = store_i64(a, &q_pr_delete, DB_PARAMS(db_i64(a, id)), &uid, e);
 	if (rc)
 		return rc;
-	const char *q[1] = {db_i64(a, uid)};
-	return db_exec(a, &q_orphan_user, 1, q, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_orphan_user, DB_PARAMS(db_i64(a, uid)), e);
 }
 
 static struct db_stmt q_sticky =
@@ -83,7 +77,8 @@ int store_practitioner_sticky(struct arena *a, int64_t user_id, int64_t org_id, 
 {
 	if (org_id < 0 && study_id == -1)
 		return 0;
-	const char *p[3] = {db_i64(a, user_id), org_id >= 0 ? db_i64(a, org_id) : NULL,
-	                    db_i64(a, study_id)};
-	return db_exec(a, &q_sticky, 3, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_sticky,
+	                  DB_PARAMS(db_i64(a, user_id), org_id >= 0 ? db_i64(a, org_id) : NULL,
+	                            db_i64(a, study_id)),
+	                  e);
 }

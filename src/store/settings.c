@@ -1,5 +1,5 @@
 /* Runtime settings (jhe_setting), read when used. */
-#include "store/store.h"
+#include "store/query.h"
 
 static struct db_stmt q_setting =
     DB_STMT("SELECT CASE value_type WHEN 'string' THEN value_string"
@@ -9,8 +9,7 @@ static struct db_stmt q_setting =
 
 const char *store_setting_text(struct arena *a, const char *key, struct err *e)
 {
-	const char *params[1] = {key};
-	struct db_result *r = db_query(a, &q_setting, 1, params, e);
+	struct db_result *r = db_query(a, &q_setting, DB_PARAMS(key), e);
 	if (!r || db_nrows(r) == 0)
 		return NULL;
 	return arena_strdup(a, db_get(r, 0, 0));
@@ -27,16 +26,15 @@ static struct db_stmt q_set_list =
 char *store_setting_list(struct arena *a, int64_t offset, int64_t limit, int64_t *count,
                          struct err *e)
 {
-	const char *p[2] = {db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_set_list, 2, p, count, e);
+	return store_page_at(a, &q_set_list, offset, limit, count, e);
 }
 
 static struct db_stmt q_set_json = DB_STMT("SELECT jhe_setting_json($1)");
 
 char *store_setting_json(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return store_json(a, &q_set_json, 1, p, "No JheSetting matches the given query.", e);
+	return store_json(a, &q_set_json, DB_PARAMS(db_i64(a, id)),
+	                  "No JheSetting matches the given query.", e);
 }
 
 static struct db_stmt q_set_get =
@@ -48,12 +46,10 @@ static struct db_stmt q_set_get =
 int store_setting_get(struct arena *a, int64_t id, struct setting_row *out, struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {db_i64(a, id)};
-	struct db_result *r = db_query(a, &q_set_get, 1, p, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) == 0)
-		return 1;
+	struct db_result *r;
+	int rc = store_row(a, &q_set_get, DB_PARAMS(db_i64(a, id)), &r, e);
+	if (rc)
+		return rc;
 	out->id = db_get_i64(r, 0, 0);
 	out->key = arena_strdup(a, db_get(r, 0, 1));
 	out->value_type = arena_strdup(a, db_get(r, 0, 2));
@@ -66,11 +62,7 @@ static struct db_stmt q_key_taken =
 
 int store_setting_key_taken(struct arena *a, const char *key, int64_t exclude_id, struct err *e)
 {
-	const char *p[2] = {key, db_i64(a, exclude_id)};
-	struct db_result *r = db_query(a, &q_key_taken, 2, p, e);
-	if (!r)
-		return -1;
-	return db_get_bool(r, 0, 0) ? 1 : 0;
+	return store_bool(a, &q_key_taken, DB_PARAMS(key, db_i64(a, exclude_id)), e);
 }
 
 static struct db_stmt q_set_insert = DB_STMT(
@@ -97,15 +89,14 @@ int store_setting_save(struct arena *a, int64_t id, const char *key, const char 
 	const char *p[8] = {db_i64(a, id), key,     value_type, cols[0],
 	                    cols[1],       cols[2], cols[3],    cols[4]};
 	*out_id = id;
-	return db_exec(a, &q_set_update, 8, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_set_update, 8, p, e);
 }
 
 static struct db_stmt q_set_delete = DB_STMT("DELETE FROM jhe_setting WHERE id = $1");
 
 int store_setting_delete(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return db_exec(a, &q_set_delete, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_set_delete, DB_PARAMS(db_i64(a, id)), e);
 }
 
 static struct db_stmt q_site_rewrite = DB_STMT(
@@ -118,7 +109,8 @@ static struct db_stmt q_site_rewrite = DB_STMT(
 int store_site_url_rewrite(struct arena *a, const char *old_site, const char *new_site,
                            struct err *e)
 {
-	const char *p[2] = {arena_printf(a, "%s/auth/callback", old_site),
-	                    arena_printf(a, "%s/auth/callback", new_site)};
-	return db_exec(a, &q_site_rewrite, 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_site_rewrite,
+	                  DB_PARAMS(arena_printf(a, "%s/auth/callback", old_site),
+	                            arena_printf(a, "%s/auth/callback", new_site)),
+	                  e);
 }

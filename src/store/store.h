@@ -539,8 +539,6 @@ struct phi_page {
 	int64_t single_patient;
 	int rows;
 };
-struct db_result;
-void store_page_from(struct arena *a, struct db_result *r, struct phi_page *out);
 /* Sticky selection (admin-api.md §17): org saved when non-zero, study saved when non-zero and
  * removed when zero and remove_study. No-op for users without a practitioner row. */
 int store_sticky_selection(struct arena *a, int64_t user_id, int64_t org_id, int64_t study_id,

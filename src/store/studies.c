@@ -1,5 +1,5 @@
 /* Studies and their sub-resources: scope requests, data sources, clients (admin-api.md §10). */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
 
@@ -10,8 +10,8 @@ int store_study_info(struct arena *a, int64_t user_id, int64_t id, struct study_
                      struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[2] = {db_i64(a, user_id), db_i64(a, id)};
-	struct db_result *r = db_query(a, &q_study_info, 2, p, e);
+	struct db_result *r =
+	    db_query(a, &q_study_info, DB_PARAMS(db_i64(a, user_id), db_i64(a, id)), e);
 	if (!r)
 		return -1;
 	if (db_nrows(r) == 0)
@@ -34,9 +34,10 @@ static struct db_stmt q_study_list =
 char *store_study_list(struct arena *a, int64_t user_id, const int64_t *org_id, int64_t offset,
                        int64_t limit, int64_t *count, struct err *e)
 {
-	const char *p[4] = {db_i64(a, user_id), org_id ? db_i64(a, *org_id) : NULL,
-	                    db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_study_list, 4, p, count, e);
+	return store_page(a, &q_study_list,
+	                  DB_PARAMS(db_i64(a, user_id), org_id ? db_i64(a, *org_id) : NULL,
+	                            db_i64(a, offset), db_i64(a, limit)),
+	                  count, e);
 }
 
 static struct db_stmt q_study_json = DB_STMT("SELECT jhe_study_json($1)");
@@ -44,8 +45,7 @@ static struct db_stmt q_study_wjson = DB_STMT("SELECT jhe_study_write_json($1)")
 
 char *store_study_json(struct arena *a, int64_t id, bool write_shape, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return store_json(a, write_shape ? &q_study_wjson : &q_study_json, 1, p,
+	return store_json(a, write_shape ? &q_study_wjson : &q_study_json, DB_PARAMS(db_i64(a, id)),
 	                  "No Study matches the given query.", e);
 }
 
@@ -56,8 +56,11 @@ static struct db_stmt q_study_insert =
 int store_study_create(struct arena *a, const char *name, const char *description, int64_t org,
                        const char *icon_url, bool icon_set, int64_t *id, struct err *e)
 {
-	const char *p[4] = {name, description, db_i64(a, org), icon_set ? icon_url : NULL};
-	return store_i64(a, &q_study_insert, 4, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_study_insert,
+	                 DB_PARAMS(name, description, db_i64(a, org), icon_set ? icon_url : NULL),
+	                 id, e)
+	           ? -1
+	           : 0;
 }
 
 static struct db_stmt q_study_update =
@@ -68,17 +71,16 @@ static struct db_stmt q_study_update =
 int store_study_update(struct arena *a, int64_t id, const char *name, const char *description,
                        const char *icon_url, bool icon_set, struct err *e)
 {
-	const char *p[5] = {db_i64(a, id), name, description, icon_url,
-	                    icon_set ? "true" : "false"};
-	return db_exec(a, &q_study_update, 5, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_study_update,
+	                  DB_PARAMS(db_i64(a, id), name, description, icon_url, store_tf(icon_set)),
+	                  e);
 }
 
 static struct db_stmt q_study_delete = DB_STMT("DELETE FROM study WHERE id = $1");
 
 int store_study_delete(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return db_exec(a, &q_study_delete, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_study_delete, DB_PARAMS(db_i64(a, id)), e);
 }
 
 /* ---------- links ---------- */
@@ -128,24 +130,23 @@ static int kind_index(const char *kind)
 char *store_study_links(struct arena *a, int64_t study_id, const char *kind, struct err *e)
 {
 	struct db_stmt *st[3] = {&q_links_scope, &q_links_client, &q_links_ds};
-	const char *p[1] = {db_i64(a, study_id)};
-	return store_json(a, st[kind_index(kind)], 1, p, NULL, e);
+	return store_json(a, st[kind_index(kind)], DB_PARAMS(db_i64(a, study_id)), NULL, e);
 }
 
 int store_study_link_add(struct arena *a, int64_t study_id, const char *kind, int64_t ref,
                          int64_t *new_id, struct err *e)
 {
 	struct db_stmt *st[3] = {&q_add_scope, &q_add_client, &q_add_ds};
-	const char *p[2] = {db_i64(a, study_id), db_i64(a, ref)};
-	return store_i64(a, st[kind_index(kind)], 2, p, new_id, e);
+	return store_i64(a, st[kind_index(kind)], DB_PARAMS(db_i64(a, study_id), db_i64(a, ref)),
+	                 new_id, e);
 }
 
 int store_study_link_remove(struct arena *a, int64_t study_id, const char *kind, int64_t ref,
                             struct err *e)
 {
 	struct db_stmt *st[3] = {&q_rm_scope, &q_rm_client, &q_rm_ds};
-	const char *p[2] = {db_i64(a, study_id), db_i64(a, ref)};
-	return db_exec(a, st[kind_index(kind)], 2, p, e) < 0 ? -1 : 0;
+	return store_exec(a, st[kind_index(kind)], DB_PARAMS(db_i64(a, study_id), db_i64(a, ref)),
+	                  e);
 }
 
 static struct db_stmt q_scope_row =
@@ -155,8 +156,7 @@ static struct db_stmt q_scope_row =
 
 char *store_scope_request_json(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return store_json(a, &q_scope_row, 1, p, NULL, e);
+	return store_json(a, &q_scope_row, DB_PARAMS(db_i64(a, id)), NULL, e);
 }
 
 static struct db_stmt q_scope_label =
@@ -164,8 +164,7 @@ static struct db_stmt q_scope_label =
 
 const char *store_scope_label(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	struct db_result *r = db_query(a, &q_scope_label, 1, p, e);
+	struct db_result *r = db_query(a, &q_scope_label, DB_PARAMS(db_i64(a, id)), e);
 	if (!r || db_nrows(r) == 0)
 		return NULL;
 	return arena_strdup(a, db_get(r, 0, 0));
@@ -176,9 +175,5 @@ static struct db_stmt q_is_pc =
 
 int store_app_is_patient_client(struct arena *a, int64_t app_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, app_id)};
-	struct db_result *r = db_query(a, &q_is_pc, 1, p, e);
-	if (!r)
-		return -1;
-	return db_get_bool(r, 0, 0) ? 1 : 0;
+	return store_bool(a, &q_is_pc, DB_PARAMS(db_i64(a, app_id)), e);
 }

@@ -1,5 +1,5 @@
 /* Study enrolments (admin-api.md §10 studies/{id}/patients). */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
 
@@ -13,8 +13,8 @@ static struct db_stmt q_facts = DB_STMT(
 int store_study_facts(struct arena *a, int64_t user_id, int64_t study_id, struct study_facts *out,
                       struct err *e)
 {
-	const char *params[2] = {db_i64(a, user_id), db_i64(a, study_id)};
-	struct db_result *r = db_query(a, &q_facts, 2, params, e);
+	struct db_result *r =
+	    db_query(a, &q_facts, DB_PARAMS(db_i64(a, user_id), db_i64(a, study_id)), e);
 	if (!r)
 		return -1;
 	memset(out, 0, sizeof(*out));
@@ -38,12 +38,9 @@ static struct db_stmt q_page =
 int store_study_patients_page(struct arena *a, int64_t study_id, int64_t limit, int64_t offset,
                               struct phi_page *out, struct err *e)
 {
-	const char *params[3] = {db_i64(a, study_id), db_i64(a, limit), db_i64(a, offset)};
-	struct db_result *r = db_query(a, &q_page, 3, params, e);
-	if (!r)
-		return -1;
-	store_page_from(a, r, out);
-	return 0;
+	return store_phi_page(a, &q_page,
+	                      DB_PARAMS(db_i64(a, study_id), db_i64(a, limit), db_i64(a, offset)),
+	                      out, e);
 }
 
 static struct db_stmt q_check =
@@ -59,8 +56,8 @@ static struct db_stmt q_check =
 int store_enrol_check(struct arena *a, int64_t study_id, int64_t org_id, const char *ids_json,
                       struct enrol_check *out, int n, struct err *e)
 {
-	const char *params[3] = {db_i64(a, study_id), db_i64(a, org_id), ids_json};
-	struct db_result *r = db_query(a, &q_check, 3, params, e);
+	struct db_result *r =
+	    db_query(a, &q_check, DB_PARAMS(db_i64(a, study_id), db_i64(a, org_id), ids_json), e);
 	if (!r)
 		return -1;
 	for (int i = 0; i < n && i < db_nrows(r); i++) {
@@ -77,11 +74,7 @@ static struct db_stmt q_enrol =
 
 int64_t store_enrol(struct arena *a, int64_t study_id, int64_t patient_id, struct err *e)
 {
-	const char *params[2] = {db_i64(a, study_id), db_i64(a, patient_id)};
-	struct db_result *r = db_query(a, &q_enrol, 2, params, e);
-	if (!r)
-		return -1;
-	return db_get_i64(r, 0, 0);
+	return store_id(a, &q_enrol, DB_PARAMS(db_i64(a, study_id), db_i64(a, patient_id)), e);
 }
 
 static struct db_stmt q_unenrol =
@@ -89,11 +82,7 @@ static struct db_stmt q_unenrol =
 
 int64_t store_unenrol(struct arena *a, int64_t study_id, int64_t patient_id, struct err *e)
 {
-	const char *params[2] = {db_i64(a, study_id), db_i64(a, patient_id)};
-	struct db_result *r = db_query(a, &q_unenrol, 2, params, e);
-	if (!r)
-		return -1;
-	return db_nrows(r) ? db_get_i64(r, 0, 0) : 0;
+	return store_id(a, &q_unenrol, DB_PARAMS(db_i64(a, study_id), db_i64(a, patient_id)), e);
 }
 
 static struct db_stmt q_rows =
@@ -105,9 +94,5 @@ static struct db_stmt q_rows =
 
 char *store_study_patient_rows_json(struct arena *a, const char *ids_json, struct err *e)
 {
-	const char *params[1] = {ids_json};
-	struct db_result *r = db_query(a, &q_rows, 1, params, e);
-	if (!r)
-		return NULL;
-	return db_get_json(a, r, 0, 0);
+	return store_json_value(a, &q_rows, DB_PARAMS(ids_json), e);
 }

@@ -1,5 +1,5 @@
 /* Access tokens: bearer digest -> principal, and tokens issued by the operator CLI. */
-#include "store/store.h"
+#include "store/query.h"
 
 #include <string.h>
 
@@ -25,12 +25,10 @@ static int hexdigit(char c)
 int store_principal_by_token(struct arena *a, const unsigned char digest[32], struct principal *p,
                              struct err *e)
 {
-	const char *params[1] = {db_bytea_hex(a, digest, 32)};
-	struct db_result *r = db_query(a, &q_principal, 1, params, e);
-	if (!r)
-		return -1;
-	if (db_nrows(r) != 1)
-		return 1;
+	struct db_result *r;
+	int rc = store_row(a, &q_principal, DB_PARAMS(db_bytea_hex(a, digest, 32)), &r, e);
+	if (rc)
+		return rc;
 	/* the index found the row; the final comparison is constant-time */
 	const char *hex = db_get(r, 0, 0);
 	unsigned char got[32] = {0};
@@ -70,8 +68,9 @@ static struct db_stmt q_issue = DB_STMT(
 int store_token_issue(struct arena *a, const char *email, const char *client_id, long days,
                       const unsigned char digest[32], struct err *e)
 {
-	const char *params[4] = {email, client_id, db_bytea_hex(a, digest, 32), db_i64(a, days)};
-	struct db_result *r = db_query(a, &q_issue, 4, params, e);
+	struct db_result *r =
+	    db_query(a, &q_issue,
+	             DB_PARAMS(email, client_id, db_bytea_hex(a, digest, 32), db_i64(a, days)), e);
 	if (!r)
 		return -1;
 	if (db_nrows(r) != 1) {

@@ -1,5 +1,5 @@
 /* Users: the profile document (admin-api.md §4.1), built in one statement. */
-#include "store/store.h"
+#include "store/query.h"
 
 static struct db_stmt q_profile =
     DB_STMT("SELECT CASE WHEN pa.id IS NOT NULL AND pr.id IS NULL AND NOT u.is_superuser THEN"
@@ -20,8 +20,7 @@ static struct db_stmt q_profile =
 
 char *store_user_profile_json(struct arena *a, int64_t user_id, struct err *e)
 {
-	const char *params[1] = {db_i64(a, user_id)};
-	struct db_result *r = db_query(a, &q_profile, 1, params, e);
+	struct db_result *r = db_query(a, &q_profile, DB_PARAMS(db_i64(a, user_id)), e);
 	if (!r)
 		return NULL;
 	if (db_nrows(r) == 0) {
@@ -48,8 +47,8 @@ int store_user_info(struct arena *a, int64_t id, const char *email, struct user_
                     struct err *e)
 {
 	memset(out, 0, sizeof(*out));
-	const char *p[1] = {email ? email : db_i64(a, id)};
-	struct db_result *r = db_query(a, email ? &q_user_info_email : &q_user_info_id, 1, p, e);
+	struct db_result *r = db_query(a, email ? &q_user_info_email : &q_user_info_id,
+	                               DB_PARAMS(email ? email : db_i64(a, id)), e);
 	if (!r)
 		return -1;
 	if (db_nrows(r) == 0)
@@ -74,16 +73,16 @@ static struct db_stmt q_user_list =
 char *store_user_list(struct arena *a, const char *email, int64_t offset, int64_t limit,
                       int64_t *count, struct err *e)
 {
-	const char *p[3] = {email, db_i64(a, offset), db_i64(a, limit)};
-	return store_page(a, &q_user_list, 3, p, count, e);
+	return store_page(a, &q_user_list, DB_PARAMS(email, db_i64(a, offset), db_i64(a, limit)),
+	                  count, e);
 }
 
 static struct db_stmt q_user_json = DB_STMT("SELECT jhe_user_json($1)");
 
 char *store_user_json(struct arena *a, int64_t user_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, user_id)};
-	return store_json(a, &q_user_json, 1, p, "No JheUser matches the given query.", e);
+	return store_json(a, &q_user_json, DB_PARAMS(db_i64(a, user_id)),
+	                  "No JheUser matches the given query.", e);
 }
 
 static struct db_stmt q_user_search = DB_STMT(
@@ -100,8 +99,7 @@ static struct db_stmt q_user_search = DB_STMT(
 
 char *store_user_search_json(struct arena *a, const char *email, struct err *e)
 {
-	const char *p[1] = {email};
-	return store_json(a, &q_user_search, 1, p, NULL, e);
+	return store_json(a, &q_user_search, DB_PARAMS(email), NULL, e);
 }
 
 static struct db_stmt q_email_taken =
@@ -109,11 +107,7 @@ static struct db_stmt q_email_taken =
 
 int store_email_taken(struct arena *a, const char *email, int64_t exclude_id, struct err *e)
 {
-	const char *p[2] = {email, db_i64(a, exclude_id)};
-	struct db_result *r = db_query(a, &q_email_taken, 2, p, e);
-	if (!r)
-		return -1;
-	return db_get_bool(r, 0, 0) ? 1 : 0;
+	return store_bool(a, &q_email_taken, DB_PARAMS(email, db_i64(a, exclude_id)), e);
 }
 
 static struct db_stmt q_user_insert =
@@ -123,8 +117,10 @@ static struct db_stmt q_user_insert =
 int store_user_create(struct arena *a, const char *email, const char *first, const char *last,
                       const char *user_type, bool is_superuser, int64_t *id, struct err *e)
 {
-	const char *p[5] = {email, first, last, user_type, is_superuser ? "true" : "false"};
-	return store_i64(a, &q_user_insert, 5, p, id, e) ? -1 : 0;
+	return store_i64(a, &q_user_insert,
+	                 DB_PARAMS(email, first, last, user_type, store_tf(is_superuser)), id, e)
+	           ? -1
+	           : 0;
 }
 
 static struct db_stmt q_user_update = DB_STMT(
@@ -135,19 +131,19 @@ static struct db_stmt q_user_update = DB_STMT(
 int store_user_update(struct arena *a, int64_t id, const char *email, const char *first,
                       const char *last, int is_superuser, struct err *e)
 {
-	const char *p[5] = {db_i64(a, id), email, first, last,
-	                    is_superuser < 0 ? NULL
-	                    : is_superuser   ? "true"
-	                                     : "false"};
-	return db_exec(a, &q_user_update, 5, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_user_update,
+	                  DB_PARAMS(db_i64(a, id), email, first, last,
+	                            is_superuser < 0 ? NULL
+	                            : is_superuser   ? "true"
+	                                             : "false"),
+	                  e);
 }
 
 static struct db_stmt q_user_delete = DB_STMT("DELETE FROM jhe_user WHERE id = $1");
 
 int store_user_delete(struct arena *a, int64_t id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, id)};
-	return db_exec(a, &q_user_delete, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_user_delete, DB_PARAMS(db_i64(a, id)), e);
 }
 
 static struct db_stmt q_su_count = DB_STMT("SELECT count(*) FROM jhe_user WHERE is_superuser");
@@ -163,6 +159,5 @@ static struct db_stmt q_patient_for_user =
 
 int store_patient_create_for_user(struct arena *a, int64_t user_id, struct err *e)
 {
-	const char *p[1] = {db_i64(a, user_id)};
-	return db_exec(a, &q_patient_for_user, 1, p, e) < 0 ? -1 : 0;
+	return store_exec(a, &q_patient_for_user, DB_PARAMS(db_i64(a, user_id)), e);
 }
