@@ -17,27 +17,13 @@ static struct db_stmt q_principal =
             "   AND f.revoked_at IS NULL AND u.is_active"
             "   AND " STORE_SQL_FAMILY_FITS_USER("f", "u"));
 
-static int hexdigit(char c)
-{
-	return c >= 'a' ? c - 'a' + 10 : c - '0';
-}
-
 int store_principal_by_token(struct arena *a, const unsigned char digest[32], struct principal *p,
                              struct err *e)
 {
 	struct db_result *r;
-	int rc = store_row(a, &q_principal, DB_PARAMS(db_bytea_hex(a, digest, 32)), &r, e);
+	int rc = store_row_by_digest(a, &q_principal, digest, 0, &r, e);
 	if (rc)
 		return rc;
-	/* the index found the row; the final comparison is constant-time */
-	const char *hex = db_get(r, 0, 0);
-	unsigned char got[32] = {0};
-	if (!hex || strlen(hex) != 66)
-		return 1;
-	for (int i = 0; i < 32; i++)
-		got[i] = (unsigned char)(hexdigit(hex[2 + 2 * i]) << 4 | hexdigit(hex[3 + 2 * i]));
-	if (!ct_equal(got, digest, 32))
-		return 1;
 	memset(p, 0, sizeof(*p));
 	p->user_id = db_get_i64(r, 0, 1);
 	p->is_superuser = db_get_bool(r, 0, 2);
