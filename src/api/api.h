@@ -5,6 +5,7 @@
 #ifndef JHE_API_H
 #define JHE_API_H
 
+#include "authz/authz.h"
 #include "http/http.h"
 
 /* Route lists of the resource files, NULL-terminated. */

@@ -239,8 +239,7 @@ bool fe_bool(struct request *r, struct field_errors *fe, json_object *body, cons
 
 int api_require_practitioner(struct request *r, const char *detail)
 {
-	const struct principal *p = r->principal;
-	if (p && (p->practitioner_id || p->is_superuser))
+	if (authz_staff(r->principal))
 		return 0;
 	return fail_with(r, ERR_FORBIDDEN,
 	                 detail ? detail : "You do not have permission to perform this action.");
@@ -248,7 +247,7 @@ int api_require_practitioner(struct request *r, const char *detail)
 
 int api_require_superuser(struct request *r)
 {
-	if (r->principal && r->principal->is_superuser)
+	if (authz_superuser(r->principal))
 		return 0;
 	return fail_with(r, ERR_FORBIDDEN, "You do not have permission to perform this action.");
 }

@@ -42,27 +42,6 @@ bool auth_pkce_verifier_valid(const char *v);
 /* Constant-time comparison of S256(verifier) with challenge. */
 bool auth_pkce_check(const char *verifier, const char *challenge);
 
-/* ---------- scopes (oauth.md §9) ---------- */
-enum { SMART_C = 1, SMART_R = 2, SMART_U = 4, SMART_D = 8, SMART_S = 16 };
-struct smart_scope {
-	char context;     /* 'p'atient, 'u'ser, 's'ystem */
-	const char *type; /* "Observation", ..., "*" */
-	unsigned perms;   /* SMART_* bits */
-	int n_codes;
-	const char *codes[8]; /* "<system>|<code>" restrictions (Observation and * only) */
-};
-/* Parse one SMART resource scope. 0 ok; -1 not a valid SMART resource scope. */
-int auth_smart_scope_parse(struct arena *a, const char *scope, struct smart_scope *out);
-enum scope_grant { SCOPE_GRANT_CODE, SCOPE_GRANT_CLIENT_CREDENTIALS };
-/* Requested scope string -> granted scope string (recognised scopes, de-duplicated, request
- * order; no-effect scopes dropped; launch/patient only for patient users). 0 ok; -1 invalid_scope
- * with *bad naming the offending scope. NULL/empty request gives "openid email". */
-int auth_scope_grant(struct arena *a, const char *requested, enum scope_grant g, bool patient_user,
-                     char **granted, const char **bad);
-bool auth_scope_has(const char *scopes, const char *scope);
-/* Every scope of sub is in super. */
-bool auth_scope_subset(const char *sub, const char *super);
-
 /* ---------- redirect URIs and local paths ---------- */
 /* A redirect URI as oauth.md §2.1 allows it: https for any host, http only for exactly localhost,
  * 127.0.0.1 or [::1] (optional port); no userinfo, fragment, whitespace, control characters,

@@ -3,6 +3,7 @@
 #define JHE_AUTH_INT_H
 
 #include "auth/auth.h"
+#include "authz/authz.h"
 #include "store/store.h"
 
 /* HTML-escape & < > " ' */
@@ -40,7 +41,7 @@ int auth_client_authenticate(struct request *r, struct kvlist *form, struct auth
 
 /* The issuer: <origin>/o */
 char *auth_issuer(struct request *r);
-/* Is the user a "patient user" (patient row, no practitioner row, not superuser)? */
+/* Is the user a "patient user" (authz_role: patient row, no practitioner row, not superuser)? */
 bool auth_is_patient_user(const struct auth_user *u);
 
 #endif

@@ -119,7 +119,7 @@ static int authorize(struct request *r)
 	const char *scope = req_param(r, "scope");
 	char *granted;
 	const char *bad;
-	if (auth_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, false, &granted, &bad))
+	if (authz_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, false, &granted, &bad))
 		return redirect_error(r, uri, state, "invalid_scope",
 		                      arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
 	const char *nonce = req_param(r, "nonce");
@@ -139,9 +139,9 @@ static int authorize(struct request *r)
 		if (have < 0)
 			return fail_err(r, &e);
 	}
-	bool force_login = prompt && auth_scope_has(prompt, "login");
+	bool force_login = prompt && authz_scope_has(prompt, "login");
 	if (have != 0 || force_login) {
-		if (prompt && auth_scope_has(prompt, "none"))
+		if (prompt && authz_scope_has(prompt, "none"))
 			return redirect_error(r, uri, state, "login_required",
 			                      "The user is not logged in.");
 		resp_header(r, "Cache-Control", "no-store");
@@ -157,8 +157,8 @@ static int authorize(struct request *r)
 		resp_redirect(r, 302, login_next(r));
 		return 0;
 	}
-	if (auth_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, auth_is_patient_user(&u), &granted,
-	                     &bad))
+	if (authz_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, auth_is_patient_user(&u), &granted,
+	                      &bad))
 		return redirect_error(r, uri, state, "invalid_scope", "Scope not allowed.");
 	/* 5. the code */
 	char *code = random_token(r->arena, 32);

@@ -156,7 +156,7 @@ char *auth_issuer(struct request *r)
 
 bool auth_is_patient_user(const struct auth_user *u)
 {
-	return u->patient_id && !u->practitioner_id && !u->is_superuser;
+	return authz_role(u->patient_id, u->practitioner_id, u->is_superuser) == ROLE_PATIENT;
 }
 
 /* ---------- client authentication ---------- */

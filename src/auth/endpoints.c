@@ -115,7 +115,7 @@ static int userinfo(struct request *r)
 		return oauth_error(r, 401, "invalid_token", NULL);
 	}
 	struct principal *p = r->principal;
-	if (!auth_scope_has(p->scope, "openid")) {
+	if (!authz_scope_has(p->scope, "openid")) {
 		resp_header(r, "WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
 		return oauth_error(r, 403, "insufficient_scope", NULL);
 	}
@@ -124,9 +124,9 @@ static int userinfo(struct request *r)
 	jw_init(&w, b);
 	jw_obj_begin(&w);
 	jw_kstr(&w, "sub", db_i64(r->arena, p->user_id));
-	if (auth_scope_has(p->scope, "email"))
+	if (authz_scope_has(p->scope, "email"))
 		jw_kstr(&w, "email", p->email);
-	if (auth_scope_has(p->scope, "fhirUser")) {
+	if (authz_scope_has(p->scope, "fhirUser")) {
 		if (p->patient_id && !p->practitioner_id && !p->is_superuser)
 			jw_kstr(&w, "fhirUser",
 			        arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,

@@ -40,9 +40,9 @@ static char *id_token(struct request *r, const struct auth_user *u, const char *
 		jw_kstr(&w, "nonce", nonce);
 	jw_kstr(&w, "at_hash", at_hash);
 	jw_kstr(&w, "jti", jti);
-	if (auth_scope_has(scope, "email"))
+	if (authz_scope_has(scope, "email"))
 		jw_kstr(&w, "email", u->email);
-	if (auth_scope_has(scope, "fhirUser")) {
+	if (authz_scope_has(scope, "fhirUser")) {
 		if (auth_is_patient_user(u))
 			jw_kstr(&w, "fhirUser",
 			        arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
@@ -101,9 +101,9 @@ static int issue_and_respond(struct request *r, struct auth_issue *in, const str
 		in->refresh_digest = rd;
 	}
 	t.scope = in->scope;
-	if (auth_scope_has(in->scope, "launch/patient") && in->patient_context_id)
+	if (authz_scope_has(in->scope, "launch/patient") && in->patient_context_id)
 		t.patient = in->patient_context_id;
-	if (auth_scope_has(in->scope, "openid") && with_refresh) {
+	if (authz_scope_has(in->scope, "openid") && with_refresh) {
 		t.id_token = id_token(r, u, client_id, in->scope, nonce, in->auth_time, t.access);
 		if (!t.id_token) {
 			log_error("request %s: no OIDC signing key (%s)", r->request_id,
@@ -194,7 +194,8 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 	    .user_id = k.user_id,
 	    .origin = k.invitation_id ? "invitation" : "authorization_code",
 	    .family_scope = k.scope,
-	    .patient_context_id = auth_scope_has(k.scope, "launch/patient") ? k.user.patient_id : 0,
+	    .patient_context_id =
+	        authz_scope_has(k.scope, "launch/patient") ? k.user.patient_id : 0,
 	    .auth_time = k.auth_time,
 	    .family_lifetime = g_config.refresh_token_lifetime,
 	    .scope = k.scope,
@@ -234,14 +235,14 @@ static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_
 		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
 	const char *scope = kv_get(f, "scope");
 	if (scope && *scope) {
-		if (strlen(scope) > 4096 || !auth_scope_subset(scope, k.family_scope))
+		if (strlen(scope) > 4096 || !authz_scope_subset(scope, k.family_scope))
 			return oauth_error(r, 400, "invalid_scope",
 			                   "The scope exceeds the original grant.");
 		/* normalise: de-duplicated, request order */
 		char *granted;
 		const char *bad;
-		if (auth_scope_grant(r->arena, scope, SCOPE_GRANT_CODE,
-		                     auth_is_patient_user(&k.user), &granted, &bad))
+		if (authz_scope_grant(r->arena, scope, SCOPE_GRANT_CODE,
+		                      auth_is_patient_user(&k.user), &granted, &bad))
 			return oauth_error(r, 400, "invalid_scope", "Scope not allowed.");
 		scope = granted;
 	} else {
@@ -271,8 +272,8 @@ static int grant_client_credentials(struct request *r, struct kvlist *f,
 		return oauth_error(r, 400, "unauthorized_client", "The client has no owner.");
 	char *granted;
 	const char *bad;
-	if (auth_scope_grant(r->arena, kv_get(f, "scope"), SCOPE_GRANT_CLIENT_CREDENTIALS, false,
-	                     &granted, &bad))
+	if (authz_scope_grant(r->arena, kv_get(f, "scope"), SCOPE_GRANT_CLIENT_CREDENTIALS, false,
+	                      &granted, &bad))
 		return oauth_error(r, 400, "invalid_scope",
 		                   arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
 	struct err e = {0};

@@ -1,1 +1,1 @@
-libjhe_a_SOURCES += src/authz/authz.h src/authz/scopes.c
+libjhe_a_SOURCES += src/authz/authz.h src/authz/scopes.c src/authz/roles.c

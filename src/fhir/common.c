@@ -1,9 +1,7 @@
 /* FHIR common pieces: resource type names, media types (fhir.md §1.3), times, OperationOutcome
- * bodies, audit rows and SMART scope narrowing (§9). */
+ * bodies, audit rows and the answer to SMART scopes (§9; authz decides them). */
 #include "fhir/local.h"
 
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -153,105 +151,9 @@ int fhir_audit(struct request *r, const char *action, const char *type, const ch
 
 /* ---------- SMART scopes ---------- */
 
-struct scope {
-	char ctx;         /* 'p' patient, 'u' user, 's' system */
-	const char *type; /* "*" or a type name */
-	char perms[8];
-	int ncodes;
-	struct fhir_tok codes[8];
-};
-
-static bool parse_scope(struct arena *a, const char *tok, size_t n, struct scope *s)
-{
-	char *t = arena_strndup(a, tok, n);
-	memset(s, 0, sizeof(*s));
-	if (str_starts(t, "patient/"))
-		s->ctx = 'p', t += 8;
-	else if (str_starts(t, "user/"))
-		s->ctx = 'u', t += 5;
-	else if (str_starts(t, "system/"))
-		s->ctx = 's', t += 7;
-	else
-		return false;
-	char *q = strchr(t, '?');
-	if (q)
-		*q++ = 0;
-	char *dot = strrchr(t, '.');
-	if (!dot)
-		return false;
-	*dot = 0;
-	s->type = t;
-	const char *perm = dot + 1;
-	if (!strcmp(perm, "read"))
-		strcpy(s->perms, "rs");
-	else if (!strcmp(perm, "write"))
-		strcpy(s->perms, "cud");
-	else if (!strcmp(perm, "*"))
-		strcpy(s->perms, "cruds");
-	else
-		snprintf(s->perms, sizeof(s->perms), "%s", perm);
-	while (q && *q) {
-		char *amp = strchr(q, '&');
-		if (amp)
-			*amp = 0;
-		if (str_starts(q, "code=") && s->ncodes < 8) {
-			char *v = url_decode(a, q + 5, strlen(q + 5), false, false);
-			fhir_parse_token(a, v, &s->codes[s->ncodes++]);
-		}
-		q = amp ? amp + 1 : NULL;
-	}
-	return true;
-}
-
 void fhir_scope_eval(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g)
 {
-	memset(g, 0, sizeof(*g));
-	const struct principal *p = r->principal;
-	if (!p || !p->scope) {
-		g->allowed = true;
-		return;
-	}
-	bool any_resource = false, user_level = false, patient_level = false, unrestricted = false;
-	int ncodes = 0;
-	struct fhir_tok codes[64];
-	const char *s = p->scope;
-	while (*s) {
-		while (*s == ' ')
-			s++;
-		const char *e = s;
-		while (*e && *e != ' ')
-			e++;
-		struct scope sc;
-		if (e > s && parse_scope(r->arena, s, (size_t)(e - s), &sc)) {
-			any_resource = true;
-			bool type_ok = !strcmp(sc.type, "*") || !strcmp(sc.type, fhir_type_name(t));
-			if (type_ok && strchr(sc.perms, letter)) {
-				bool usable = sc.ctx != 'p' || p->patient_id != 0;
-				if (usable) {
-					if (sc.ctx == 'p')
-						patient_level = true;
-					else
-						user_level = true;
-					if (sc.ncodes == 0)
-						unrestricted = true;
-					for (int i = 0; i < sc.ncodes && ncodes < 64; i++)
-						codes[ncodes++] = sc.codes[i];
-				}
-			}
-		}
-		s = e;
-	}
-	if (!any_resource) {
-		g->allowed = true;
-		return;
-	}
-	g->allowed = patient_level || user_level;
-	g->self_only = patient_level && !user_level;
-	if (g->allowed && !unrestricted && t == FT_OBSERVATION && ncodes > 0) {
-		g->ncodes = ncodes;
-		g->codes = arena_alloc(r->arena, sizeof(*g->codes) * (size_t)ncodes);
-		memcpy(g->codes, codes, sizeof(*g->codes) * (size_t)ncodes);
-	}
+	authz_fhir_grant(r->arena, r->principal, fhir_type_name(t), letter, g);
 }
 
 int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype t)
@@ -263,24 +165,4 @@ int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype 
 	                       fhir_type_name(t)));
 	r->err.www_authenticate = FHIR_INSUFFICIENT_SCOPE;
 	return -1;
-}
-
-static bool omh_system(const char *s)
-{
-	return s && (!strcmp(s, FHIR_SYS_OMH) || !strcmp(s, FHIR_SYS_IEEE));
-}
-
-bool fhir_grant_code_ok(const struct fhir_grant *g, const char *system, const char *code)
-{
-	if (g->ncodes == 0)
-		return true;
-	for (int i = 0; i < g->ncodes; i++) {
-		const struct fhir_tok *t = &g->codes[i];
-		if (strcmp(t->code, code) != 0)
-			continue;
-		if (!t->system || !*t->system || str_eq(t->system, system) ||
-		    (omh_system(t->system) && omh_system(system)))
-			return true;
-	}
-	return false;
 }

@@ -2,6 +2,7 @@
 #ifndef JHE_FHIR_LOCAL_H
 #define JHE_FHIR_LOCAL_H
 
+#include "authz/authz.h"
 #include "fhir/fhir.h"
 #include "omh/omh.h"
 #include "store/store.h"
@@ -11,8 +12,6 @@
 /* The largest _page (as the Admin API's page): (page - 1) * 1000 stays far inside int64. */
 #define FHIR_MAX_PAGE 1000000000
 #define FHIR_SOURCE "https://jupyterhealth.org/jhe"
-#define FHIR_SYS_OMH "https://w3id.org/openmhealth"
-#define FHIR_SYS_IEEE "https://w3id.org/ieee1752"
 #define FHIR_SYS_USER_ID "https://jupyterhealth.org/fhir/identifier/jhe-user-id"
 
 extern struct omh_registry *fhir_omh;
@@ -38,22 +37,13 @@ int fhir_audit(struct request *r, const char *action, const char *type, const ch
 /* Keep a store error. Returns -1. */
 int fhir_store_fail(struct request *r, const struct err *e);
 
-/* ---------- SMART scopes (scopes.c) ---------- */
-struct fhir_grant {
-	bool allowed;   /* the interaction is permitted */
-	bool self_only; /* only patient/ scopes cover it: the caller's patient compartment */
-	int ncodes;     /* > 0: code restriction on Observations */
-	struct fhir_tok *codes;
-};
-/* Evaluate the token's SMART resource scopes for (type, letter 'c'|'r'|'s'). Tokens without
- * resource scopes allow everything. */
+/* ---------- SMART scopes (common.c; the rules are authz's) ---------- */
+/* authz_fhir_grant of the request's principal for (type, letter 'c'|'r'|'s'). */
 void fhir_scope_eval(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g);
 /* 403 insufficient_scope for interaction ("read", "search", "create") on type. */
 int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype t);
 /* The challenge of a 403 for missing SMART scopes. */
 #define FHIR_INSUFFICIENT_SCOPE "Bearer realm=\"api\", error=\"insufficient_scope\""
-/* Does the code restriction admit (system, code)? */
-bool fhir_grant_code_ok(const struct fhir_grant *g, const char *system, const char *code);
 
 /* ---------- params.c (pure) ---------- */
 /* Date value with optional prefix. 0 ok, -1 unparsable, -2 unsupported prefix (*bad_prefix). */

@@ -114,7 +114,7 @@ int fhir_create(struct request *r)
 	}
 	/* 201 created, or 200 for a conditional match */
 	const struct principal *pr = r->principal;
-	bool patient_user = pr && pr->patient_id && !pr->practitioner_id && !pr->is_superuser;
+	bool patient_user = authz_patient_user(pr);
 	const char *prefer = req_header(r, "Prefer");
 	enum { R_DEFAULT, R_REPR, R_MINIMAL, R_OUTCOME } ret = R_DEFAULT;
 	if (prefer && strstr(prefer, "return=representation"))

@@ -301,8 +301,8 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 	if (!g.allowed)
 		return fhir_scope_fail(r, "search", t);
 	const struct principal *pr = r->principal;
-	bool practitioner = pr && (pr->practitioner_id || pr->is_superuser) && !g.self_only;
-	bool superuser_bypass = pr && pr->is_superuser && (t == FT_GROUP || t == FT_PRACTITIONER);
+	bool practitioner = authz_staff(pr) && !g.self_only;
+	bool superuser_bypass = authz_superuser(pr) && (t == FT_GROUP || t == FT_PRACTITIONER);
 	bool check_loc = practitioner && !superuser_bypass;
 	const char *prefer = req_header(r, "Prefer");
 	bool strict = prefer && strstr(prefer, "handling=strict");

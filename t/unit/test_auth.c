@@ -1,5 +1,5 @@
 /* Unit tests of the pure auth helpers: PBKDF2 (RFC 6070-style vectors for HMAC-SHA-256),
- * Django hashes, PKCE S256, base64url, scopes, redirect URIs, local paths, CSRF, JWT/JWK. */
+ * Django hashes, PKCE S256, base64url, redirect URIs, local paths, CSRF, JWT/JWK. */
 #include "auth/auth.h"
 
 #include <check.h>
@@ -150,81 +150,6 @@ START_TEST(base64url_and_token_hash)
 	ck_assert_int_eq(strlen(u), 36);
 	ck_assert(u[14] == '4');
 	ck_assert_str_eq(auth_pct_encode(a, "localhost:8000_abc"), "localhost%3A8000_abc");
-	arena_free(a);
-}
-END_TEST
-
-START_TEST(scope_parsing)
-{
-	struct arena *a = arena_new();
-	struct smart_scope s;
-	ck_assert_int_eq(auth_smart_scope_parse(a, "patient/Observation.rs", &s), 0);
-	ck_assert_int_eq(s.context, 'p');
-	ck_assert_str_eq(s.type, "Observation");
-	ck_assert_uint_eq(s.perms, SMART_R | SMART_S);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "user/*.cruds", &s), 0);
-	ck_assert_uint_eq(s.perms, SMART_C | SMART_R | SMART_U | SMART_D | SMART_S);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "user/Patient.read", &s), 0);
-	ck_assert_uint_eq(s.perms, SMART_R | SMART_S);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "system/Device.write", &s), 0);
-	ck_assert_uint_eq(s.perms, SMART_C | SMART_U | SMART_D);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "user/Group.*", &s), 0);
-	ck_assert_int_eq(auth_smart_scope_parse(a,
-	                                        "patient/Observation.rs?code=https://w3id.org/"
-	                                        "openmhealth|omh:heart-rate:2.0&code=a|b",
-	                                        &s),
-	                 0);
-	ck_assert_int_eq(s.n_codes, 2);
-	ck_assert_str_eq(s.codes[0], "https://w3id.org/openmhealth|omh:heart-rate:2.0");
-	/* invalid */
-	ck_assert_int_eq(auth_smart_scope_parse(a, "patient/Observation.sr", &s), -1);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "patient/Observation.", &s), -1);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "patient/Observation.rr", &s), -1);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "patient/Condition.rs", &s), -1);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "admin/Observation.rs", &s), -1);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "patient/Patient.rs?code=a|b", &s), -1);
-	ck_assert_int_eq(auth_smart_scope_parse(a, "patient/Observation.rs?category=x", &s), -1);
-	/* granting */
-	char *g;
-	const char *bad;
-	ck_assert_int_eq(auth_scope_grant(a, NULL, SCOPE_GRANT_CODE, false, &g, &bad), 0);
-	ck_assert_str_eq(g, "openid email");
-	ck_assert_int_eq(
-	    auth_scope_grant(a, "openid openid offline_access email profile launch/patient",
-	                     SCOPE_GRANT_CODE, false, &g, &bad),
-	    0);
-	ck_assert_str_eq(g, "openid email");
-	ck_assert_int_eq(
-	    auth_scope_grant(a, "launch/patient openid", SCOPE_GRANT_CODE, true, &g, &bad), 0);
-	ck_assert_str_eq(g, "launch/patient openid");
-	ck_assert_int_eq(auth_scope_grant(a, "openid foo", SCOPE_GRANT_CODE, false, &g, &bad), -1);
-	ck_assert_str_eq(bad, "foo");
-	ck_assert_int_eq(auth_scope_grant(a, "system/*.rs", SCOPE_GRANT_CODE, false, &g, &bad), -1);
-	ck_assert_int_eq(
-	    auth_scope_grant(a, "patient/*.rs", SCOPE_GRANT_CLIENT_CREDENTIALS, false, &g, &bad),
-	    -1);
-	ck_assert_int_eq(auth_scope_grant(a, "system/*.rs user/Observation.rs",
-	                                  SCOPE_GRANT_CLIENT_CREDENTIALS, false, &g, &bad),
-	                 0);
-	ck_assert(auth_scope_has("openid email", "email"));
-	ck_assert(!auth_scope_has("openid emails", "email"));
-	ck_assert(auth_scope_subset("email openid", "openid email"));
-	ck_assert(!auth_scope_subset("openid fhirUser", "openid email"));
-	{
-		/* found by fuzz_scope: a scope of 512 bytes or more was never "in" any set (a
-		 * refresh repeating the granted long code-restricted scope got invalid_scope) */
-		char longscope[1200];
-		strcpy(longscope, "patient/Observation.rs?code=");
-		size_t n = strlen(longscope);
-		memset(longscope + n, '5', 1000);
-		longscope[n + 1000] = 0;
-		char both[1300];
-		snprintf(both, sizeof(both), "openid %s", longscope);
-		ck_assert(auth_scope_subset(longscope, both));
-		ck_assert(auth_scope_subset(both, both));
-		ck_assert(!auth_scope_subset(both, "openid"));
-		ck_assert(!auth_scope_subset("openid", NULL));
-	}
 	arena_free(a);
 }
 END_TEST
@@ -416,7 +341,6 @@ int main(void)
 	tcase_add_test(tc, argon2id_hash_verify_and_limits);
 	tcase_add_test(tc, pkce_s256);
 	tcase_add_test(tc, base64url_and_token_hash);
-	tcase_add_test(tc, scope_parsing);
 	tcase_add_test(tc, redirect_uris_and_local_paths);
 	tcase_add_test(tc, redirect_uri_validation);
 	tcase_add_test(tc, csrf_tokens);
