@@ -166,3 +166,11 @@ int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype 
 	r->err.www_authenticate = FHIR_INSUFFICIENT_SCOPE;
 	return -1;
 }
+
+int fhir_scope_require(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g)
+{
+	fhir_scope_eval(r, t, letter, g);
+	if (g->allowed)
+		return 0;
+	return fhir_scope_fail(r, letter == 'c' ? "create" : letter == 's' ? "search" : "read", t);
+}

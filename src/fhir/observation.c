@@ -82,9 +82,8 @@ int fhir_create(struct request *r)
 	if (fhir_negotiate(r))
 		return -1;
 	struct fhir_grant g;
-	fhir_scope_eval(r, FT_OBSERVATION, 'c', &g);
-	if (!g.allowed)
-		return fhir_scope_fail(r, "create", FT_OBSERVATION);
+	if (fhir_scope_require(r, FT_OBSERVATION, 'c', &g))
+		return -1;
 	/* the identifier cap is checked on the text: json-c would first build every one */
 	long nids = json_top_array_len(r->body, r->body_len, "identifier");
 	if (nids > FHIR_MAX_IDENTIFIERS)

@@ -18,9 +18,8 @@ static int do_read(struct request *r, const char *vid)
 	if (fhir_negotiate(r))
 		return -1;
 	struct fhir_grant g;
-	fhir_scope_eval(r, t, 'r', &g);
-	if (!g.allowed)
-		return fhir_scope_fail(r, "read", t);
+	if (fhir_scope_require(r, t, 'r', &g))
+		return -1;
 	const char *ids = req_path_str(r, "id");
 	bool audited = t == FT_OBSERVATION || t == FT_PATIENT;
 	int64_t id = -1;

@@ -297,9 +297,8 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 	if (fhir_negotiate(r))
 		return -1;
 	struct fhir_grant g;
-	fhir_scope_eval(r, t, 's', &g);
-	if (!g.allowed)
-		return fhir_scope_fail(r, "search", t);
+	if (fhir_scope_require(r, t, 's', &g))
+		return -1;
 	const struct principal *pr = r->principal;
 	bool practitioner = authz_staff(pr) && !g.self_only;
 	bool superuser_bypass = authz_superuser(pr) && (t == FT_GROUP || t == FT_PRACTITIONER);
