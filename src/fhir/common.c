@@ -167,8 +167,10 @@ int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype 
 	return -1;
 }
 
-int fhir_scope_require(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g)
+int fhir_begin(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g)
 {
+	if (fhir_negotiate(r))
+		return -1;
 	fhir_scope_eval(r, t, letter, g);
 	if (g->allowed)
 		return 0;

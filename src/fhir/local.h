@@ -42,8 +42,9 @@ int fhir_store_fail(struct request *r, const struct err *e);
 void fhir_scope_eval(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g);
 /* 403 insufficient_scope for interaction ("read", "search", "create") on type. */
 int fhir_scope_fail(struct request *r, const char *interaction, enum fhir_rtype t);
-/* fhir_scope_eval, and fhir_scope_fail (-1) when the scopes forbid the interaction. */
-int fhir_scope_require(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g);
+/* The start of a read ('r'), search ('s') or create ('c') of type t: fhir_negotiate (406), then
+ * fhir_scope_eval into g and fhir_scope_fail (-1) when the scopes forbid the interaction. */
+int fhir_begin(struct request *r, enum fhir_rtype t, char letter, struct fhir_grant *g);
 /* The challenge of a 403 for missing SMART scopes. */
 #define FHIR_INSUFFICIENT_SCOPE "Bearer realm=\"api\", error=\"insufficient_scope\""
 

@@ -79,10 +79,8 @@ static void write_minimal(struct jw *w, const struct fhir_entry *x, const char *
 int fhir_create(struct request *r)
 {
 	struct arena *a = r->arena;
-	if (fhir_negotiate(r))
-		return -1;
 	struct fhir_grant g;
-	if (fhir_scope_require(r, FT_OBSERVATION, 'c', &g))
+	if (fhir_begin(r, FT_OBSERVATION, 'c', &g))
 		return -1;
 	/* the identifier cap is checked on the text: json-c would first build every one */
 	long nids = json_top_array_len(r->body, r->body_len, "identifier");

@@ -15,10 +15,8 @@ static int do_read(struct request *r, const char *vid)
 		return fhir_fail(
 		    r, ERR_NOT_FOUND, "not-found",
 		    arena_printf(a, "Unsupported FHIR resource type: %s.", ts ? ts : ""));
-	if (fhir_negotiate(r))
-		return -1;
 	struct fhir_grant g;
-	if (fhir_scope_require(r, t, 'r', &g))
+	if (fhir_begin(r, t, 'r', &g))
 		return -1;
 	const char *ids = req_path_str(r, "id");
 	bool audited = t == FT_OBSERVATION || t == FT_PATIENT;

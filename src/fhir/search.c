@@ -294,10 +294,8 @@ static void write_link(struct jw *w, const char *rel, const char *url)
 static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *params, bool posted)
 {
 	struct arena *a = r->arena;
-	if (fhir_negotiate(r))
-		return -1;
 	struct fhir_grant g;
-	if (fhir_scope_require(r, t, 's', &g))
+	if (fhir_begin(r, t, 's', &g))
 		return -1;
 	const struct principal *pr = r->principal;
 	bool practitioner = authz_staff(pr) && !g.self_only;
