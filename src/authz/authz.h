@@ -4,6 +4,8 @@
  *   scopes.c  OAuth scope lists, the one SMART scope parser, the grant at /o/authorize and
  *             /o/token, the evaluation of a token's SMART scopes per FHIR interaction
  *   roles.c   the roles of a user: patient user, staff (practitioner or superuser), superuser
+ *   observation_write.c  who may write an Observation (subject, device, identifiers, code,
+ *             scopes, consent), from the facts of one lookup
  */
 #ifndef JHE_AUTHZ_H
 #define JHE_AUTHZ_H
@@ -72,5 +74,61 @@ bool authz_patient_user(const struct principal *p);
 /* Staff: a practitioner or a superuser (the Admin API's "practitioner users"). */
 bool authz_staff(const struct principal *p);
 bool authz_superuser(const struct principal *p);
+
+/* ---------- Observation write (observation_write.c) ---------- */
+
+/* The facts of one Observation create, steps 5-13 of fhir.md §3.2 (the caller computes them from
+ * the request and one lookup statement). */
+struct authz_obs_facts {
+	/* the caller and its token */
+	bool staff;         /* a practitioner or a superuser */
+	bool patient;       /* the caller is a patient user (has a patient record) */
+	bool self_only;     /* only patient/ scopes permit the create: own compartment only */
+	bool code_in_scope; /* the token's scopes admit the Observation's code */
+	/* steps 5-6: the subject */
+	int64_t patient_id;
+	bool patient_found;
+	bool patient_own;     /* the caller's own patient record */
+	bool patient_managed; /* a patient of the caller's organizations */
+	/* step 7: the device */
+	int64_t device_id; /* <= 0: not a Device/<id> reference */
+	bool device_found;
+	bool device_personal; /* a data source of type personal_device */
+	/* step 8: identifiers */
+	bool ident_empty;                   /* an identifier without value */
+	const char *ine_error;              /* If-None-Exist unusable (the message) */
+	const char *dup_system, *dup_value; /* a pair repeated in the resource; NULL = none */
+	bool ine;                           /* a conditional create (If-None-Exist) */
+	const char *ine_system, *ine_value; /* the resource's identifier it names */
+	int ine_matches;                    /* stored observations the caller can read with it */
+	int64_t ine_match_patient;          /* the subject of the one match */
+	bool ine_claimed;                   /* an earlier entry of the Bundle claims it */
+	const char *taken_system, *taken_value; /* the first identifier already stored or claimed
+	                                           by an earlier entry; NULL = none */
+	/* steps 9-11: the code */
+	int ncoding;
+	const char *coding_system, *coding_code; /* the first coding */
+	bool code_found;                         /* an Open mHealth / IEEE 1752 code we know */
+	bool consented; /* the patient consented the code for at least one study */
+	/* steps 12-13: the payload (0 = valid) */
+	int payload_status;
+	const char *payload_msg;
+};
+enum authz_obs_outcome {
+	AUTHZ_OBS_INSERT,  /* create the Observation */
+	AUTHZ_OBS_MATCH,   /* conditional create: the one stored match is the answer (200) */
+	AUTHZ_OBS_EARLIER, /* conditional create: the earlier entry's result is the answer */
+	AUTHZ_OBS_REFUSE,  /* status, code (NULL: the status's issue code) and msg */
+};
+struct authz_obs_decision {
+	enum authz_obs_outcome outcome;
+	int status;
+	const char *code;
+	const char *msg;
+};
+/* The outcome of one Observation create: the first failing check in the spec's order wins.
+ * Messages are allocated in a. */
+void authz_observation_write(struct arena *a, const struct authz_obs_facts *f,
+                             struct authz_obs_decision *d);
 
 #endif

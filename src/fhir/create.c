@@ -11,6 +11,8 @@
  */
 #include "fhir/local.h"
 
+#include "authz/authz.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +123,22 @@ static bool is_omh_system(const char *s)
 	return s && (!strcmp(s, FHIR_SYS_OMH) || !strcmp(s, FHIR_SYS_IEEE));
 }
 
+/* An array item that must be an object whose members k1 and k2, when present, are strings. */
+static bool pair_ok(json_object *it, const char *k1, const char *k2)
+{
+	json_object *v1 = json_get(it, k1), *v2 = json_get(it, k2);
+	return it && json_object_is_type(it, json_type_object) &&
+	       (!v1 || json_object_is_type(v1, json_type_string)) &&
+	       (!v2 || json_object_is_type(v2, json_type_string));
+}
+
+/* The string member k of o, "" when absent. */
+static const char *str_or_empty(json_object *o, const char *k)
+{
+	const char *v = json_get_str(o, k);
+	return v ? v : "";
+}
+
 static bool digits(const char *s)
 {
 	if (!s || !*s || strlen(s) > 18)
@@ -179,6 +197,38 @@ static const char *ikey(struct arena *a, const char *sys, const char *val)
 	return arena_printf(a, "%s\x1f%s", sys ? sys : "", val);
 }
 
+/* Observation.code.coding: an array of {system, code} strings; the first is the entry's code;
+ * *omh when one of them is Open mHealth or IEEE 1752. */
+static bool check_coding(struct arena *a, struct fhir_entry *x, struct ent *p, json_object *coding,
+                         bool *omh)
+{
+	if (!coding || !json_object_is_type(coding, json_type_array)) {
+		fail(x, 400, "invalid", "Observation.code.coding must be an array.");
+		return false;
+	}
+	p->ncoding = (int)json_object_array_length(coding);
+	*omh = false;
+	for (int i = 0; i < p->ncoding; i++) {
+		json_object *c = json_object_array_get_idx(coding, (size_t)i);
+		if (!pair_ok(c, "system", "code")) {
+			fail(x, 400, "invalid",
+			     arena_printf(a,
+			                  "Observation.code.coding[%d] must be an object with "
+			                  "string system and code.",
+			                  i));
+			return false;
+		}
+		const char *sys = json_get_str(c, "system");
+		if (i == 0) {
+			p->c_sys = sys ? sys : "";
+			p->c_code = str_or_empty(c, "code");
+		}
+		if (is_omh_system(sys))
+			*omh = true;
+	}
+	return true;
+}
+
 /* Steps 1-2 of check_pure: resourceType, R5 element names, status, code.coding and the types of
  * subject, device and valueAttachment; *omh when a coding is Open mHealth or IEEE 1752. */
 static bool check_elements(struct arena *a, struct fhir_entry *x, struct ent *p, bool *omh)
@@ -223,34 +273,8 @@ static bool check_elements(struct arena *a, struct fhir_entry *x, struct ent *p,
 		fail(x, 400, "invalid", "Observation.code must be an object.");
 		return false;
 	}
-	json_object *coding = json_get(code, "coding");
-	if (!coding || !json_object_is_type(coding, json_type_array)) {
-		fail(x, 400, "invalid", "Observation.code.coding must be an array.");
+	if (!check_coding(a, x, p, json_get(code, "coding"), omh))
 		return false;
-	}
-	p->ncoding = (int)json_object_array_length(coding);
-	*omh = false;
-	for (int i = 0; i < p->ncoding; i++) {
-		json_object *c = json_object_array_get_idx(coding, (size_t)i);
-		json_object *cs = json_get(c, "system"), *cc = json_get(c, "code");
-		if (!c || !json_object_is_type(c, json_type_object) ||
-		    (cs && !json_object_is_type(cs, json_type_string)) ||
-		    (cc && !json_object_is_type(cc, json_type_string))) {
-			fail(x, 400, "invalid",
-			     arena_printf(a,
-			                  "Observation.code.coding[%d] must be an object with "
-			                  "string system and code.",
-			                  i));
-			return false;
-		}
-		const char *sys = json_get_str(c, "system");
-		if (i == 0) {
-			p->c_sys = sys ? sys : "";
-			p->c_code = json_get_str(c, "code") ? json_get_str(c, "code") : "";
-		}
-		if (is_omh_system(sys))
-			*omh = true;
-	}
 	static const char *const objs[] = {"subject", "device", "valueAttachment", NULL};
 	for (int i = 0; objs[i]; i++) {
 		json_object *v = json_get(o, objs[i]);
@@ -286,10 +310,7 @@ static bool check_identifiers(struct arena *a, struct fhir_entry *x, struct ent 
 	p->ival = arena_alloc(a, sizeof(char *) * (size_t)(p->nident + 1));
 	for (int i = 0; i < p->nident; i++) {
 		json_object *it = json_object_array_get_idx(ids, (size_t)i);
-		json_object *is = json_get(it, "system"), *iv = json_get(it, "value");
-		if (!it || !json_object_is_type(it, json_type_object) ||
-		    (is && !json_object_is_type(is, json_type_string)) ||
-		    (iv && !json_object_is_type(iv, json_type_string))) {
+		if (!pair_ok(it, "system", "value")) {
 			fail(x, 400, "invalid",
 			     arena_printf(a,
 			                  "Observation.identifier[%d] must be an object with "
@@ -297,8 +318,8 @@ static bool check_identifiers(struct arena *a, struct fhir_entry *x, struct ent 
 			                  i));
 			return false;
 		}
-		p->isys[i] = json_get_str(it, "system") ? json_get_str(it, "system") : "";
-		p->ival[i] = json_get_str(it, "value") ? json_get_str(it, "value") : "";
+		p->isys[i] = str_or_empty(it, "system");
+		p->ival[i] = str_or_empty(it, "value");
 		if (!*p->ival[i])
 			p->ident_empty = true;
 		int *s = idx_slot(&seen, ikey(a, p->isys[i], p->ival[i]), true);
@@ -431,465 +452,509 @@ static void check_pure(struct arena *a, struct fhir_entry *x, struct ent *p)
 	check_payload(a, x, p);
 }
 
+/* ---------- the facts of one lookup statement ---------- */
+
 struct lk {
-	struct db_result *res;
-	struct idx
-	    rows; /* "P:<id>", "D:<id>", "C:<code>", "K:<pid>:<code>", "I:<sys>\x1f<val>" -> row */
-	struct idx vals; /* "<val>" -> first 'V' row; count in vcount */
+	struct fhir_create_facts f;
+	/* "P:<id>", "D:<id>", "C:<code>", "K:<pid>:<code>", "I:<sys>\x1f<val>" -> index in the
+	 * fact array of that kind */
+	struct idx rows;
+	struct idx vals; /* "<val>" -> first visible value match; count in vcount */
 	int *vcount;
 };
 
-static int lookup(struct request *r, struct fhir_entry *ents, struct ent *ps, int n, struct lk *lk)
+static void lk_put(struct idx *x, const char *key, int i)
 {
-	struct arena *a = r->arena;
-	struct pgarr pats, devs, codes, kp, kc, isys, ival, anyv;
-	struct pgarr *all[] = {&pats, &devs, &codes, &kp, &kc, &isys, &ival, &anyv};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		pgarr_init(a, all[i]);
-	int nid = 0;
-	for (int i = 0; i < n; i++) {
-		struct ent *p = &ps[i];
-		if (ents[i].status)
-			continue;
-		pgarr_addi(&pats, p->pid);
-		if (p->dev_id > 0)
-			pgarr_addi(&devs, p->dev_id);
-		if (p->c_code) {
-			pgarr_add(&codes, p->c_code);
-			pgarr_addi(&kp, p->pid);
-			pgarr_add(&kc, p->c_code);
-		}
-		for (int j = 0; j < p->nident; j++) {
-			pgarr_add(&isys, p->isys[j]);
-			pgarr_add(&ival, p->ival[j]);
-			nid++;
-		}
-		if (p->ine && !p->ine_err && !p->ine_sys)
-			pgarr_add(&anyv, p->ine_val);
-	}
-	struct err e = {0};
-	lk->res = store_fhir_create_lookup(a, r->principal ? r->principal->user_id : 0,
-	                                   pgarr_end(&pats), pgarr_end(&devs), pgarr_end(&codes),
-	                                   pgarr_end(&kp), pgarr_end(&kc), pgarr_end(&isys),
-	                                   pgarr_end(&ival), pgarr_end(&anyv), &e);
-	if (!lk->res)
-		return fhir_store_fail(r, &e);
-	int rows = db_nrows(lk->res);
-	idx_init(a, &lk->rows, (size_t)rows + 1);
-	idx_init(a, &lk->vals, (size_t)rows + 1);
-	lk->vcount = arena_alloc(a, sizeof(int) * (size_t)(rows + 1));
-	for (int i = 0; i < rows; i++) {
-		const char *k = db_get(lk->res, i, 0);
-		const char *key = NULL;
-		switch (k[0]) {
-		case 'P':
-		case 'D':
-			key = arena_printf(a, "%c:%s", k[0], db_get(lk->res, i, 1));
-			break;
-		case 'C':
-			key = arena_printf(a, "C:%s", db_get(lk->res, i, 4));
-			break;
-		case 'K':
-			key = arena_printf(a, "K:%s:%s", db_get(lk->res, i, 1),
-			                   db_get(lk->res, i, 4));
-			break;
-		case 'I':
-			key = arena_printf(a, "I:%s",
-			                   ikey(a, db_get(lk->res, i, 4), db_get(lk->res, i, 5)));
-			break;
-		case 'V': {
-			/* a match the caller could not read is no match (fhir-notes.md) */
-			if (!str_eq(db_get(lk->res, i, 3), "1"))
-				continue;
-			int *s = idx_slot(&lk->vals, arena_strdup(a, db_get(lk->res, i, 5)), true);
-			if (*s < 0) {
-				*s = i;
-				lk->vcount[i] = 1;
-			} else {
-				lk->vcount[*s]++;
-			}
-			continue;
-		}
-		default:
-			continue;
-		}
-		int *s = idx_slot(&lk->rows, key, true);
-		if (*s < 0)
-			*s = i;
-	}
-	return 0;
+	int *s = idx_slot(x, key, true);
+	if (*s < 0)
+		*s = i;
 }
 
-static int lk_row(struct arena *a, struct lk *lk, const char *key)
+static int lk_find(struct lk *lk, const char *key)
 {
-	(void)a;
 	int *s = idx_slot(&lk->rows, key, false);
 	return s ? *s : -1;
 }
 
-/* The index of the resource's identifier that If-None-Exist names (check_pure made sure one
- * does). */
-static int ine_own(const struct ent *p)
+static void lk_index(struct arena *a, struct lk *lk)
 {
-	for (int i = 0; i < p->nident; i++)
-		if (!strcmp(p->ival[i], p->ine_val) &&
-		    (!p->ine_sys || !strcmp(p->isys[i], p->ine_sys)))
-			return i;
+	const struct fhir_create_facts *f = &lk->f;
+	size_t n = (size_t)(f->npatients + f->ndevices + f->ncodes + f->nconsents + f->nidents);
+	idx_init(a, &lk->rows, n + 1);
+	idx_init(a, &lk->vals, (size_t)f->nvalues + 1);
+	lk->vcount = arena_alloc(a, sizeof(int) * (size_t)(f->nvalues + 1));
+	for (int i = 0; i < f->npatients; i++)
+		lk_put(&lk->rows, arena_printf(a, "P:%lld", (long long)f->patients[i].id), i);
+	for (int i = 0; i < f->ndevices; i++)
+		lk_put(&lk->rows, arena_printf(a, "D:%lld", (long long)f->devices[i].id), i);
+	for (int i = 0; i < f->ncodes; i++)
+		lk_put(&lk->rows, arena_printf(a, "C:%s", f->codes[i].code), i);
+	for (int i = 0; i < f->nconsents; i++)
+		lk_put(&lk->rows,
+		       arena_printf(a, "K:%lld:%s", (long long)f->consents[i].patient_id,
+		                    f->consents[i].code),
+		       i);
+	for (int i = 0; i < f->nidents; i++)
+		lk_put(&lk->rows,
+		       arena_printf(a, "I:%s", ikey(a, f->idents[i].system, f->idents[i].value)),
+		       i);
+	for (int i = 0; i < f->nvalues; i++) {
+		/* a match the caller could not read is no match (fhir-notes.md) */
+		if (!f->values[i].visible)
+			continue;
+		int *s = idx_slot(&lk->vals, f->values[i].value, true);
+		if (*s < 0) {
+			*s = i;
+			lk->vcount[i] = 1;
+		} else {
+			lk->vcount[*s]++;
+		}
+	}
+}
+
+/* The facts of every pending entry, in one statement. */
+static int lookup(struct request *r, struct fhir_entry *ents, struct ent *ps, int n, struct lk *lk)
+{
+	struct arena *a = r->arena;
+	struct fhir_create_ask *asks = arena_alloc(a, sizeof(*asks) * (size_t)(n ? n : 1));
+	int nask = 0;
+	for (int i = 0; i < n; i++) {
+		const struct ent *p = &ps[i];
+		if (ents[i].status)
+			continue;
+		asks[nask++] = (struct fhir_create_ask){
+		    p->pid,
+		    p->dev_id > 0 ? p->dev_id : 0,
+		    p->c_code,
+		    p->nident,
+		    p->isys,
+		    p->ival,
+		    p->ine && !p->ine_err && !p->ine_sys ? p->ine_val : NULL};
+	}
+	struct err e = {0};
+	if (store_fhir_create_facts(a, r->principal ? r->principal->user_id : 0, nask, asks, &lk->f,
+	                            &e))
+		return fhir_store_fail(r, &e);
+	lk_index(a, lk);
 	return 0;
 }
 
-/* Decide steps 5-13 for entry i (not yet failed). Claims identifiers in claims. */
-static void decide(struct request *r, struct fhir_entry *x, struct ent *p, struct lk *lk,
-                   const struct fhir_grant *g, struct idx *claims, int i, struct fhir_entry *ents)
+/* The identifier j of the resource is the one If-None-Exist names. */
+static bool is_ine(const struct ent *p, int j)
 {
-	struct arena *a = r->arena;
-	const struct principal *pr = r->principal;
-	int row = lk_row(a, lk, arena_printf(a, "P:%lld", (long long)p->pid));
-	if (row < 0) {
-		fail(x, 400, "invalid",
-		     arena_printf(a, "Patient id=%lld can not be found.", (long long)p->pid));
-		return;
-	}
-	x->user_id = db_get_i64(lk->res, row, 2);
-	bool own = db_get(lk->res, row, 3) && !strcmp(db_get(lk->res, row, 3), "1");
-	bool manages = db_get(lk->res, row, 4) != NULL;
-	bool is_pract = pr && (pr->practitioner_id || pr->is_superuser);
-	if (!own) {
-		if (g->self_only) {
-			fail(x, 403, "insufficient_scope",
-			     "The token's scopes do not permit create on Observation.");
-			return;
-		}
-		if (!is_pract || !manages) {
-			const char *m = is_pract
-			                    ? "Current user doesn't have access to the Patient."
-			                : (pr && pr->patient_id)
-			                    ? "The Subject Patient does not match the current user."
-			                    : "Current user is not a Patient.";
-			fail(x, 403, "forbidden", m);
-			return;
-		}
-	}
-	/* step 7 */
-	if (p->dev_id <= 0) {
-		fail(x, 400, "invalid",
-		     "Device is required and must be a reference to a Data Source ID and start "
-		     "with 'Device/'");
-		return;
-	}
-	int drow = lk_row(a, lk, arena_printf(a, "D:%lld", (long long)p->dev_id));
-	if (drow < 0 || strcmp(db_get(lk->res, drow, 4), "personal_device") != 0) {
-		fail(x, 400, "invalid",
-		     arena_printf(a, "Device Data Source id=%lld can not be found.",
-		                  (long long)p->dev_id));
-		return;
-	}
-	x->device_id = p->dev_id;
-	/* step 8 */
-	if (p->ident_empty) {
-		fail(x, 400, "invalid", "Identifier value is required.");
-		return;
-	}
-	if (p->ine_err) {
-		fail(x, 400, "invalid", p->ine_err);
-		return;
-	}
+	return !strcmp(p->ival[j], p->ine_val) && (!p->ine_sys || !strcmp(p->isys[j], p->ine_sys));
+}
+
+/* The rows behind an entry's facts that its outcome needs. */
+struct found {
+	const struct fhir_patient_fact *patient;
+	const struct fhir_code_fact *code;
+	const struct fhir_ident_fact *match; /* the one If-None-Exist match */
+	int claimed_by;                      /* the earlier entry claiming it, -1 none */
+};
+
+/* Step 8's facts: If-None-Exist matches and claims, identifiers already taken. */
+static void ident_facts(struct arena *a, struct lk *lk, struct idx *claims, const struct ent *p,
+                        struct authz_obs_facts *f, struct found *got)
+{
+	f->ident_empty = p->ident_empty;
+	f->ine_error = p->ine_err;
 	if (p->ident_dup) {
-		fail(x, 409, "duplicate",
-		     arena_printf(a, "Identifier already exists: system=%s value=%s",
-		                  p->isys[p->dup_idx], p->ival[p->dup_idx]));
-		return;
+		f->dup_system = p->isys[p->dup_idx];
+		f->dup_value = p->ival[p->dup_idx];
 	}
-	if (p->ine) {
-		/* stored matches of the If-None-Exist identifier */
-		int mrow = -1, nmatch = 0;
+	f->ine = p->ine;
+	if (p->ine && !p->ine_err) {
 		if (p->ine_sys) {
-			mrow =
-			    lk_row(a, lk, arena_printf(a, "I:%s", ikey(a, p->ine_sys, p->ine_val)));
+			int m =
+			    lk_find(lk, arena_printf(a, "I:%s", ikey(a, p->ine_sys, p->ine_val)));
 			/* a match the caller could not read is no match (fhir-notes.md) */
-			if (mrow >= 0 && !str_eq(db_get(lk->res, mrow, 3), "1"))
-				mrow = -1;
-			nmatch = mrow >= 0;
+			if (m >= 0 && lk->f.idents[m].visible) {
+				got->match = &lk->f.idents[m];
+				f->ine_matches = 1;
+			}
 		} else {
 			int *s = idx_slot(&lk->vals, p->ine_val, false);
 			if (s && *s >= 0) {
-				mrow = *s;
-				nmatch = lk->vcount[*s];
+				got->match = &lk->f.values[*s];
+				f->ine_matches = lk->vcount[*s];
 			}
 		}
-		if (nmatch > 1) {
-			fail(x, 412, "multiple-matches", "Multiple matches for If-None-Exist.");
-			return;
-		}
-		if (nmatch == 1) {
-			if (db_get_i64(lk->res, mrow, 2) == p->pid) {
-				x->status = 200;
-				x->id = db_get_i64(lk->res, mrow, 1);
-				x->last_updated = db_get(lk->res, mrow, 6);
-				return;
-			}
-			/* the request's own identifier, never the stored row's system */
-			int j = ine_own(p);
-			fail(x, 409, "duplicate",
-			     arena_printf(a, "Identifier already exists: system=%s value=%s",
-			                  p->isys[j], p->ival[j]));
-			return;
-		}
-		/* an earlier entry of this Bundle with the same identifier */
+		f->ine_match_patient = got->match ? got->match->patient_id : 0;
 		for (int j = 0; j < p->nident; j++) {
 			int *c = idx_slot(claims, ikey(a, p->isys[j], p->ival[j]), false);
-			bool is_ine = !strcmp(p->ival[j], p->ine_val) &&
-			              (!p->ine_sys || !strcmp(p->isys[j], p->ine_sys));
-			if (c && *c >= 0 && is_ine) {
-				p->dup_of = *c;
-				p->dup_ine = true;
-				x->status = 200; /* resolved after the insert */
-				return;
+			if (is_ine(p, j) && !f->ine_system) {
+				f->ine_system = p->isys[j];
+				f->ine_value = p->ival[j];
 			}
+			if (c && *c >= 0 && is_ine(p, j) && got->claimed_by < 0)
+				got->claimed_by = *c;
+		}
+		f->ine_claimed = got->claimed_by >= 0;
+	}
+	for (int j = 0; j < p->nident && !f->taken_system; j++) {
+		const char *k = ikey(a, p->isys[j], p->ival[j]);
+		int *c = idx_slot(claims, k, false);
+		if (lk_find(lk, arena_printf(a, "I:%s", k)) >= 0 || (c && *c >= 0)) {
+			f->taken_system = p->isys[j];
+			f->taken_value = p->ival[j];
 		}
 	}
-	for (int j = 0; j < p->nident; j++) {
-		int irow = lk_row(a, lk, arena_printf(a, "I:%s", ikey(a, p->isys[j], p->ival[j])));
-		int *c = idx_slot(claims, ikey(a, p->isys[j], p->ival[j]), false);
-		if (irow >= 0 || (c && *c >= 0)) {
-			fail(x, 409, "duplicate",
-			     arena_printf(a, "Identifier already exists: system=%s value=%s",
-			                  p->isys[j], p->ival[j]));
-			return;
-		}
-	}
-	/* step 9 */
-	if (p->ncoding != 1) {
-		fail(x, 400, "invalid", "Exactly one Code must be provided.");
-		return;
-	}
-	/* step 10 */
-	int crow = lk_row(a, lk, arena_printf(a, "C:%s", p->c_code));
-	if (crow < 0) {
-		fail(x, 400, "invalid",
-		     arena_printf(a, "Code not found: system=%s code=%s", p->c_sys, p->c_code));
-		return;
-	}
-	p->scope_id = db_get_i64(lk->res, crow, 1);
-	x->system = db_get(lk->res, crow, 5);
-	x->codestr = db_get(lk->res, crow, 4);
-	x->display = db_get(lk->res, crow, 6);
-	if (!fhir_grant_code_ok(g, x->system, x->codestr)) {
-		fail(x, 403, "insufficient_scope",
-		     "The token's scopes do not permit create on Observation.");
-		return;
-	}
-	/* step 11 */
-	if (lk_row(a, lk, arena_printf(a, "K:%lld:%s", (long long)p->pid, p->c_code)) < 0) {
-		fail(x, 403, "forbidden",
-		     arena_printf(a,
-		                  "Observation data with coding_system=%s coding_code=%s has not "
-		                  "been consented for any studies by this Patient.",
-		                  p->c_sys, p->c_code));
-		return;
-	}
-	/* steps 12, 13 */
-	if (p->late_status) {
-		fail(x, p->late_status, NULL, p->late_msg);
-		return;
-	}
-	for (int j = 0; j < p->nident; j++) {
-		int *c = idx_slot(claims, ikey(a, p->isys[j], p->ival[j]), true);
-		*c = i;
-	}
-	(void)ents;
 }
+
+/* The facts of one entry for authz_observation_write. */
+static void entry_facts(struct arena *a, const struct principal *pr, const struct fhir_grant *g,
+                        struct lk *lk, struct idx *claims, const struct ent *p,
+                        struct authz_obs_facts *f, struct found *got)
+{
+	*f = (struct authz_obs_facts){0};
+	*got = (struct found){.claimed_by = -1};
+	f->staff = pr && (pr->practitioner_id || pr->is_superuser);
+	f->patient = pr && pr->patient_id;
+	f->self_only = g->self_only;
+	f->patient_id = p->pid;
+	int i = lk_find(lk, arena_printf(a, "P:%lld", (long long)p->pid));
+	if (i >= 0) {
+		got->patient = &lk->f.patients[i];
+		f->patient_found = true;
+		f->patient_own = got->patient->own;
+		f->patient_managed = got->patient->managed;
+	}
+	f->device_id = p->dev_id;
+	i = p->dev_id > 0 ? lk_find(lk, arena_printf(a, "D:%lld", (long long)p->dev_id)) : -1;
+	f->device_found = i >= 0;
+	f->device_personal = i >= 0 && str_eq(lk->f.devices[i].type, "personal_device");
+	ident_facts(a, lk, claims, p, f, got);
+	f->ncoding = p->ncoding;
+	f->coding_system = p->c_sys;
+	f->coding_code = p->c_code;
+	i = p->c_code ? lk_find(lk, arena_printf(a, "C:%s", p->c_code)) : -1;
+	if (i >= 0) {
+		got->code = &lk->f.codes[i];
+		f->code_found = true;
+		f->code_in_scope = fhir_grant_code_ok(g, got->code->system, got->code->code);
+	}
+	f->consented = p->c_code &&
+	               lk_find(lk, arena_printf(a, "K:%lld:%s", (long long)p->pid, p->c_code)) >= 0;
+	f->payload_status = p->late_status;
+	f->payload_msg = p->late_msg;
+}
+
+/* Decide steps 5-13 for entry i (not yet failed); an entry to insert claims its identifiers. */
+static void decide(struct request *r, struct fhir_entry *x, struct ent *p, struct lk *lk,
+                   const struct fhir_grant *g, struct idx *claims, int i)
+{
+	struct arena *a = r->arena;
+	struct authz_obs_facts f;
+	struct found got;
+	entry_facts(a, r->principal, g, lk, claims, p, &f, &got);
+	if (got.patient)
+		x->user_id = got.patient->user_id;
+	struct authz_obs_decision d;
+	authz_observation_write(a, &f, &d);
+	switch (d.outcome) {
+	case AUTHZ_OBS_REFUSE:
+		fail(x, d.status, d.code, d.msg);
+		return;
+	case AUTHZ_OBS_MATCH:
+		x->status = 200;
+		x->id = got.match->observation_id;
+		x->last_updated = got.match->last_updated;
+		return;
+	case AUTHZ_OBS_EARLIER:
+		p->dup_of = got.claimed_by;
+		p->dup_ine = true;
+		x->status = 200; /* resolved after the insert */
+		return;
+	case AUTHZ_OBS_INSERT:
+		break;
+	}
+	x->device_id = p->dev_id;
+	p->scope_id = got.code->scope_id;
+	x->system = got.code->system;
+	x->codestr = got.code->code;
+	x->display = got.code->text;
+	for (int j = 0; j < p->nident; j++)
+		*idx_slot(claims, ikey(a, p->isys[j], p->ival[j]), true) = i;
+}
+
+/* ---------- one run over the entries ---------- */
+
+struct run {
+	struct request *r;
+	struct arena *a;
+	struct fhir_entry *ents;
+	struct ent *ps;
+	int n;
+	bool transaction;
+	int *failed;
+	struct fhir_grant g;
+	struct audit_row who;
+	size_t nid; /* identifiers of all entries */
+};
+
+/* The rows to insert and the audit rows of the other entries. */
+struct batch {
+	struct fhir_obs_new *rows;
+	struct fhir_entry_audit *other;
+	int nrows, nother;
+};
 
 static const char *tstr(struct arena *a, int has, int64_t t)
 {
 	return has ? db_time(a, t) : NULL;
 }
 
-static int audit_status_action(struct fhir_entry *x, struct fhir_entry_audit *au)
+static void audit_status_action(struct fhir_entry *x, struct fhir_entry_audit *au)
 {
 	au->action = x->status == 403 ? "access.denied" : "create";
 	au->outcome = x->status;
 	au->patient_id = x->patient_id;
+	au->resource_id = NULL;
+}
+
+/* Steps 1-4 of every entry (no database). */
+static void check_all(struct run *u)
+{
+	for (int i = 0; i < u->n; i++) {
+		struct fhir_entry *x = &u->ents[i];
+		u->ps[i].dup_of = -1;
+		if (!x->status) {
+			if (!u->g.allowed)
+				fail(x, 403, "insufficient_scope",
+				     "The token's scopes do not permit create on Observation.");
+			else
+				check_pure(u->a, x, &u->ps[i]);
+		}
+		u->ps[i].pure_failed = x->status != 0;
+		u->nid += (size_t)u->ps[i].nident;
+	}
+}
+
+/* Steps 5-13 of the pending entries; a transaction stops at the first failure (*failed). */
+static int decide_all(struct run *u)
+{
+	int pending = 0;
+	for (int i = 0; i < u->n; i++)
+		if (u->ents[i].status == 0)
+			pending++;
+	struct lk lk;
+	memset(&lk, 0, sizeof(lk));
+	struct idx claims;
+	idx_init(u->a, &claims, u->nid + 1);
+	if (pending > 0 && lookup(u->r, u->ents, u->ps, u->n, &lk))
+		return -1;
+	*u->failed = -1;
+	for (int i = 0; i < u->n; i++) {
+		if (!u->ents[i].status)
+			decide(u->r, &u->ents[i], &u->ps[i], &lk, &u->g, &claims, i);
+		if (u->transaction && u->ents[i].status && u->ents[i].status != 200) {
+			*u->failed = i;
+			break;
+		}
+	}
 	return 0;
+}
+
+static void obs_row(struct arena *a, const struct fhir_entry *x, const struct ent *p, int i,
+                    struct fhir_obs_new *o)
+{
+	o->ord = i;
+	o->patient_id = p->pid;
+	o->scope_id = p->scope_id;
+	o->data_source_id = x->device_id;
+	o->status = x->status_str;
+	o->omh_json = p->omh_text;
+	o->eff_dt = tstr(a, x->times.has_date_time, x->times.date_time);
+	o->eff_start = tstr(a, x->times.has_start, x->times.start);
+	o->eff_end = tstr(a, x->times.has_end, x->times.end);
+	o->nident = p->nident;
+	o->ident_sys = p->isys;
+	o->ident_val = p->ival;
+	o->race_status = p->ine ? 200 : 409;
+}
+
+static void collect(struct run *u, struct batch *b)
+{
+	struct arena *a = u->a;
+	size_t n = (size_t)(u->n ? u->n : 1);
+	b->rows = arena_alloc(a, sizeof(*b->rows) * n);
+	b->other = arena_alloc(a, sizeof(*b->other) * n);
+	b->nrows = b->nother = 0;
+	for (int i = 0; i < u->n; i++) {
+		struct fhir_entry *x = &u->ents[i];
+		const struct ent *p = &u->ps[i];
+		if (u->transaction && *u->failed >= 0) {
+			if (i == *u->failed)
+				audit_status_action(x, &b->other[b->nother++]);
+			continue;
+		}
+		if (x->status == 0) {
+			obs_row(a, x, p, i, &b->rows[b->nrows++]);
+		} else if (x->status != 200) {
+			audit_status_action(x, &b->other[b->nother++]);
+		} else {
+			/* conditional match (or a duplicate resolved after the insert) */
+			b->other[b->nother++] = (struct fhir_entry_audit){
+			    "create", 200, x->patient_id,
+			    p->dup_of < 0 ? arena_printf(a, "%lld", (long long)x->id) : NULL};
+		}
+	}
+}
+
+/* Nothing to insert: duplicates of an earlier entry fail with it; only audit rows are written. */
+static int finish_without_insert(struct run *u, const struct batch *b)
+{
+	for (int i = 0; i < u->n; i++)
+		if (u->ps[i].dup_of >= 0 && !(u->transaction && *u->failed >= 0))
+			fail(&u->ents[i], 409, "duplicate", "Identifier already exists.");
+	struct err e = {0};
+	if (store_fhir_audit_many(u->a, &u->who, b->nother, b->other, &e))
+		return fhir_store_fail(u->r, &e);
+	return 0;
+}
+
+/* The inserted entries get 201; those that lost an identifier race are marked (returns true
+ * when there are any). */
+static bool apply_created(struct run *u, const struct fhir_obs_created *c, int nrows)
+{
+	bool any_race = false;
+	for (int k = 0; k < nrows; k++) {
+		int i = c[k].ord;
+		struct fhir_entry *x = &u->ents[i];
+		if (!c[k].id) {
+			u->ps[i].race = true;
+			any_race = true;
+			continue;
+		}
+		x->status = 201;
+		x->id = c[k].id;
+		x->last_updated = c[k].last_updated;
+	}
+	return any_race;
+}
+
+/* Duplicates inside the Bundle, resolved against the entry that was inserted. */
+static void resolve_earlier(struct run *u)
+{
+	for (int i = 0; i < u->n; i++) {
+		struct ent *p = &u->ps[i];
+		if (p->dup_of < 0)
+			continue;
+		struct fhir_entry *w = &u->ents[p->dup_of];
+		if (w->status == 201 && u->ps[p->dup_of].pid == p->pid) {
+			u->ents[i].status = 200;
+			u->ents[i].id = w->id;
+			u->ents[i].last_updated = w->last_updated;
+		} else {
+			fail(&u->ents[i], 409, "duplicate",
+			     arena_printf(u->a, "Identifier already exists: system=%s value=%s",
+			                  p->ine_sys ? p->ine_sys : "", p->ine_val));
+		}
+	}
+}
+
+/* Lost identifier races: the winners are looked up and the entries decided again. In a
+ * transaction the first that is no match fails it (rolled back; its audit row written): 1. */
+static int resolve_races(struct run *u)
+{
+	for (int i = 0; i < u->n; i++)
+		if (u->ps[i].race)
+			u->ents[i].status = 0;
+	struct lk lk;
+	memset(&lk, 0, sizeof(lk));
+	if (lookup(u->r, u->ents, u->ps, u->n, &lk)) {
+		if (u->transaction)
+			db_rollback();
+		return -1;
+	}
+	struct idx none;
+	idx_init(u->a, &none, 1);
+	for (int i = 0; i < u->n; i++) {
+		if (!u->ps[i].race)
+			continue;
+		decide(u->r, &u->ents[i], &u->ps[i], &lk, &u->g, &none, i);
+		if (u->ents[i].status == 0)
+			fail(&u->ents[i], 409, "duplicate", "Identifier already exists.");
+		if (u->transaction && u->ents[i].status != 200) {
+			*u->failed = i;
+			db_rollback();
+			struct fhir_entry_audit au;
+			audit_status_action(&u->ents[i], &au);
+			struct err e = {0};
+			if (store_fhir_audit_many(u->a, &u->who, 1, &au, &e))
+				return fhir_store_fail(u->r, &e);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Insert the batch (in a transaction: all or nothing) and settle the entries' outcomes.
+ * STORE_FHIR_IDENT_RACE (before the last attempt): nothing written, decide again. */
+static int insert_batch(struct run *u, const struct batch *b, int attempt)
+{
+	struct err e = {0};
+	if (u->transaction && db_begin(&e))
+		return fhir_store_fail(u->r, &e);
+	struct fhir_obs_created *c = arena_alloc(u->a, sizeof(*c) * (size_t)b->nrows);
+	int rc =
+	    store_fhir_obs_insert(u->a, &u->who, b->nrows, b->rows, b->nother, b->other, c, &e);
+	if (rc) {
+		if (u->transaction)
+			db_rollback();
+		if (rc == STORE_FHIR_IDENT_RACE && attempt < 3)
+			return rc;
+		return fhir_store_fail(u->r, &e);
+	}
+	bool any_race = apply_created(u, c, b->nrows);
+	resolve_earlier(u);
+	if (any_race) {
+		rc = resolve_races(u);
+		if (rc)
+			return rc < 0 ? -1 : 0;
+	}
+	if (u->transaction && db_commit(&e))
+		return fhir_store_fail(u->r, &e);
+	return 0;
+}
+
+/* A multi-identifier entry lost part of an identifier race: every entry that passed the pure
+ * checks is decided again. */
+static void reset_for_retry(struct run *u)
+{
+	for (int i = 0; i < u->n; i++)
+		if (!u->ps[i].pure_failed) {
+			u->ents[i].status = 0;
+			u->ps[i].dup_of = -1;
+			u->ps[i].race = false;
+		}
 }
 
 int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool transaction,
                         int *failed)
 {
-	struct arena *a = r->arena;
+	struct run u = {.r = r,
+	                .a = r->arena,
+	                .ents = ents,
+	                .n = n,
+	                .transaction = transaction,
+	                .failed = failed};
 	*failed = -1;
-	struct ent *ps = arena_alloc(a, sizeof(struct ent) * (size_t)(n ? n : 1));
-	struct fhir_grant g;
-	fhir_scope_eval(r, FT_OBSERVATION, 'c', &g);
-	for (int i = 0; i < n; i++) {
-		struct fhir_entry *x = &ents[i];
-		ps[i].dup_of = -1;
-		if (!x->status) {
-			if (!g.allowed)
-				fail(x, 403, "insufficient_scope",
-				     "The token's scopes do not permit create on Observation.");
-			else
-				check_pure(a, x, &ps[i]);
-		}
-		ps[i].pure_failed = x->status != 0;
-	}
-	struct audit_row who;
-	req_audit_row(r, &who, NULL, NULL, NULL, 0, 0, NULL);
-	size_t nid = 0;
-	for (int i = 0; i < n; i++)
-		nid += (size_t)ps[i].nident;
+	u.ps = arena_alloc(u.a, sizeof(struct ent) * (size_t)(n ? n : 1));
+	fhir_scope_eval(r, FT_OBSERVATION, 'c', &u.g);
+	check_all(&u);
+	req_audit_row(r, &u.who, NULL, NULL, NULL, 0, 0, NULL);
 	for (int attempt = 0;; attempt++) {
-		int pending = 0;
-		for (int i = 0; i < n; i++)
-			if (ents[i].status == 0)
-				pending++;
-		struct lk lk;
-		memset(&lk, 0, sizeof(lk));
-		struct idx claims;
-		idx_init(a, &claims, nid + 1);
-		if (pending > 0 && lookup(r, ents, ps, n, &lk))
+		if (decide_all(&u))
 			return -1;
-		*failed = -1;
-		for (int i = 0; i < n; i++) {
-			if (!ents[i].status)
-				decide(r, &ents[i], &ps[i], &lk, &g, &claims, i, ents);
-			if (transaction && ents[i].status && ents[i].status != 200) {
-				*failed = i;
-				break;
-			}
-		}
-		/* rows to insert, audit rows of the other entries */
-		struct fhir_obs_new *rows = arena_alloc(a, sizeof(*rows) * (size_t)(n ? n : 1));
-		struct fhir_entry_audit *other =
-		    arena_alloc(a, sizeof(*other) * (size_t)(n ? n : 1));
-		int nrows = 0, nother = 0;
-		for (int i = 0; i < n; i++) {
-			struct fhir_entry *x = &ents[i];
-			struct ent *p = &ps[i];
-			if (transaction && *failed >= 0) {
-				if (i == *failed)
-					audit_status_action(x, &other[nother++]);
-				continue;
-			}
-			if (x->status == 0) {
-				struct fhir_obs_new *o = &rows[nrows++];
-				o->ord = i;
-				o->patient_id = p->pid;
-				o->scope_id = p->scope_id;
-				o->data_source_id = x->device_id;
-				o->status = x->status_str;
-				o->omh_json = p->omh_text;
-				o->eff_dt = tstr(a, x->times.has_date_time, x->times.date_time);
-				o->eff_start = tstr(a, x->times.has_start, x->times.start);
-				o->eff_end = tstr(a, x->times.has_end, x->times.end);
-				o->nident = p->nident;
-				o->ident_sys = p->isys;
-				o->ident_val = p->ival;
-				o->race_status = p->ine ? 200 : 409;
-			} else if (x->status != 200) {
-				audit_status_action(x, &other[nother++]);
-			} else {
-				/* conditional match (or a duplicate resolved after the insert) */
-				other[nother++] = (struct fhir_entry_audit){
-				    "create", 200, x->patient_id,
-				    p->dup_of < 0 ? arena_printf(a, "%lld", (long long)x->id)
-				                  : NULL};
-			}
-		}
-		struct err e = {0};
-		if (nrows == 0) {
-			for (int i = 0; i < n; i++)
-				if (ps[i].dup_of >= 0 && !(transaction && *failed >= 0))
-					fail(&ents[i], 409, "duplicate",
-					     "Identifier already exists.");
-			if (store_fhir_audit_many(a, &who, nother, other, &e))
-				return fhir_store_fail(r, &e);
-			return 0;
-		}
-		if (transaction && db_begin(&e))
-			return fhir_store_fail(r, &e);
-		struct db_result *res =
-		    store_fhir_obs_insert(a, &who, nrows, rows, nother, other, &e);
-		if (!res) {
-			if (transaction)
-				db_rollback();
-			if (str_eq(e.sqlstate, "23503") && attempt < 3) {
-				/* a multi-identifier entry lost part of an identifier race: decide
-				 * again */
-				for (int i = 0; i < n; i++)
-					if (!ps[i].pure_failed) {
-						ents[i].status = 0;
-						ps[i].dup_of = -1;
-						ps[i].race = false;
-					}
-				continue;
-			}
-			return fhir_store_fail(r, &e);
-		}
-		bool any_race = false;
-		for (int k = 0; k < db_nrows(res); k++) {
-			int i = (int)db_get_i64(res, k, 0);
-			struct fhir_entry *x = &ents[i];
-			if (db_isnull(res, k, 1)) {
-				ps[i].race = true;
-				any_race = true;
-				continue;
-			}
-			x->status = 201;
-			x->id = db_get_i64(res, k, 1);
-			x->last_updated = db_get(res, k, 2);
-		}
-		/* duplicates inside the Bundle, resolved against the entry that was inserted */
-		for (int i = 0; i < n; i++) {
-			struct ent *p = &ps[i];
-			if (p->dup_of < 0)
-				continue;
-			struct fhir_entry *w = &ents[p->dup_of];
-			if (w->status == 201 && ps[p->dup_of].pid == p->pid) {
-				ents[i].status = 200;
-				ents[i].id = w->id;
-				ents[i].last_updated = w->last_updated;
-			} else {
-				fail(&ents[i], 409, "duplicate",
-				     arena_printf(a,
-				                  "Identifier already exists: system=%s value=%s",
-				                  p->ine_sys ? p->ine_sys : "", p->ine_val));
-			}
-		}
-		if (any_race) {
-			/* lost identifier races: look the winners up */
-			for (int i = 0; i < n; i++)
-				if (ps[i].race)
-					ents[i].status = 0;
-			struct lk lk2;
-			memset(&lk2, 0, sizeof(lk2));
-			if (lookup(r, ents, ps, n, &lk2)) {
-				if (transaction)
-					db_rollback();
-				return -1;
-			}
-			struct idx none;
-			idx_init(a, &none, 1);
-			for (int i = 0; i < n; i++) {
-				if (!ps[i].race)
-					continue;
-				decide(r, &ents[i], &ps[i], &lk2, &g, &none, i, ents);
-				if (ents[i].status == 0)
-					fail(&ents[i], 409, "duplicate",
-					     "Identifier already exists.");
-				if (transaction && ents[i].status != 200) {
-					*failed = i;
-					db_rollback();
-					struct fhir_entry_audit au;
-					audit_status_action(&ents[i], &au);
-					if (store_fhir_audit_many(a, &who, 1, &au, &e))
-						return fhir_store_fail(r, &e);
-					return 0;
-				}
-			}
-		}
-		if (transaction && db_commit(&e))
-			return fhir_store_fail(r, &e);
-		return 0;
+		struct batch b;
+		collect(&u, &b);
+		if (b.nrows == 0)
+			return finish_without_insert(&u, &b);
+		int rc = insert_batch(&u, &b, attempt);
+		if (rc != STORE_FHIR_IDENT_RACE)
+			return rc;
+		reset_for_retry(&u);
 	}
 }

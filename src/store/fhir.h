@@ -149,19 +149,59 @@ int store_fhir_location_check(struct arena *a, int64_t user_id, const char *pati
                               const char *orgs, const char *studies, char *kind, int64_t *id,
                               struct err *e);
 
-/* Create lookups, one statement for a whole Bundle. Result rows (kind, a, b, c, s1, s2, s3):
- *   'P' patient a exists: b = its user id (or NULL), c = 1 when it is the caller's own, s1 = '1'
- *       when the caller manages it;
- *   'D' data source a: s1 = type;
- *   'C' scope a: s1 = code, s2 = system, s3 = text (OMH systems only);
- *   'K' patient a consented (any study) to code s1;
- *   'I' identifier s1|s2 exists on observation a of patient b;
- *   'V' identifier with value s2 (any system s1) exists on observation a of patient b. */
-struct db_result *store_fhir_create_lookup(struct arena *a, int64_t user_id, const char *patients,
-                                           const char *devices, const char *codes,
-                                           const char *consent_patients, const char *consent_codes,
-                                           const char *ident_systems, const char *ident_values,
-                                           const char *any_values, struct err *e);
+/* What one Observation create asks the database (fhir.md §3.2): its subject, device, code,
+ * identifiers, and an If-None-Exist value without a system. */
+struct fhir_create_ask {
+	int64_t patient_id;
+	int64_t device_id; /* 0 = none */
+	const char *code;  /* the first coding's code; NULL = none */
+	int nident;
+	const char **ident_sys, **ident_val;
+	const char *any_value; /* If-None-Exist value of any system; NULL = none */
+};
+/* A subject patient that exists. */
+struct fhir_patient_fact {
+	int64_t id;
+	int64_t user_id; /* 0 = none */
+	bool own;        /* the caller's own patient record */
+	bool managed;    /* the caller manages the patient (organization membership) */
+};
+/* A data source that exists. */
+struct fhir_device_fact {
+	int64_t id;
+	const char *type;
+};
+/* An Open mHealth or IEEE 1752 code (codeable concept) of a requested code. */
+struct fhir_code_fact {
+	int64_t scope_id;
+	const char *code, *system, *text;
+};
+/* A (patient, code) pair the patient consented to for at least one study. */
+struct fhir_consent_fact {
+	int64_t patient_id;
+	const char *code;
+};
+/* A stored observation holding a requested identifier. */
+struct fhir_ident_fact {
+	int64_t observation_id;
+	int64_t patient_id;
+	bool visible; /* the caller may read the observation */
+	const char *system, *value, *last_updated;
+};
+/* Everything the create checks of a Bundle need, from one statement. */
+struct fhir_create_facts {
+	int npatients, ndevices, ncodes, nconsents, nidents, nvalues;
+	struct fhir_patient_fact *patients;
+	struct fhir_device_fact *devices;
+	struct fhir_code_fact *codes;
+	struct fhir_consent_fact *consents;
+	struct fhir_ident_fact *idents; /* (system, value) pairs of the asks' identifiers */
+	struct fhir_ident_fact *values; /* identifiers with an asked any_value, any system */
+};
+/* The facts for n asks of the caller user_id, in one statement. 0 ok, -1 with e set. */
+int store_fhir_create_facts(struct arena *a, int64_t user_id, int n,
+                            const struct fhir_create_ask *asks, struct fhir_create_facts *out,
+                            struct err *e);
 
 /* One Observation to insert (array form; see store_fhir_obs_insert). */
 struct fhir_obs_new {
@@ -184,13 +224,23 @@ struct fhir_entry_audit {
 	int64_t patient_id;
 	const char *resource_id;
 };
+/* The outcome of one inserted row. */
+struct fhir_obs_created {
+	int ord;
+	int64_t id;               /* 0: skipped, it lost an identifier race */
+	const char *last_updated; /* pg text */
+};
+/* store_fhir_obs_insert lost part of an identifier race: nothing was written; decide again. */
+#define STORE_FHIR_IDENT_RACE 1
 /* Insert the rows in ONE statement: identifiers with ON CONFLICT DO NOTHING, an observation only
  * when all its identifiers were inserted (per-entry atomicity), one audit row per inserted entry
- * and the given other audit rows. Result rows in ord order: (ord, id or NULL when skipped by an
- * identifier race, last_updated). */
-struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
-                                        const struct fhir_obs_new *rows, int nother,
-                                        const struct fhir_entry_audit *other, struct err *e);
+ * and the given other audit rows. out[0..n) in ord order. 0 ok; STORE_FHIR_IDENT_RACE when an
+ * entry with several identifiers won only some of them (the statement failed, e set); -1 with e
+ * set. */
+int store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
+                          const struct fhir_obs_new *rows, int nother,
+                          const struct fhir_entry_audit *other, struct fhir_obs_created *out,
+                          struct err *e);
 /* Audit rows of Bundle entries in one statement (outside the data transaction). */
 int store_fhir_audit_many(struct arena *a, const struct audit_row *who, int n,
                           const struct fhir_entry_audit *rows, struct err *e);

@@ -37,19 +37,114 @@ static struct db_stmt q_lookup = DB_STMT(
     "  FROM observation_identifier oi JOIN observation o ON o.id = oi.observation_id"
     "  WHERE cardinality($9::text[]) > 0 AND oi.value = ANY ($9::text[])");
 
-/* The 'V' branch (ifNoneExist without a system) has no index to use: no (value) index exists, and
+/* The result rows (kind, a, b, c, s1, s2, s3):
+ *   'P' patient a exists: b = its user id (or NULL), c = 1 when it is the caller's own, s1 = '1'
+ *       when the caller manages it;
+ *   'D' data source a: s1 = type;
+ *   'C' scope a: s1 = code, s2 = system, s3 = text (OMH systems only);
+ *   'K' patient a consented (any study) to code s1;
+ *   'I' identifier s1|s2 exists on observation a of patient b (c = 1: visible to the caller),
+ *       s3 = its last_updated;
+ *   'V' identifier with value s2 (any system s1) exists on observation a of patient b (same).
+ * The 'V' branch (ifNoneExist without a system) has no index to use: no (value) index exists, and
  * a seq scan of observation_identifier costs ~90 ms per Bundle at 280 thousand identifiers. The
  * cardinality guard is a one-time filter, so Bundles without such entries (almost all) skip it. */
-struct db_result *store_fhir_create_lookup(struct arena *a, int64_t user_id, const char *patients,
-                                           const char *devices, const char *codes,
-                                           const char *consent_patients, const char *consent_codes,
-                                           const char *ident_systems, const char *ident_values,
-                                           const char *any_values, struct err *e)
+enum { C_KIND, C_A, C_B, C_C, C_S1, C_S2, C_S3 };
+
+/* The nine parameters of q_lookup from the asks. */
+static void lookup_params(struct arena *a, int64_t user_id, int n,
+                          const struct fhir_create_ask *asks, const char *params[9])
 {
-	const char *params[9] = {db_i64(a, user_id), patients,      devices,       codes,
-	                         consent_patients,   consent_codes, ident_systems, ident_values,
-	                         any_values};
-	return db_query(a, &q_lookup, 9, params, e);
+	struct pgarr arr[8]; /* patients, devices, codes, consent (patient, code), identifier
+	                        (system, value), values of any system */
+	for (int i = 0; i < 8; i++)
+		pgarr_init(a, &arr[i]);
+	for (int i = 0; i < n; i++) {
+		const struct fhir_create_ask *k = &asks[i];
+		pgarr_addi(&arr[0], k->patient_id);
+		if (k->device_id > 0)
+			pgarr_addi(&arr[1], k->device_id);
+		if (k->code) {
+			pgarr_add(&arr[2], k->code);
+			pgarr_addi(&arr[3], k->patient_id);
+			pgarr_add(&arr[4], k->code);
+		}
+		for (int j = 0; j < k->nident; j++) {
+			pgarr_add(&arr[5], k->ident_sys[j]);
+			pgarr_add(&arr[6], k->ident_val[j]);
+		}
+		if (k->any_value)
+			pgarr_add(&arr[7], k->any_value);
+	}
+	params[0] = db_i64(a, user_id);
+	for (int i = 0; i < 8; i++)
+		params[i + 1] = pgarr_end(&arr[i]);
+}
+
+static void ident_fact(const struct db_result *res, int row, struct fhir_ident_fact *f)
+{
+	f->observation_id = db_get_i64(res, row, C_A);
+	f->patient_id = db_get_i64(res, row, C_B);
+	f->visible = str_eq(db_get(res, row, C_C), "1");
+	f->system = db_get(res, row, C_S1);
+	f->value = db_get(res, row, C_S2);
+	f->last_updated = db_get(res, row, C_S3);
+}
+
+/* One result row into its fact array. */
+static void read_fact(const struct db_result *res, int row, struct fhir_create_facts *f)
+{
+	const char *k = db_get(res, row, C_KIND);
+	switch (k[0]) {
+	case 'P':
+		f->patients[f->npatients++] = (struct fhir_patient_fact){
+		    db_get_i64(res, row, C_A), db_get_i64(res, row, C_B),
+		    str_eq(db_get(res, row, C_C), "1"), !db_isnull(res, row, C_S1)};
+		break;
+	case 'D':
+		f->devices[f->ndevices++] =
+		    (struct fhir_device_fact){db_get_i64(res, row, C_A), db_get(res, row, C_S1)};
+		break;
+	case 'C':
+		f->codes[f->ncodes++] =
+		    (struct fhir_code_fact){db_get_i64(res, row, C_A), db_get(res, row, C_S1),
+		                            db_get(res, row, C_S2), db_get(res, row, C_S3)};
+		break;
+	case 'K':
+		f->consents[f->nconsents++] =
+		    (struct fhir_consent_fact){db_get_i64(res, row, C_A), db_get(res, row, C_S1)};
+		break;
+	case 'I':
+		ident_fact(res, row, &f->idents[f->nidents++]);
+		break;
+	case 'V':
+		ident_fact(res, row, &f->values[f->nvalues++]);
+		break;
+	default:
+		break;
+	}
+}
+
+int store_fhir_create_facts(struct arena *a, int64_t user_id, int n,
+                            const struct fhir_create_ask *asks, struct fhir_create_facts *out,
+                            struct err *e)
+{
+	const char *params[9];
+	lookup_params(a, user_id, n, asks, params);
+	struct db_result *res = db_query(a, &q_lookup, 9, params, e);
+	if (!res)
+		return -1;
+	size_t rows = (size_t)db_nrows(res) + 1;
+	*out = (struct fhir_create_facts){0};
+	out->patients = arena_alloc(a, sizeof(*out->patients) * rows);
+	out->devices = arena_alloc(a, sizeof(*out->devices) * rows);
+	out->codes = arena_alloc(a, sizeof(*out->codes) * rows);
+	out->consents = arena_alloc(a, sizeof(*out->consents) * rows);
+	out->idents = arena_alloc(a, sizeof(*out->idents) * rows);
+	out->values = arena_alloc(a, sizeof(*out->values) * rows);
+	for (int i = 0; i < db_nrows(res); i++)
+		read_fact(res, i, out);
+	return 0;
 }
 
 /*
@@ -129,41 +224,52 @@ static void entry_audit_params(struct arena *a, const struct audit_row *who, int
 	out[9] = pgarr_end(&fr);
 }
 
-struct db_result *store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
-                                        const struct fhir_obs_new *rows, int nother,
-                                        const struct fhir_entry_audit *other, struct err *e)
+/* The fourteen row parameters of q_insert. */
+static void insert_params(struct arena *a, int n, const struct fhir_obs_new *rows,
+                          const char *params[14])
 {
-	struct pgarr ord, pid, cc, ds, st, omh, edt, eps, epe, nid, race, iord, isys, ival;
-	struct pgarr *all[] = {&ord, &pid, &cc,  &ds,   &st,   &omh,  &edt,
-	                       &eps, &epe, &nid, &race, &iord, &isys, &ival};
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		pgarr_init(a, all[i]);
+	struct pgarr arr[14]; /* ord, pid, cc, ds, st, omh, edt, eps, epe, nid, race; identifiers:
+	                         ord, system, value */
+	for (int i = 0; i < 14; i++)
+		pgarr_init(a, &arr[i]);
 	for (int i = 0; i < n; i++) {
 		const struct fhir_obs_new *x = &rows[i];
-		pgarr_addi(&ord, x->ord);
-		pgarr_addi(&pid, x->patient_id);
-		pgarr_addi(&cc, x->scope_id);
-		pgarr_add(&ds, nz(a, x->data_source_id));
-		pgarr_add(&st, x->status);
-		pgarr_add(&omh, x->omh_json);
-		pgarr_add(&edt, x->eff_dt);
-		pgarr_add(&eps, x->eff_start);
-		pgarr_add(&epe, x->eff_end);
-		pgarr_addi(&nid, x->nident);
-		pgarr_addi(&race, x->race_status ? x->race_status : 409);
+		pgarr_addi(&arr[0], x->ord);
+		pgarr_addi(&arr[1], x->patient_id);
+		pgarr_addi(&arr[2], x->scope_id);
+		pgarr_add(&arr[3], nz(a, x->data_source_id));
+		pgarr_add(&arr[4], x->status);
+		pgarr_add(&arr[5], x->omh_json);
+		pgarr_add(&arr[6], x->eff_dt);
+		pgarr_add(&arr[7], x->eff_start);
+		pgarr_add(&arr[8], x->eff_end);
+		pgarr_addi(&arr[9], x->nident);
+		pgarr_addi(&arr[10], x->race_status ? x->race_status : 409);
 		for (int j = 0; j < x->nident; j++) {
-			pgarr_addi(&iord, x->ord);
-			pgarr_add(&isys, x->ident_sys[j] ? x->ident_sys[j] : "");
-			pgarr_add(&ival, x->ident_val[j]);
+			pgarr_addi(&arr[11], x->ord);
+			pgarr_add(&arr[12], x->ident_sys[j] ? x->ident_sys[j] : "");
+			pgarr_add(&arr[13], x->ident_val[j]);
 		}
 	}
-	const char *params[24] = {
-	    pgarr_end(&ord),  pgarr_end(&pid),  pgarr_end(&cc),   pgarr_end(&ds),   pgarr_end(&st),
-	    pgarr_end(&omh),  pgarr_end(&edt),  pgarr_end(&eps),  pgarr_end(&epe),  pgarr_end(&nid),
-	    pgarr_end(&race), pgarr_end(&iord), pgarr_end(&isys), pgarr_end(&ival),
-	};
+	for (int i = 0; i < 14; i++)
+		params[i] = pgarr_end(&arr[i]);
+}
+
+int store_fhir_obs_insert(struct arena *a, const struct audit_row *who, int n,
+                          const struct fhir_obs_new *rows, int nother,
+                          const struct fhir_entry_audit *other, struct fhir_obs_created *out,
+                          struct err *e)
+{
+	const char *params[24];
+	insert_params(a, n, rows, params);
 	entry_audit_params(a, who, nother, other, params + 14);
-	return db_query(a, &q_insert, 24, params, e);
+	struct db_result *res = db_query(a, &q_insert, 24, params, e);
+	if (!res) /* foreign_key_violation: see q_insert */
+		return str_eq(e->sqlstate, "23503") ? STORE_FHIR_IDENT_RACE : -1;
+	for (int k = 0; k < db_nrows(res) && k < n; k++)
+		out[k] = (struct fhir_obs_created){(int)db_get_i64(res, k, 0),
+		                                   db_get_i64(res, k, 1), db_get(res, k, 2)};
+	return 0;
 }
 
 static struct db_stmt q_audit_many = DB_STMT(
