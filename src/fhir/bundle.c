@@ -117,11 +117,8 @@ static void write_entry(struct arena *a, struct jw *w, const struct fhir_entry *
 	if (x->status == 200 || x->status == 201) {
 		char id[32];
 		snprintf(id, sizeof(id), "%lld", (long long)x->id);
-		jw_key(w, "resource");
-		jw_obj_begin(w);
-		jw_kstr(w, "resourceType", "Resource");
-		jw_kstr(w, "id", id);
-		jw_obj_end(w);
+		jw_kraw(w, "resource",
+		        arena_printf(a, "{\"resourceType\":\"Resource\",\"id\":\"%s\"}", id));
 		jw_key(w, "response");
 		jw_obj_begin(w);
 		jw_kstr(w, "status", status_line(a, x->status));
@@ -147,14 +144,12 @@ static void write_entry(struct arena *a, struct jw *w, const struct fhir_entry *
 
 int fhir_bundle(struct request *r)
 {
-	struct arena *a = r->arena;
-	if (fhir_negotiate(r))
-		return -1;
 	json_object *entry;
 	int n;
 	bool transaction;
-	if (read_bundle(r, &entry, &n, &transaction))
+	if (fhir_negotiate(r) || read_bundle(r, &entry, &n, &transaction))
 		return -1;
+	struct arena *a = r->arena;
 	struct fhir_entry *ents = arena_alloc(a, sizeof(*ents) * (size_t)(n ? n : 1));
 	for (int i = 0; i < n; i++)
 		read_entry(r, json_object_array_get_idx(entry, (size_t)i), &ents[i]);

@@ -123,13 +123,20 @@ static bool is_omh_system(const char *s)
 	return s && (!strcmp(s, FHIR_SYS_OMH) || !strcmp(s, FHIR_SYS_IEEE));
 }
 
-/* An array item that must be an object whose members k1 and k2, when present, are strings. */
-static bool pair_ok(json_object *it, const char *k1, const char *k2)
+/* Item i of the array Observation.<what> must be an object whose members system and k, when
+ * present, are strings; else the entry fails. */
+static bool item_ok(struct arena *a, struct fhir_entry *x, json_object *it, const char *what, int i,
+                    const char *k)
 {
-	json_object *v1 = json_get(it, k1), *v2 = json_get(it, k2);
-	return it && json_object_is_type(it, json_type_object) &&
-	       (!v1 || json_object_is_type(v1, json_type_string)) &&
-	       (!v2 || json_object_is_type(v2, json_type_string));
+	json_object *sys = json_get(it, "system"), *v = json_get(it, k);
+	if (it && json_object_is_type(it, json_type_object) &&
+	    (!sys || json_object_is_type(sys, json_type_string)) &&
+	    (!v || json_object_is_type(v, json_type_string)))
+		return true;
+	fail(x, 400, "invalid",
+	     arena_printf(a, "Observation.%s[%d] must be an object with string system and %s.",
+	                  what, i, k));
+	return false;
 }
 
 /* The string member k of o, "" when absent. */
@@ -210,14 +217,8 @@ static bool check_coding(struct arena *a, struct fhir_entry *x, struct ent *p, j
 	*omh = false;
 	for (int i = 0; i < p->ncoding; i++) {
 		json_object *c = json_object_array_get_idx(coding, (size_t)i);
-		if (!pair_ok(c, "system", "code")) {
-			fail(x, 400, "invalid",
-			     arena_printf(a,
-			                  "Observation.code.coding[%d] must be an object with "
-			                  "string system and code.",
-			                  i));
+		if (!item_ok(a, x, c, "code.coding", i, "code"))
 			return false;
-		}
 		const char *sys = json_get_str(c, "system");
 		if (i == 0) {
 			p->c_sys = sys ? sys : "";
@@ -310,14 +311,8 @@ static bool check_identifiers(struct arena *a, struct fhir_entry *x, struct ent 
 	p->ival = arena_alloc(a, sizeof(char *) * (size_t)(p->nident + 1));
 	for (int i = 0; i < p->nident; i++) {
 		json_object *it = json_object_array_get_idx(ids, (size_t)i);
-		if (!pair_ok(it, "system", "value")) {
-			fail(x, 400, "invalid",
-			     arena_printf(a,
-			                  "Observation.identifier[%d] must be an object with "
-			                  "string system and value.",
-			                  i));
+		if (!item_ok(a, x, it, "identifier", i, "value"))
 			return false;
-		}
 		p->isys[i] = str_or_empty(it, "system");
 		p->ival[i] = str_or_empty(it, "value");
 		if (!*p->ival[i])

@@ -95,30 +95,27 @@ static void ident_fact(const struct db_result *res, int row, struct fhir_ident_f
 static void read_fact(const struct db_result *res, int row, struct fhir_create_facts *f)
 {
 	const char *k = db_get(res, row, C_KIND);
+	int64_t id = db_get_i64(res, row, C_A);
+	const char *s1 = db_get(res, row, C_S1);
 	switch (k[0]) {
 	case 'P':
 		f->patients[f->npatients++] = (struct fhir_patient_fact){
-		    db_get_i64(res, row, C_A), db_get_i64(res, row, C_B),
-		    str_eq(db_get(res, row, C_C), "1"), !db_isnull(res, row, C_S1)};
+		    id, db_get_i64(res, row, C_B), str_eq(db_get(res, row, C_C), "1"), s1 != NULL};
 		break;
 	case 'D':
-		f->devices[f->ndevices++] =
-		    (struct fhir_device_fact){db_get_i64(res, row, C_A), db_get(res, row, C_S1)};
+		f->devices[f->ndevices++] = (struct fhir_device_fact){id, s1};
 		break;
 	case 'C':
 		f->codes[f->ncodes++] =
-		    (struct fhir_code_fact){db_get_i64(res, row, C_A), db_get(res, row, C_S1),
-		                            db_get(res, row, C_S2), db_get(res, row, C_S3)};
+		    (struct fhir_code_fact){id, s1, db_get(res, row, C_S2), db_get(res, row, C_S3)};
 		break;
 	case 'K':
-		f->consents[f->nconsents++] =
-		    (struct fhir_consent_fact){db_get_i64(res, row, C_A), db_get(res, row, C_S1)};
+		f->consents[f->nconsents++] = (struct fhir_consent_fact){id, s1};
 		break;
 	case 'I':
-		ident_fact(res, row, &f->idents[f->nidents++]);
-		break;
 	case 'V':
-		ident_fact(res, row, &f->values[f->nvalues++]);
+		ident_fact(res, row,
+		           k[0] == 'I' ? &f->idents[f->nidents++] : &f->values[f->nvalues++]);
 		break;
 	default:
 		break;
