@@ -40,9 +40,10 @@ static bool subject_and_device(struct arena *a, const struct authz_obs_facts *f,
 			return refuse(d, 403, "insufficient_scope", no_scope);
 		if (!f->staff || !f->patient_managed)
 			return refuse(d, 403, "forbidden",
-			              f->staff     ? "Current user doesn't have access to the Patient."
-			              : f->patient ? "The Subject Patient does not match the current user."
-			                           : "Current user is not a Patient.");
+			              f->staff ? "Current user doesn't have access to the Patient."
+			              : f->patient
+			                  ? "The Subject Patient does not match the current user."
+			                  : "Current user is not a Patient.");
 	}
 	if (f->device_id <= 0)
 		return refuse(d, 400, "invalid",
@@ -67,7 +68,8 @@ static bool identifiers(struct arena *a, const struct authz_obs_facts *f,
 		return duplicate(a, d, f->dup_system, f->dup_value);
 	if (f->ine) {
 		if (f->ine_matches > 1)
-			return refuse(d, 412, "multiple-matches", "Multiple matches for If-None-Exist.");
+			return refuse(d, 412, "multiple-matches",
+			              "Multiple matches for If-None-Exist.");
 		if (f->ine_matches == 1) {
 			if (f->ine_match_patient == f->patient_id)
 				return outcome(d, AUTHZ_OBS_MATCH, 200);
@@ -95,11 +97,12 @@ static bool code_and_payload(struct arena *a, const struct authz_obs_facts *f,
 	if (!f->code_in_scope)
 		return refuse(d, 403, "insufficient_scope", no_scope);
 	if (!f->consented)
-		return refuse(d, 403, "forbidden",
-		              arena_printf(a,
-		                           "Observation data with coding_system=%s coding_code=%s has "
-		                           "not been consented for any studies by this Patient.",
-		                           f->coding_system, f->coding_code));
+		return refuse(
+		    d, 403, "forbidden",
+		    arena_printf(a,
+		                 "Observation data with coding_system=%s coding_code=%s has "
+		                 "not been consented for any studies by this Patient.",
+		                 f->coding_system, f->coding_code));
 	if (f->payload_status)
 		return refuse(d, f->payload_status, NULL, f->payload_msg);
 	return false;

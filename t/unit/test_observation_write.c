@@ -13,9 +13,9 @@
 #define HR "omh:heart-rate:2.0"
 /* A patient user writing for its own record: a personal device, a known code the token admits,
  * consented, a valid payload, no identifiers. */
-#define VALID                                                                                  \
+#define VALID                                                                                      \
 	.patient = true, .patient_id = 40001, .patient_found = true, .patient_own = true,          \
-	.device_id = 70001, .device_found = true, .device_personal = true, .ncoding = 1,          \
+	.device_id = 70001, .device_found = true, .device_personal = true, .ncoding = 1,           \
 	.coding_system = OMH, .coding_code = HR, .code_found = true, .code_in_scope = true,        \
 	.consented = true
 /* A practitioner (not the patient) of an organization of the patient. */
@@ -226,8 +226,12 @@ static const struct row rows[] = {
      403,
      "forbidden",
      not_consented},
-    {"superuser writing an unconsented code", {STAFF, .consented = false}, REFUSE, 403,
-     "forbidden", not_consented},
+    {"superuser writing an unconsented code",
+     {STAFF, .consented = false},
+     REFUSE,
+     403,
+     "forbidden",
+     not_consented},
     /* steps 12-13: the payload */
     {"payload not base64 JSON",
      {VALID, .payload_status = 400,
