@@ -604,7 +604,7 @@ static void entry_facts(struct arena *a, const struct principal *pr, const struc
 {
 	*f = (struct authz_obs_facts){0};
 	*got = (struct found){.claimed_by = -1};
-	f->staff = pr && (pr->practitioner_id || pr->is_superuser);
+	f->staff = authz_staff(pr);
 	f->patient = pr && pr->patient_id;
 	f->self_only = g->self_only;
 	f->patient_id = p->pid;
