@@ -41,6 +41,26 @@ int api_page_check(struct request *r, struct page *pg, int64_t count);
 void api_page_respond(struct request *r, const struct page *pg, int64_t count,
                       const char *results_json);
 
+/* ---------- handler endings (src/api/respond.c) ---------- */
+/* 200/201 with the store's JSON, or the store's error when json is NULL. Returns 0 or -1. */
+int api_reply(struct request *r, int status, const char *json, const struct err *e);
+/* The end of a write whose last store call produced json: commit, then answer it with status;
+ * the store's (or the commit's) error when json is NULL or the commit fails. */
+int api_commit_reply(struct request *r, int status, const char *json, struct err *e);
+/* The end of a write without a body: commit, then answer status (201/204) without a body. */
+int api_commit_empty(struct request *r, int status, struct err *e);
+/* A store lookup's result rc (0 found, 1 absent, -1 error in *e): 0, or -1 with 404 not_found
+ * or the store's error. */
+int api_found(struct request *r, int rc, const struct err *e, const char *not_found);
+/* The row table/id exists: 0, or -1 with 404 not_found (or a store error). */
+int api_row_exists(struct request *r, const char *table, int64_t id, const char *not_found);
+/* The id read from body[key] names a row of table: 0, or -1 with 400
+ * {"key": ["Invalid pk \"ID\" - object does not exist."]} (or a store error). */
+int api_ref_check(struct request *r, const char *table, const char *key, int64_t id);
+/* An optional id field: 0 missing or null, 1 a non-negative integer (*out set), -1 anything else
+ * (nothing recorded; the caller words the error). */
+int api_opt_id(struct request *r, json_object *body, const char *key, int64_t *out);
+
 /* ---------- body validation: all field errors of a body reported together (§4.2) ---------- */
 struct field_errors {
 	struct kvlist list; /* field (snake_case) -> first message */

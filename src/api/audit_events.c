@@ -46,7 +46,7 @@ static int ae_list_inner(struct request *r)
 		if (o < -32768 || o > 32767)
 			f.outcome = "-1";
 	}
-	API_A_LIST(r, 20, store_audit_list(r->arena, &f, pg_.offset, pg_.size, &count_, &e_));
+	API_LIST(r, 20, store_audit_list(r->arena, &f, pg_.offset, pg_.size, &count_, &e_));
 }
 
 static int ae_list(struct request *r)

@@ -8,17 +8,13 @@ static const char *NF_APP = "No Application matches the given query.";
 
 static int cl_list(struct request *r)
 {
-	API_A_LIST(r, 1000, store_client_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
+	API_LIST(r, 1000, store_client_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
 }
 
 static int cl_get(struct request *r)
 {
 	struct err e = {0};
-	char *json = store_client_json(r->arena, req_path_id(r, "id"), &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_client_json(r->arena, req_path_id(r, "id"), &e), &e);
 }
 
 /* A patient client exists (404 otherwise). */
@@ -133,11 +129,8 @@ static int cl_write(struct request *r, int64_t id, bool all_required)
 	} else if (store_client_update(r->arena, id, name, cid, url, &e)) {
 		return fail_err(r, &e);
 	}
-	char *json = store_client_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, strcmp(r->method, "POST") == 0 ? 201 : 200, json);
-	return 0;
+	return api_commit_reply(r, strcmp(r->method, "POST") == 0 ? 201 : 200,
+	                        store_client_json(r->arena, id, &e), &e);
 }
 
 static int cl_create(struct request *r)
@@ -156,10 +149,9 @@ static int cl_delete(struct request *r)
 	if (cl_exists(r, id) || api_require_superuser(r))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_application_delete(r->arena, id, &e) || db_commit(&e))
+	if (db_begin(&e) || store_application_delete(r->arena, id, &e))
 		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 static int cds_get(struct request *r)
@@ -168,36 +160,28 @@ static int cds_get(struct request *r)
 	if (cl_exists(r, id))
 		return -1;
 	struct err e = {0};
-	char *json = store_client_data_sources(r->arena, id, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_client_data_sources(r->arena, id, &e), &e);
 }
 
-static int cds_ref(struct request *r, json_object *body, int64_t *ds)
-{
-	struct field_errors fe = {0};
-	if (!api_id(r, &fe, body, "data_source_id", true, ds))
-		return fe_fail(r, &fe);
-	struct err e = {0};
-	int ex = store_row_exists(r->arena, "data_source", *ds, &e);
-	if (ex < 0)
-		return fail_err(r, &e);
-	if (!ex) {
-		api_invalid_pk(r, &fe, "data_source_id", *ds);
-		return fe_fail(r, &fe);
-	}
-	return 0;
-}
-
-static int cds_post(struct request *r)
+/* The client (404), the superuser and the body's checked dataSourceId of a POST/DELETE. */
+static int cds_target(struct request *r, int64_t *id, int64_t *ds)
 {
 	json_object *body = api_body(r);
 	if (!body)
 		return -1;
-	int64_t id = req_path_id(r, "id"), ds;
-	if (cl_exists(r, id) || api_require_superuser(r) || cds_ref(r, body, &ds))
+	*id = req_path_id(r, "id");
+	if (cl_exists(r, *id) || api_require_superuser(r))
+		return -1;
+	struct field_errors fe = {0};
+	if (!api_id(r, &fe, body, "data_source_id", true, ds))
+		return fe_fail(r, &fe);
+	return api_ref_check(r, "data_source", "data_source_id", *ds);
+}
+
+static int cds_post(struct request *r)
+{
+	int64_t id, ds;
+	if (cds_target(r, &id, &ds))
 		return -1;
 	struct err e = {0};
 	char *json = NULL;
@@ -213,11 +197,8 @@ static int cds_post(struct request *r)
 
 static int cds_delete(struct request *r)
 {
-	json_object *body = api_body(r);
-	if (!body)
-		return -1;
-	int64_t id = req_path_id(r, "id"), ds;
-	if (cl_exists(r, id) || api_require_superuser(r) || cds_ref(r, body, &ds))
+	int64_t id, ds;
+	if (cds_target(r, &id, &ds))
 		return -1;
 	struct err e = {0};
 	if (store_client_data_source_remove(r->arena, id, ds, &e))
@@ -239,7 +220,7 @@ static int oa_list(struct request *r)
 {
 	if (api_require_superuser(r))
 		return -1;
-	API_A_LIST(r, 20, store_oauth_app_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
+	API_LIST(r, 20, store_oauth_app_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
 }
 
 static int oa_exists(struct request *r, int64_t id, const char **client_type, const char **grant)
@@ -260,11 +241,7 @@ static int oa_get(struct request *r)
 	if (api_require_superuser(r))
 		return -1;
 	struct err e = {0};
-	char *json = store_oauth_app_json(r->arena, req_path_id(r, "id"), &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_oauth_app_json(r->arena, req_path_id(r, "id"), &e), &e);
 }
 
 /* redirectUris: a JSON array of strings (a space-separated string is accepted too). Returns the
@@ -337,6 +314,20 @@ static const char *with_secret(struct request *r, const char *json, const char *
 	return arena_printf(r->arena, "%.*s,\"clientSecret\":\"%s\"}", (int)(n - 1), json, secret);
 }
 
+/* The end of an Application create/update inside its transaction: the audit row, the row read
+ * back (with the secret when one was just made), commit, answer status. */
+static int oa_finish(struct request *r, const char *action, int64_t id, int status,
+                     const char *secret)
+{
+	if (oa_audit(r, action, id, status))
+		return -1;
+	struct err e = {0};
+	const char *json = store_oauth_app_json(r->arena, id, &e);
+	if (json && secret)
+		json = with_secret(r, json, secret);
+	return api_commit_reply(r, status, json, &e);
+}
+
 static int oa_create(struct request *r)
 {
 	static const char *const fields[] = {"name",       "client_id",     "client_type",
@@ -395,13 +386,7 @@ static int oa_create(struct request *r)
 	                                                                : "authorization-code",
 	                           uris, digest, &id, &e))
 		return fail_err(r, &e);
-	if (oa_audit(r, "create", id, 201))
-		return -1;
-	char *json = store_oauth_app_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 201, secret ? with_secret(r, json, secret) : json);
-	return 0;
+	return oa_finish(r, "create", id, 201, secret);
 }
 
 static int oa_update(struct request *r)
@@ -437,13 +422,7 @@ static int oa_update(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e) || store_oauth_app_update(r->arena, id, name, uris, NULL, &e))
 		return fail_err(r, &e);
-	if (oa_audit(r, "update", id, 200))
-		return -1;
-	char *json = store_oauth_app_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return oa_finish(r, "update", id, 200, NULL);
 }
 
 static int oa_rotate(struct request *r)
@@ -461,13 +440,7 @@ static int oa_rotate(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e) || store_oauth_app_update(r->arena, id, NULL, NULL, digest, &e))
 		return fail_err(r, &e);
-	if (oa_audit(r, "update", id, 200))
-		return -1;
-	char *json = store_oauth_app_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, with_secret(r, json, secret));
-	return 0;
+	return oa_finish(r, "update", id, 200, secret);
 }
 
 static int oa_delete(struct request *r)
@@ -482,10 +455,7 @@ static int oa_delete(struct request *r)
 		return fail_err(r, &e);
 	if (oa_audit(r, "delete", id, 204))
 		return -1;
-	if (db_commit(&e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 const struct route api_clients_routes[] = {

@@ -8,28 +8,18 @@ static const char *const DS_TYPES[] = {"medical_device", "personal_device", "pat
 
 static int ds_list(struct request *r)
 {
-	API_A_LIST(r, 20, store_data_source_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
+	API_LIST(r, 20, store_data_source_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
 }
 
 static int ds_get(struct request *r)
 {
 	struct err e = {0};
-	char *json = store_data_source_json(r->arena, req_path_id(r, "id"), &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_data_source_json(r->arena, req_path_id(r, "id"), &e), &e);
 }
 
 static int ds_exists(struct request *r, int64_t id)
 {
-	struct err e = {0};
-	int ex = store_row_exists(r->arena, "data_source", id, &e);
-	if (ex < 0)
-		return fail_err(r, &e);
-	if (!ex)
-		return fail_with(r, ERR_NOT_FOUND, NF_DS);
-	return 0;
+	return api_row_exists(r, "data_source", id, NF_DS);
 }
 
 static const char *const DS_FIELDS[] = {"name", "type", NULL};
@@ -54,47 +44,33 @@ static int ds_fields(struct request *r, json_object *body, bool req_name, const 
 	return 0;
 }
 
-static int ds_create(struct request *r)
+/* POST (create) and PUT/PATCH (id) of a data source. */
+static int ds_write(struct request *r, bool create, int64_t id)
 {
 	json_object *body = api_body(r);
 	if (!body)
 		return -1;
-	if (api_require_superuser(r))
+	if ((!create && ds_exists(r, id)) || api_require_superuser(r))
 		return -1;
 	const char *name = NULL, *type = NULL;
-	if (ds_fields(r, body, true, &name, &type))
+	if (ds_fields(r, body, create || !strcmp(r->method, "PUT"), &name, &type))
 		return -1;
 	struct err e = {0};
-	int64_t id;
-	if (db_begin(&e) || store_data_source_create(r->arena, name, type, &id, &e))
+	if (db_begin(&e) || (create ? store_data_source_create(r->arena, name, type, &id, &e)
+	                            : store_data_source_update(r->arena, id, name, type, &e)))
 		return fail_err(r, &e);
-	char *json = store_data_source_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 201, json);
-	return 0;
+	return api_commit_reply(r, create ? 201 : 200, store_data_source_json(r->arena, id, &e),
+	                        &e);
+}
+
+static int ds_create(struct request *r)
+{
+	return ds_write(r, true, 0);
 }
 
 static int ds_update(struct request *r)
 {
-	bool put = strcmp(r->method, "PUT") == 0;
-	json_object *body = api_body(r);
-	if (!body)
-		return -1;
-	int64_t id = req_path_id(r, "id");
-	if (ds_exists(r, id) || api_require_superuser(r))
-		return -1;
-	const char *name = NULL, *type = NULL;
-	if (ds_fields(r, body, put, &name, &type))
-		return -1;
-	struct err e = {0};
-	if (db_begin(&e) || store_data_source_update(r->arena, id, name, type, &e))
-		return fail_err(r, &e);
-	char *json = store_data_source_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return ds_write(r, false, req_path_id(r, "id"));
 }
 
 static int ds_delete(struct request *r)
@@ -103,20 +79,15 @@ static int ds_delete(struct request *r)
 	if (ds_exists(r, id) || api_require_superuser(r))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_data_source_delete(r->arena, id, &e) || db_commit(&e))
+	if (db_begin(&e) || store_data_source_delete(r->arena, id, &e))
 		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 static int ds_all_scopes(struct request *r)
 {
 	struct err e = {0};
-	char *json = store_all_scopes(r->arena, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_all_scopes(r->arena, &e), &e);
 }
 
 static int ss_get(struct request *r)
@@ -125,16 +96,19 @@ static int ss_get(struct request *r)
 	if (ds_exists(r, id))
 		return -1;
 	struct err e = {0};
-	char *json = store_supported_scopes(r->arena, id, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_supported_scopes(r->arena, id, &e), &e);
 }
 
-/* scopeCodeId of a supported-scope body: missing -> ["scope_code_id is required."] */
-static int ss_scope(struct request *r, json_object *body, int64_t *scope)
+/* The data source (404), the superuser and the body's checked scopeCodeId of a supported-scope
+ * POST/DELETE; a missing scope answers ["scope_code_id is required."]. */
+static int ss_target(struct request *r, int64_t *id, int64_t *scope)
 {
+	json_object *body = api_body(r);
+	if (!body)
+		return -1;
+	*id = req_path_id(r, "id");
+	if (ds_exists(r, *id) || api_require_superuser(r))
+		return -1;
 	json_object *v;
 	if (!json_object_object_get_ex(body, "scope_code_id", &v) || v == NULL)
 		return fail_msg400(r, "scope_code_id is required.");
@@ -142,24 +116,13 @@ static int ss_scope(struct request *r, json_object *body, int64_t *scope)
 	bool present;
 	if (!fe_int(r, &fe, body, "scope_code_id", scope, &present))
 		return fe_fail(r, &fe);
-	struct err e = {0};
-	int ex = store_row_exists(r->arena, "codeable_concept", *scope, &e);
-	if (ex < 0)
-		return fail_err(r, &e);
-	if (!ex) {
-		api_invalid_pk(r, &fe, "scope_code_id", *scope);
-		return fe_fail(r, &fe);
-	}
-	return 0;
+	return api_ref_check(r, "codeable_concept", "scope_code_id", *scope);
 }
 
 static int ss_post(struct request *r)
 {
-	json_object *body = api_body(r);
-	if (!body)
-		return -1;
-	int64_t id = req_path_id(r, "id"), scope;
-	if (ds_exists(r, id) || api_require_superuser(r) || ss_scope(r, body, &scope))
+	int64_t id, scope;
+	if (ss_target(r, &id, &scope))
 		return -1;
 	struct err e = {0};
 	char *json = NULL;
@@ -175,11 +138,8 @@ static int ss_post(struct request *r)
 
 static int ss_delete(struct request *r)
 {
-	json_object *body = api_body(r);
-	if (!body)
-		return -1;
-	int64_t id = req_path_id(r, "id"), scope;
-	if (ds_exists(r, id) || api_require_superuser(r) || ss_scope(r, body, &scope))
+	int64_t id, scope;
+	if (ss_target(r, &id, &scope))
 		return -1;
 	struct err e = {0};
 	if (store_supported_scope_remove(r->arena, id, scope, &e))

@@ -30,16 +30,13 @@ int api_default_orgs(struct request *r, int64_t practitioner_id);
 /* Is the key one of the NULL-terminated list? */
 bool api_in(const char *k, const char *const *list);
 
-/* Run a paged list: CALL is an expression using pg_.offset / pg_.size, &count_, &e_ that returns
- * the JSON array text or NULL. Handles page=last and pages beyond the end, then responds. */
-#define API_A_LIST(r, default_size, CALL)                                                          \
+/* Load the page pg_ (parsed by api_page_parse) into json_ and count_: CALL is an expression
+ * using pg_.offset / pg_.size, &count_ and &e_ that returns the JSON array text or NULL; it runs
+ * again when page=last moves the offset. Returns -1 from the handler on a failure (404 "Invalid
+ * page." beyond the end, or the store's error). */
+#define API_PAGE_LOAD(r, pg_, count_, json_, CALL)                                                 \
 	do {                                                                                       \
-		struct page pg_;                                                                   \
 		struct err e_ = {0};                                                               \
-		int64_t count_ = 0;                                                                \
-		char *json_;                                                                       \
-		if (api_page_parse((r), (default_size), &pg_))                                     \
-			return -1;                                                                 \
 		for (;;) {                                                                         \
 			json_ = (CALL);                                                            \
 			if (!json_)                                                                \
@@ -50,6 +47,18 @@ bool api_in(const char *k, const char *const *list);
 			if (pg_.offset == off_)                                                    \
 				break;                                                             \
 		}                                                                                  \
+	} while (0)
+
+/* A whole paged list handler: parse page/pageSize, load the page with CALL (see API_PAGE_LOAD),
+ * answer the paging envelope. */
+#define API_LIST(r, default_size, CALL)                                                            \
+	do {                                                                                       \
+		struct page pg_;                                                                   \
+		int64_t count_ = 0;                                                                \
+		char *json_;                                                                       \
+		if (api_page_parse((r), (default_size), &pg_))                                     \
+			return -1;                                                                 \
+		API_PAGE_LOAD(r, pg_, count_, json_, CALL);                                        \
 		api_page_respond((r), &pg_, count_, json_);                                        \
 		return 0;                                                                          \
 	} while (0)

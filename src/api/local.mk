@@ -1,4 +1,5 @@
-libjhe_a_SOURCES += src/api/api.h src/api/routes.c src/api/users.c src/api/audit.c src/api/common.c
+libjhe_a_SOURCES += src/api/api.h src/api/routes.c src/api/users.c src/api/audit.c src/api/common.c \
+	src/api/respond.c
 # admin API: users, organizations, practitioners, studies, data sources, clients, settings, audit events
 libjhe_a_SOURCES += src/api/fields.h src/api/fields.c src/api/organizations.c \
 	src/api/practitioners.c src/api/studies.c src/api/data_sources.c src/api/clients.c \

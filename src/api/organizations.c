@@ -31,9 +31,9 @@ static int org_list(struct request *r)
 	int has = api_param_id(r, "part_of", &part_of);
 	if (has < 0)
 		return -1;
-	API_A_LIST(r, 20,
-	           store_org_list(r->arena, UID(r), has ? &part_of : NULL, pg_.offset, pg_.size,
-	                          &count_, &e_));
+	API_LIST(r, 20,
+	         store_org_list(r->arena, UID(r), has ? &part_of : NULL, pg_.offset, pg_.size,
+	                        &count_, &e_));
 }
 
 /* Visibility of a path organization: 404 when missing or invisible. */

@@ -1,8 +1,7 @@
 /* /api/v1/practitioner_clients (admin-api.md §14): a practitioner's API keys. The key
  * (base64(client_id ":" secret)) is shown once; only the secret's digest is stored. */
-#include "api/api.h"
+#include "api/fields.h"
 #include "auth/auth.h"
-#include "store/store.h"
 
 #include <sodium.h>
 #include <string.h>
@@ -19,10 +18,16 @@ static int require(struct request *r)
 	return 0;
 }
 
-/* label: optional string of at most 200 characters. */
+/* The body's only field, label: an optional string of at most 200 characters (unknown fields
+ * answer 400 first). */
 static int read_label(struct request *r, json_object *body, const char **label)
 {
+	static const char *const allowed[] = {"label", NULL};
+	static const char *const ignored[] = {"id", "created", "name", "key", NULL};
 	struct field_errors fe = {0};
+	fe_unknown_keys(r, &fe, body, allowed, ignored);
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
 	bool present = false;
 	*label = NULL;
 	if (fe_string(r, &fe, body, "label", label, &present) && present && *label &&
@@ -45,16 +50,8 @@ static int keys_create(struct request *r)
 	if (body && !json_object_is_type(body, json_type_object))
 		return fail_msg400(r, "Expected a JSON object.");
 	const char *label = NULL;
-	if (body) {
-		struct field_errors fe = {0};
-		static const char *const allowed[] = {"label", NULL};
-		static const char *const ignored[] = {"id", "created", "name", "key", NULL};
-		fe_unknown_keys(r, &fe, body, allowed, ignored);
-		if (fe_any(&fe))
-			return fe_fail(r, &fe);
-		if (read_label(r, body, &label))
-			return -1;
-	}
+	if (body && read_label(r, body, &label))
+		return -1;
 	char client_id[17], secret[33];
 	auth_random_alnum(client_id, 16);
 	auth_random_alnum(secret, 32);
@@ -88,25 +85,9 @@ static int keys_list(struct request *r)
 {
 	if (require(r))
 		return -1;
-	struct page pg;
-	if (api_page_parse(r, 1000, &pg))
-		return -1;
-	struct err e = {0};
-	int64_t count = 0;
-	char *json = store_apikey_list(r->arena, r->principal->practitioner_id, pg.size, pg.offset,
-	                               &count, &e);
-	if (!json)
-		return fail_err(r, &e);
-	if (api_page_check(r, &pg, count))
-		return -1;
-	if (pg.last && pg.offset > 0) {
-		json = store_apikey_list(r->arena, r->principal->practitioner_id, pg.size,
-		                         pg.offset, &count, &e);
-		if (!json)
-			return fail_err(r, &e);
-	}
-	api_page_respond(r, &pg, count, json);
-	return 0;
+	API_LIST(r, 1000,
+	         store_apikey_list(r->arena, r->principal->practitioner_id, pg_.size, pg_.offset,
+	                           &count_, &e_));
 }
 
 static int keys_get(struct request *r)
@@ -114,12 +95,10 @@ static int keys_get(struct request *r)
 	if (require(r))
 		return -1;
 	struct err e = {0};
-	char *json =
-	    store_apikey_get(r->arena, r->principal->practitioner_id, req_path_id(r, "id"), &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(
+	    r, 200,
+	    store_apikey_get(r->arena, r->principal->practitioner_id, req_path_id(r, "id"), &e),
+	    &e);
 }
 
 static int keys_patch(struct request *r)
@@ -133,24 +112,14 @@ static int keys_patch(struct request *r)
 	int64_t id = req_path_id(r, "id");
 	if (!store_apikey_get(r->arena, r->principal->practitioner_id, id, &e))
 		return fail_err(r, &e);
-	struct field_errors fe = {0};
-	static const char *const allowed[] = {"label", NULL};
-	static const char *const ignored[] = {"id", "created", "name", "key", NULL};
-	fe_unknown_keys(r, &fe, body, allowed, ignored);
-	if (fe_any(&fe))
-		return fe_fail(r, &fe);
 	const char *label = NULL;
 	if (read_label(r, body, &label))
 		return -1;
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	char *json = store_apikey_update(r->arena, r->principal->practitioner_id, id, label, &e);
-	if (!json)
-		return fail_err(r, &e);
-	if (db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_commit_reply(
+	    r, 200, store_apikey_update(r->arena, r->principal->practitioner_id, id, label, &e),
+	    &e);
 }
 
 static int keys_delete(struct request *r)
@@ -158,14 +127,10 @@ static int keys_delete(struct request *r)
 	if (require(r))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e))
+	if (db_begin(&e) ||
+	    store_apikey_delete(r->arena, r->principal->practitioner_id, req_path_id(r, "id"), &e))
 		return fail_err(r, &e);
-	if (store_apikey_delete(r->arena, r->principal->practitioner_id, req_path_id(r, "id"), &e))
-		return fail_err(r, &e);
-	if (db_commit(&e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 const struct route api_practitioner_client_routes[] = {

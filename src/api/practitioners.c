@@ -9,7 +9,7 @@ static int pr_list(struct request *r)
 {
 	if (api_require_superuser(r))
 		return -1;
-	API_A_LIST(r, 1000, store_practitioner_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
+	API_LIST(r, 1000, store_practitioner_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
 }
 
 static int pr_get(struct request *r)
@@ -17,11 +17,7 @@ static int pr_get(struct request *r)
 	if (api_require_superuser(r))
 		return -1;
 	struct err e = {0};
-	char *json = store_practitioner_json(r->arena, req_path_id(r, "id"), &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_practitioner_json(r->arena, req_path_id(r, "id"), &e), &e);
 }
 
 static const char *const PR_FIELDS[] = {"telecom_email", "name_family", "name_given",
@@ -83,11 +79,7 @@ static int pr_create(struct request *r)
 	}
 	if (org > 0 && store_membership_add_missing(r->arena, org, pr, "member", &e))
 		return fail_err(r, &e);
-	char *json = store_practitioner_json(r->arena, pr, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 201, json);
-	return 0;
+	return api_commit_reply(r, 201, store_practitioner_json(r->arena, pr, &e), &e);
 }
 
 static int pr_update(struct request *r)
@@ -98,12 +90,8 @@ static int pr_update(struct request *r)
 	if (api_require_superuser(r))
 		return -1;
 	int64_t id = req_path_id(r, "id");
-	struct err e = {0};
-	int ex = store_row_exists(r->arena, "practitioner", id, &e);
-	if (ex < 0)
-		return fail_err(r, &e);
-	if (!ex)
-		return fail_with(r, ERR_NOT_FOUND, NF_PR);
+	if (api_row_exists(r, "practitioner", id, NF_PR))
+		return -1;
 	static const char *const ro[] = {
 	    "id", "jhe_user_id", "organizations", "telecom_email", "organization_id", NULL};
 	static const char *const allowed[] = {"name_family", "name_given", NULL};
@@ -114,13 +102,10 @@ static int pr_update(struct request *r)
 	api_text(r, &fe, body, "name_given", false, true, true, 150, &given);
 	if (fe_any(&fe))
 		return fe_fail(r, &fe);
+	struct err e = {0};
 	if (db_begin(&e) || store_practitioner_update(r->arena, id, family, given, &e) < 0)
 		return fail_err(r, &e);
-	char *json = store_practitioner_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_commit_reply(r, 200, store_practitioner_json(r->arena, id, &e), &e);
 }
 
 static int pr_delete(struct request *r)
@@ -130,15 +115,9 @@ static int pr_delete(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	int rc = store_practitioner_delete(r->arena, req_path_id(r, "id"), &e);
-	if (rc < 0)
-		return fail_err(r, &e);
-	if (rc == 1)
-		return fail_with(r, ERR_NOT_FOUND, NF_PR);
-	if (db_commit(&e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	if (api_found(r, store_practitioner_delete(r->arena, req_path_id(r, "id"), &e), &e, NF_PR))
+		return -1;
+	return api_commit_empty(r, 204, &e);
 }
 
 const struct route api_practitioners_routes[] = {

@@ -42,7 +42,7 @@ static int set_list(struct request *r)
 {
 	if (api_require_superuser(r))
 		return -1;
-	API_A_LIST(r, 1000, store_setting_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
+	API_LIST(r, 1000, store_setting_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
 }
 
 static int set_get(struct request *r)
@@ -50,11 +50,7 @@ static int set_get(struct request *r)
 	if (api_require_superuser(r))
 		return -1;
 	struct err e = {0};
-	char *json = store_setting_json(r->arena, req_path_id(r, "id"), &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_setting_json(r->arena, req_path_id(r, "id"), &e), &e);
 }
 
 /* The body's "value" without key normalization (json settings are opaque). */
@@ -214,13 +210,8 @@ static int set_write(struct request *r, int64_t id)
 	bool put = strcmp(r->method, "PUT") == 0, create = id == 0;
 	struct setting_row cur = {0};
 	struct err e = {0};
-	if (!create) {
-		int rc = store_setting_get(r->arena, id, &cur, &e);
-		if (rc < 0)
-			return fail_err(r, &e);
-		if (rc)
-			return fail_with(r, ERR_NOT_FOUND, NF_SET);
-	}
+	if (!create && api_found(r, store_setting_get(r->arena, id, &cur, &e), &e, NF_SET))
+		return -1;
 	bool all = create || put;
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, fields, ro);
@@ -271,11 +262,8 @@ static int set_write(struct request *r, int64_t id)
 	    cur.value_text && value && strcmp(cur.value_text, value) &&
 	    store_site_url_rewrite(r->arena, cur.value_text, value, &e))
 		return fail_err(r, &e);
-	char *json = store_setting_json(r->arena, out_id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, create ? 201 : 200, json);
-	return 0;
+	return api_commit_reply(r, create ? 201 : 200, store_setting_json(r->arena, out_id, &e),
+	                        &e);
 }
 
 static int set_create(struct request *r)
@@ -295,15 +283,11 @@ static int set_delete(struct request *r)
 	int64_t id = req_path_id(r, "id");
 	struct setting_row cur;
 	struct err e = {0};
-	int rc = store_setting_get(r->arena, id, &cur, &e);
-	if (rc < 0)
+	if (api_found(r, store_setting_get(r->arena, id, &cur, &e), &e, NF_SET))
+		return -1;
+	if (db_begin(&e) || store_setting_delete(r->arena, id, &e))
 		return fail_err(r, &e);
-	if (rc)
-		return fail_with(r, ERR_NOT_FOUND, NF_SET);
-	if (db_begin(&e) || store_setting_delete(r->arena, id, &e) || db_commit(&e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 const struct route api_settings_routes[] = {

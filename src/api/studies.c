@@ -23,9 +23,9 @@ static int study_list(struct request *r)
 		                              has_study && study >= 0 ? study : -1, &e))
 			return fail_err(r, &e);
 	}
-	API_A_LIST(r, 20,
-	           store_study_list(r->arena, UID(r), has_org ? &org : NULL, pg_.offset, pg_.size,
-	                            &count_, &e_));
+	API_LIST(r, 20,
+	         store_study_list(r->arena, UID(r), has_org ? &org : NULL, pg_.offset, pg_.size,
+	                          &count_, &e_));
 }
 
 /* Readability (403 with the study sentence) and, when manage, the study permission. */
@@ -54,11 +54,7 @@ static int study_get(struct request *r)
 	if (study_access(r, id, false, &si))
 		return -1;
 	struct err e = {0};
-	char *json = store_study_json(r->arena, id, false, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_study_json(r->arena, id, false, &e), &e);
 }
 
 static const char *const STUDY_FIELDS[] = {"name", "description", "organization", "icon_url", NULL};
@@ -75,15 +71,9 @@ static void study_fields(struct request *r, struct field_errors *fe, json_object
 /* organization from the body: -1 missing/null, -2 wrong type */
 static int64_t body_org(struct request *r, json_object *body)
 {
-	json_object *v;
-	if (!json_object_object_get_ex(body, "organization", &v) || v == NULL)
-		return -1;
-	int64_t id;
-	struct field_errors tmp = {0};
-	bool p;
-	if (!fe_int(r, &tmp, body, "organization", &id, &p) || id < 0)
-		return -2;
-	return id;
+	int64_t id = 0;
+	int rc = api_opt_id(r, body, "organization", &id);
+	return rc == 1 ? id : rc == 0 ? -1 : -2;
 }
 
 static int study_create(struct request *r)
@@ -125,11 +115,7 @@ static int study_create(struct request *r)
 	int64_t id;
 	if (db_begin(&e) || store_study_create(r->arena, name, desc, org, icon, icon_set, &id, &e))
 		return fail_err(r, &e);
-	char *json = store_study_json(r->arena, id, true, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 201, json);
-	return 0;
+	return api_commit_reply(r, 201, store_study_json(r->arena, id, true, &e), &e);
 }
 
 static int study_update(struct request *r)
@@ -159,11 +145,7 @@ static int study_update(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e) || store_study_update(r->arena, id, name, desc, icon, icon_set, &e))
 		return fail_err(r, &e);
-	char *json = store_study_json(r->arena, id, true, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_commit_reply(r, 200, store_study_json(r->arena, id, true, &e), &e);
 }
 
 static int study_delete(struct request *r)
@@ -173,10 +155,9 @@ static int study_delete(struct request *r)
 	if (study_access(r, id, true, &si))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_study_delete(r->arena, id, &e) || db_commit(&e))
+	if (db_begin(&e) || store_study_delete(r->arena, id, &e))
 		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 /* ---------- sub-resources ---------- */
@@ -195,11 +176,7 @@ static int links_get(struct request *r)
 	if (study_access(r, id, false, &si))
 		return -1;
 	struct err e = {0};
-	char *json = store_study_links(r->arena, id, link_kind(r), &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_study_links(r->arena, id, link_kind(r), &e), &e);
 }
 
 /* Reads and checks the referenced id of a link body. Returns -1 on failure (r->err set). */
@@ -215,14 +192,9 @@ static int link_ref(struct request *r, json_object *body, const char *kind, bool
 	struct field_errors fe = {0};
 	if (!api_id(r, &fe, body, key, true, ref))
 		return fe_fail(r, &fe);
+	if (api_ref_check(r, table, key, *ref))
+		return -1;
 	struct err e = {0};
-	int ex = store_row_exists(r->arena, table, *ref, &e);
-	if (ex < 0)
-		return fail_err(r, &e);
-	if (!ex) {
-		api_invalid_pk(r, &fe, key, *ref);
-		return fe_fail(r, &fe);
-	}
 	if (adding && !strcmp(kind, "clients")) {
 		int pc = store_app_is_patient_client(r->arena, *ref, &e);
 		if (pc < 0)
@@ -237,18 +209,26 @@ static int link_ref(struct request *r, json_object *body, const char *kind, bool
 	return 0;
 }
 
-static int links_post(struct request *r)
+/* The steps before a link is added or removed: the body, the study (which the caller manages),
+ * the kind of link and the checked referenced id. */
+static int link_target(struct request *r, bool adding, int64_t *id, const char **kind, int64_t *ref)
 {
 	json_object *body = api_body(r);
 	if (!body)
 		return -1;
-	int64_t id = req_path_id(r, "id");
-	const char *kind = link_kind(r);
+	*id = req_path_id(r, "id");
+	*kind = link_kind(r);
 	struct study_info si;
-	if (study_access(r, id, true, &si))
+	if (study_access(r, *id, true, &si))
 		return -1;
-	int64_t ref;
-	if (link_ref(r, body, kind, true, &ref))
+	return link_ref(r, body, *kind, adding, ref);
+}
+
+static int links_post(struct request *r)
+{
+	int64_t id, ref;
+	const char *kind;
+	if (link_target(r, true, &id, &kind, &ref))
 		return -1;
 	struct err e = {0};
 	int64_t new_id = 0;
@@ -269,33 +249,16 @@ static int links_post(struct request *r)
 		return fail_withf(r, ERR_CONFLICT, "Study %lld already has data source %lld.",
 		                  (long long)id, (long long)ref);
 	}
-	char *json = NULL;
-	if (!strcmp(kind, "scope_requests")) {
-		json = store_scope_request_json(r->arena, new_id, &e);
-		if (!json)
-			return fail_err(r, &e);
-	}
-	if (db_commit(&e))
-		return fail_err(r, &e);
-	if (json)
-		resp_json_str(r, 201, json);
-	else
-		resp_empty(r, 201);
-	return 0;
+	if (!strcmp(kind, "scope_requests"))
+		return api_commit_reply(r, 201, store_scope_request_json(r->arena, new_id, &e), &e);
+	return api_commit_empty(r, 201, &e);
 }
 
 static int links_delete(struct request *r)
 {
-	json_object *body = api_body(r);
-	if (!body)
-		return -1;
-	int64_t id = req_path_id(r, "id");
-	const char *kind = link_kind(r);
-	struct study_info si;
-	if (study_access(r, id, true, &si))
-		return -1;
-	int64_t ref;
-	if (link_ref(r, body, kind, false, &ref))
+	int64_t id, ref;
+	const char *kind;
+	if (link_target(r, false, &id, &kind, &ref))
 		return -1;
 	struct err e = {0};
 	if (store_study_link_remove(r->arena, id, kind, ref, &e))

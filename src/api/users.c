@@ -8,11 +8,7 @@ static const char *NF_USER = "No JheUser matches the given query.";
 static int users_profile(struct request *r)
 {
 	struct err e = {0};
-	char *json = store_user_profile_json(r->arena, r->principal->user_id, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_user_profile_json(r->arena, r->principal->user_id, &e), &e);
 }
 
 static int users_list(struct request *r)
@@ -20,7 +16,7 @@ static int users_list(struct request *r)
 	if (api_require_superuser(r))
 		return -1;
 	const char *email = api_param(r, "email", NULL);
-	API_A_LIST(r, 20, store_user_list(r->arena, email, pg_.offset, pg_.size, &count_, &e_));
+	API_LIST(r, 20, store_user_list(r->arena, email, pg_.offset, pg_.size, &count_, &e_));
 }
 
 static int users_get(struct request *r)
@@ -30,11 +26,7 @@ static int users_get(struct request *r)
 		return fail_with(r, ERR_FORBIDDEN,
 		                 "You do not have permission to perform this action.");
 	struct err e = {0};
-	char *json = store_user_json(r->arena, id, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_user_json(r->arena, id, &e), &e);
 }
 
 static int users_search(struct request *r)
@@ -51,11 +43,7 @@ static int users_search(struct request *r)
 	const char *email = api_param(r, "email", NULL);
 	if (!email || !*email)
 		return fail_msg400(r, "email parameter required");
-	char *json = store_user_search_json(r->arena, email, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_user_search_json(r->arena, email, &e), &e);
 }
 
 static const char *const USER_FIELDS[] = {"email",     "first_name",   "last_name",
@@ -87,6 +75,41 @@ static const char *user_email(struct request *r, struct field_errors *fe, json_o
 	return email;
 }
 
+/* The fields of a user body. */
+struct user_body {
+	const char *email, *first, *last, *type;
+	bool su, su_present;
+};
+
+/* Reads a create (cur NULL: every field checked as new) or an update body (cur: the user as
+ * stored, whose type cannot change) into u, field errors into fe; answers 400 with them. */
+static int user_body(struct request *r, json_object *body, bool email_required,
+                     const struct user_info *cur, struct user_body *u)
+{
+	struct field_errors fe = {0};
+	struct err e = {0};
+	bool dberr = false;
+	memset(u, 0, sizeof(*u));
+	fe_unknown_keys(r, &fe, body, USER_FIELDS, USER_READONLY);
+	u->email = user_email(r, &fe, body, email_required, cur ? cur->id : 0, &e, &dberr);
+	if (dberr)
+		return fail_err(r, &e);
+	api_text(r, &fe, body, "first_name", false, true, false, 150, &u->first);
+	api_text(r, &fe, body, "last_name", false, true, false, 150, &u->last);
+	if (api_text(r, &fe, body, "user_type", false, true, true, 0, &u->type)) {
+		if (cur && !str_eq(u->type, cur->user_type))
+			fe_add(r, &fe, "user_type", "userType cannot be changed.");
+		else if (!cur && u->type && strcmp(u->type, "patient") &&
+		         strcmp(u->type, "practitioner"))
+			fe_add(r, &fe, "user_type",
+			       arena_printf(r->arena, "\"%s\" is not a valid choice.", u->type));
+	}
+	fe_bool(r, &fe, body, "is_superuser", &u->su, &u->su_present);
+	if (fe_any(&fe))
+		return fe_fail(r, &fe);
+	return 0;
+}
+
 static int users_create(struct request *r)
 {
 	json_object *body = api_body(r);
@@ -94,45 +117,27 @@ static int users_create(struct request *r)
 		return -1;
 	if (api_require_superuser(r))
 		return -1;
-	struct field_errors fe = {0};
+	struct user_body u;
+	if (user_body(r, body, true, NULL, &u))
+		return -1;
 	struct err e = {0};
-	bool dberr = false;
-	fe_unknown_keys(r, &fe, body, USER_FIELDS, USER_READONLY);
-	const char *email = user_email(r, &fe, body, true, 0, &e, &dberr);
-	if (dberr)
-		return fail_err(r, &e);
-	const char *first = NULL, *last = NULL, *type = NULL;
-	api_text(r, &fe, body, "first_name", false, true, false, 150, &first);
-	api_text(r, &fe, body, "last_name", false, true, false, 150, &last);
-	if (api_text(r, &fe, body, "user_type", false, true, true, 0, &type) && type &&
-	    strcmp(type, "patient") && strcmp(type, "practitioner"))
-		fe_add(r, &fe, "user_type",
-		       arena_printf(r->arena, "\"%s\" is not a valid choice.", type));
-	bool su = false, present = false;
-	fe_bool(r, &fe, body, "is_superuser", &su, &present);
-	if (fe_any(&fe))
-		return fe_fail(r, &fe);
 	int64_t id = 0, pr = 0;
-	if (db_begin(&e) || store_user_create(r->arena, email, first, last, type, su, &id, &e))
+	if (db_begin(&e) ||
+	    store_user_create(r->arena, u.email, u.first, u.last, u.type, u.su, &id, &e))
 		return fail_err(r, &e);
-	if (type && !strcmp(type, "patient") && store_patient_create_for_user(r->arena, id, &e))
+	if (str_eq(u.type, "patient") && store_patient_create_for_user(r->arena, id, &e))
 		return fail_err(r, &e);
-	if ((type && !strcmp(type, "practitioner")) || su) {
+	if (str_eq(u.type, "practitioner") || u.su) {
 		if (store_practitioner_create(r->arena, id, NULL, NULL, &pr, &e))
 			return fail_err(r, &e);
-		if (!su && api_default_orgs(r, pr))
+		if (!u.su && api_default_orgs(r, pr))
 			return -1;
 	}
-	char *json = store_user_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 201, json);
-	return 0;
+	return api_commit_reply(r, 201, store_user_json(r->arena, id, &e), &e);
 }
 
 static int users_update(struct request *r)
 {
-	bool put = strcmp(r->method, "PUT") == 0;
 	json_object *body = api_body(r);
 	if (!body)
 		return -1;
@@ -141,28 +146,12 @@ static int users_update(struct request *r)
 	int64_t id = req_path_id(r, "id");
 	struct user_info ui;
 	struct err e = {0};
-	int rc = store_user_info(r->arena, id, NULL, &ui, &e);
-	if (rc < 0)
-		return fail_err(r, &e);
-	if (rc)
-		return fail_with(r, ERR_NOT_FOUND, NF_USER);
-	struct field_errors fe = {0};
-	bool dberr = false;
-	fe_unknown_keys(r, &fe, body, USER_FIELDS, USER_READONLY);
-	const char *email = user_email(r, &fe, body, put, id, &e, &dberr);
-	if (dberr)
-		return fail_err(r, &e);
-	const char *first = NULL, *last = NULL, *type = NULL;
-	api_text(r, &fe, body, "first_name", false, true, false, 150, &first);
-	api_text(r, &fe, body, "last_name", false, true, false, 150, &last);
-	if (api_text(r, &fe, body, "user_type", false, true, true, 0, &type) &&
-	    !str_eq(type, ui.user_type))
-		fe_add(r, &fe, "user_type", "userType cannot be changed.");
-	bool su = false, present = false;
-	fe_bool(r, &fe, body, "is_superuser", &su, &present);
-	if (fe_any(&fe))
-		return fe_fail(r, &fe);
-	if (present && !su && ui.is_superuser) {
+	if (api_found(r, store_user_info(r->arena, id, NULL, &ui, &e), &e, NF_USER))
+		return -1;
+	struct user_body u;
+	if (user_body(r, body, !strcmp(r->method, "PUT"), &ui, &u))
+		return -1;
+	if (u.su_present && !u.su && ui.is_superuser) {
 		int64_t n = 0;
 		if (store_superuser_count(r->arena, &n, &e))
 			return fail_err(r, &e);
@@ -170,18 +159,14 @@ static int users_update(struct request *r)
 			return fail_msg400(r, "At least one superuser must remain.");
 	}
 	if (db_begin(&e) ||
-	    store_user_update(r->arena, id, email, first, last, present ? su : -1, &e))
+	    store_user_update(r->arena, id, u.email, u.first, u.last, u.su_present ? u.su : -1, &e))
 		return fail_err(r, &e);
-	if (present && su && !ui.practitioner_id) {
+	if (u.su_present && u.su && !ui.practitioner_id) {
 		int64_t pr;
 		if (store_practitioner_create(r->arena, id, NULL, NULL, &pr, &e))
 			return fail_err(r, &e);
 	}
-	char *json = store_user_json(r->arena, id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_commit_reply(r, 200, store_user_json(r->arena, id, &e), &e);
 }
 
 static int users_delete(struct request *r)
@@ -191,11 +176,8 @@ static int users_delete(struct request *r)
 	int64_t id = req_path_id(r, "id");
 	struct user_info ui;
 	struct err e = {0};
-	int rc = store_user_info(r->arena, id, NULL, &ui, &e);
-	if (rc < 0)
-		return fail_err(r, &e);
-	if (rc)
-		return fail_with(r, ERR_NOT_FOUND, NF_USER);
+	if (api_found(r, store_user_info(r->arena, id, NULL, &ui, &e), &e, NF_USER))
+		return -1;
 	if (id == UID(r))
 		return fail_msg400(r, "You cannot delete your own account.");
 	if (db_begin(&e) || store_user_delete(r->arena, id, &e))
@@ -204,10 +186,7 @@ static int users_delete(struct request *r)
 	                               arena_printf(r->arena, "%lld", (long long)ui.patient_id),
 	                               ui.patient_id, 204, NULL))
 		return -1;
-	if (db_commit(&e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 const struct route api_user_routes[] = {

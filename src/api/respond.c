@@ -1,0 +1,68 @@
+/* The endings every Admin API handler shares: answer a store read, commit and answer, the 404 of
+ * a missing row, and the "Invalid pk" check of a referenced id (declared in api/api.h). */
+#include "api/fields.h"
+
+int api_reply(struct request *r, int status, const char *json, const struct err *e)
+{
+	if (!json)
+		return fail_err(r, e);
+	resp_json_str(r, status, json);
+	return 0;
+}
+
+int api_commit_reply(struct request *r, int status, const char *json, struct err *e)
+{
+	if (!json || db_commit(e))
+		return fail_err(r, e);
+	resp_json_str(r, status, json);
+	return 0;
+}
+
+int api_commit_empty(struct request *r, int status, struct err *e)
+{
+	if (db_commit(e))
+		return fail_err(r, e);
+	resp_empty(r, status);
+	return 0;
+}
+
+int api_found(struct request *r, int rc, const struct err *e, const char *not_found)
+{
+	if (rc < 0)
+		return fail_err(r, e);
+	if (rc)
+		return fail_with(r, ERR_NOT_FOUND, not_found);
+	return 0;
+}
+
+int api_row_exists(struct request *r, const char *table, int64_t id, const char *not_found)
+{
+	struct err e = {0};
+	int ex = store_row_exists(r->arena, table, id, &e);
+	return api_found(r, ex < 0 ? ex : !ex, &e, not_found);
+}
+
+int api_ref_check(struct request *r, const char *table, const char *key, int64_t id)
+{
+	struct err e = {0};
+	int ex = store_row_exists(r->arena, table, id, &e);
+	if (ex < 0)
+		return fail_err(r, &e);
+	if (ex)
+		return 0;
+	struct field_errors fe = {0};
+	api_invalid_pk(r, &fe, key, id);
+	return fe_fail(r, &fe);
+}
+
+int api_opt_id(struct request *r, json_object *body, const char *key, int64_t *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(body, key, &v) || v == NULL)
+		return 0;
+	struct field_errors ignored = {0};
+	bool present;
+	if (!fe_int(r, &ignored, body, key, out, &present) || *out < 0)
+		return -1;
+	return 1;
+}
