@@ -15,7 +15,7 @@ extern const struct route *const api_route_tables[];
 int api_audit(struct request *r, const char *action, const char *resource_type,
               const char *resource_id, int64_t patient_id, int outcome, const char *detail);
 /* The access.denied row of a 401/403 decided before the handler (authentication, SMART-scope
- * gate) on a path naming patient data; no-op otherwise (src/api/patients.c). */
+ * gate) on a path naming patient data; no-op otherwise (src/api/phi.c). */
 void api_audit_denied(struct request *r);
 
 /* ---------- query parameters (keys in either casing, conventions.md §1.3) ---------- */

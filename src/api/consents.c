@@ -44,10 +44,8 @@ static int consents_reset(struct request *r, struct phi_audit *au, int64_t pid)
 		return fail_err(r, &e);
 	struct consent_deleted *rows = NULL;
 	int n = store_consents_reset(r->arena, pid, &rows, &e);
-	if (n < 0) {
-		fail_err(r, &e);
-		return phi_fail(r, au);
-	}
+	if (n < 0)
+		return phi_fail_err(r, au, &e);
 	for (int i = 0; i < n; i++) {
 		struct buf *b = buf_new(r->arena, 128);
 		struct jw w;
@@ -89,11 +87,8 @@ static int consents_get(struct request *r)
 		return phi_deny(r, &au, ERR_FORBIDDEN,
 		                "This Practitioner not authorized to access this Patient");
 	struct err e = {0};
-	char *json = store_consents_json(r->arena, pid, r->principal->user_id, all, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return phi_audit_done(r, &au, 200);
+	return phi_read_reply(
+	    r, &au, store_consents_json(r->arena, pid, r->principal->user_id, all, &e), &e);
 }
 
 /* Step 1 of §8.3: the shape of the body. Returns 0 or -1 (audited 400). */
@@ -326,10 +321,8 @@ static int consents_write(struct request *r, char op)
 		if (op == 'd' && !it->consent_id)
 			continue; /* rows that do not exist are ignored */
 		int64_t id = store_consent_write(r->arena, op, it, &e);
-		if (id < 0) {
-			fail_err(r, &e);
-			return phi_fail(r, &au);
-		}
+		if (id < 0)
+			return phi_fail_err(r, &au, &e);
 		jw_int(&w, id);
 		struct phi_audit row = {action, "Consent", phi_id(r, id), pid,
 		                        change_detail(r, it, op)};
@@ -346,11 +339,7 @@ static int consents_write(struct request *r, char op)
 		resp_empty(r, 204);
 		return 0;
 	}
-	char *json = store_consent_rows_json(r->arena, ids->data, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, status, json);
-	return 0;
+	return api_reply(r, status, store_consent_rows_json(r->arena, ids->data, &e), &e);
 }
 
 static int consents_post(struct request *r)

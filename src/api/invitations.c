@@ -1,15 +1,30 @@
 /* /api/v1/invitation (admin-api.md §9): create, list, read, cancel, and the anonymous
  * redemption route POST /api/v1/invitation/{token}. */
-#include "api/api.h"
+#include "api/fields.h"
 #include "auth/auth.h"
-#include "store/store.h"
 
 #include <ctype.h>
 #include <string.h>
 
-static bool is_patient_only(const struct principal *p)
+/* Patients (neither practitioner nor superuser) see no invitations: 403. */
+static int require_staff(struct request *r)
 {
-	return !p->practitioner_id && !p->is_superuser;
+	const struct principal *p = r->principal;
+	if (!p->practitioner_id && !p->is_superuser)
+		return fail_with(r, ERR_FORBIDDEN,
+		                 "You do not have permission to perform this action.");
+	return 0;
+}
+
+/* The invitation {id} as the caller may see it (404 otherwise); *pid its patient. */
+static char *load(struct request *r, int64_t id, int64_t *pid)
+{
+	struct err e = {0};
+	char *json = store_invitation_get(r->arena, r->principal->user_id,
+	                                  r->principal->is_superuser, id, pid, &e);
+	if (!json)
+		fail_err(r, &e);
+	return json;
 }
 
 /* The host part of site.url including a non-default port. */
@@ -103,9 +118,8 @@ static int inv_create(struct request *r)
 
 static int inv_list(struct request *r)
 {
-	if (is_patient_only(r->principal))
-		return fail_with(r, ERR_FORBIDDEN,
-		                 "You do not have permission to perform this action.");
+	if (require_staff(r))
+		return -1;
 	struct page pg;
 	if (api_page_parse(r, 1000, &pg))
 		return -1;
@@ -113,22 +127,12 @@ static int inv_list(struct request *r)
 	if (api_param_id(r, "patient_id", &patient_id) < 0)
 		return -1;
 	const char *status = api_param(r, "status", NULL);
-	struct err e = {0};
 	int64_t count = 0;
-	char *json =
-	    store_invitation_list(r->arena, r->principal->user_id, r->principal->is_superuser,
-	                          patient_id, status, pg.size, pg.offset, &count, &e);
-	if (!json)
-		return fail_err(r, &e);
-	if (api_page_check(r, &pg, count))
-		return -1;
-	if (pg.last && pg.offset > 0) {
-		json = store_invitation_list(r->arena, r->principal->user_id,
-		                             r->principal->is_superuser, patient_id, status,
-		                             pg.size, pg.offset, &count, &e);
-		if (!json)
-			return fail_err(r, &e);
-	}
+	char *json;
+	API_PAGE_LOAD(r, pg, count, json,
+	              store_invitation_list(r->arena, r->principal->user_id,
+	                                    r->principal->is_superuser, patient_id, status, pg.size,
+	                                    pg.offset, &count, &e_));
 	/* audit detail of a search (data-model.md §7): rows returned and their distinct patients */
 	char err[128];
 	json_object *rows = json_parse(r->arena, json, strlen(json), err, sizeof(err), NULL);
@@ -168,15 +172,12 @@ static int inv_list(struct request *r)
 
 static int inv_get(struct request *r)
 {
-	if (is_patient_only(r->principal))
-		return fail_with(r, ERR_FORBIDDEN,
-		                 "You do not have permission to perform this action.");
-	struct err e = {0};
+	if (require_staff(r))
+		return -1;
 	int64_t pid = 0, id = req_path_id(r, "id");
-	char *json = store_invitation_get(r->arena, r->principal->user_id,
-	                                  r->principal->is_superuser, id, &pid, &e);
+	char *json = load(r, id, &pid);
 	if (!json)
-		return fail_err(r, &e);
+		return -1;
 	if (api_audit(r, "read", "PatientInvitation", db_i64(r->arena, id), pid, 200, NULL))
 		return -1;
 	resp_json_str(r, 200, json);
@@ -185,24 +186,21 @@ static int inv_get(struct request *r)
 
 static int inv_patch(struct request *r)
 {
-	if (is_patient_only(r->principal))
-		return fail_with(r, ERR_FORBIDDEN,
-		                 "You do not have permission to perform this action.");
+	if (require_staff(r))
+		return -1;
 	json_object *body = api_body_object(r);
 	if (!body)
 		return -1;
-	struct err e = {0};
 	int64_t pid = 0, id = req_path_id(r, "id");
-	char *json = store_invitation_get(r->arena, r->principal->user_id,
-	                                  r->principal->is_superuser, id, &pid, &e);
-	if (!json)
-		return fail_err(r, &e);
+	if (!load(r, id, &pid))
+		return -1;
 	const char *status = json_get_str(body, "status");
 	if (!status || strcmp(status, "cancelled") != 0)
 		return fail_body(r, ERR_BAD_REQUEST,
 		                 "{\"status\":[\"Only \\\"cancelled\\\" can be set.\"]}");
 	int64_t fams[64];
 	int nf = 0;
+	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	if (store_invitation_cancel(r->arena, id, fams, &nf, &e))
@@ -213,14 +211,10 @@ static int inv_patch(struct request *r)
 		if (api_audit(r, "token.revoked", "Token", db_i64(r->arena, fams[i]), 0, 200,
 		              "{\"reason\":\"invitation_cancelled\"}"))
 			return -1;
-	json = store_invitation_get(r->arena, r->principal->user_id, r->principal->is_superuser, id,
-	                            &pid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	if (db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_commit_reply(r, 200,
+	                        store_invitation_get(r->arena, r->principal->user_id,
+	                                             r->principal->is_superuser, id, &pid, &e),
+	                        &e);
 }
 
 /* The segment after /api/v1/invitation/ decides the route (§9.3). */

@@ -9,6 +9,13 @@ static bool is_practitioner(const struct request *r)
 	return r->principal->practitioner_id || r->principal->is_superuser;
 }
 
+static int fetch_observations(struct request *r, const void *filter, int64_t size, int64_t offset,
+                              struct phi_page *res, struct err *e)
+{
+	return store_observations_page(r->arena, r->principal->user_id, filter, size, offset, res,
+	                               e);
+}
+
 /* GET /observations */
 static int observations_list(struct request *r)
 {
@@ -32,20 +39,7 @@ static int observations_list(struct request *r)
 	                           f.organization_id > 0 ? f.organization_id : 0,
 	                           f.study_id > 0 ? f.study_id : 0, true, &e))
 		return fail_err(r, &e);
-	struct phi_page res;
-	int64_t offset = pg.offset;
-	if (store_observations_page(r->arena, r->principal->user_id, &f, pg.size, offset, &res, &e))
-		return fail_err(r, &e);
-	if (api_page_check(r, &pg, res.count))
-		return phi_fail(r, &au);
-	if (pg.offset != offset && store_observations_page(r->arena, r->principal->user_id, &f,
-	                                                   pg.size, pg.offset, &res, &e))
-		return fail_err(r, &e);
-	api_page_respond(r, &pg, res.count, res.results);
-	au.detail = phi_search_detail(r, &res);
-	if (!au.patient_id)
-		au.patient_id = res.single_patient;
-	return phi_audit_done(r, &au, 200);
+	return phi_list(r, &au, &pg, fetch_observations, &f);
 }
 
 /* GET /observations/{id} */
@@ -63,11 +57,7 @@ static int observation_get(struct request *r)
 		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
 	if (!f.visible)
 		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
-	char *json = store_observation_json(r->arena, oid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return phi_audit_done(r, &au, 200);
+	return phi_read_reply(r, &au, store_observation_json(r->arena, oid, &e), &e);
 }
 
 /* DELETE /observations/{id} */
@@ -89,12 +79,10 @@ static int observation_delete(struct request *r)
 		                "You do not have permission to perform this action.");
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	if (store_observation_delete(r->arena, oid, &e)) {
-		fail_err(r, &e);
-		return phi_fail(r, &au);
-	}
-	if (phi_audit_tx(r, &au, 204) || db_commit(&e))
-		return r->err.kind ? -1 : fail_err(r, &e);
+	if (store_observation_delete(r->arena, oid, &e))
+		return phi_fail_err(r, &au, &e);
+	if (phi_commit(r, &au, 204, &e))
+		return -1;
 	resp_empty(r, 204);
 	return 0;
 }

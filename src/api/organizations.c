@@ -54,11 +54,7 @@ static int org_get(struct request *r)
 	if (org_visible(r, id, &oi))
 		return -1;
 	struct err e = {0};
-	char *json = store_org_json(r->arena, UID(r), id, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_org_json(r->arena, UID(r), id, &e), &e);
 }
 
 static int org_tree(struct request *r)
@@ -68,11 +64,7 @@ static int org_tree(struct request *r)
 	if (org_visible(r, id, &oi))
 		return -1;
 	struct err e = {0};
-	char *json = store_org_tree(r->arena, UID(r), id, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_org_tree(r->arena, UID(r), id, &e), &e);
 }
 
 static int org_types(struct request *r)
@@ -123,16 +115,10 @@ static void org_fields(struct request *r, struct field_errors *fe, json_object *
 /* partOf from the body: 0 when missing, null or 0; -2 when of a wrong type. */
 static int64_t body_part_of(struct request *r, json_object *body, bool *present)
 {
-	json_object *v;
-	*present = json_object_object_get_ex(body, "part_of", &v);
-	if (!*present || v == NULL)
-		return 0;
-	int64_t id;
-	struct field_errors tmp = {0};
-	bool p;
-	if (!fe_int(r, &tmp, body, "part_of", &id, &p) || id < 0)
-		return -2;
-	return id;
+	*present = json_object_object_get_ex(body, "part_of", NULL);
+	int64_t id = 0;
+	int rc = api_opt_id(r, body, "part_of", &id);
+	return rc < 0 ? -2 : rc ? id : 0;
 }
 
 static int org_create(struct request *r)
@@ -169,11 +155,7 @@ static int org_create(struct request *r)
 	if (db_begin(&e) ||
 	    store_org_create(r->arena, UID(r), name, type, parent, parent != 0, &id, &e))
 		return fail_err(r, &e);
-	char *json = store_org_json(r->arena, UID(r), id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 201, json);
-	return 0;
+	return api_commit_reply(r, 201, store_org_json(r->arena, UID(r), id, &e), &e);
 }
 
 /* Visibility, ROOT and permission checks of update/delete. */
@@ -237,11 +219,7 @@ static int org_update(struct request *r)
 		return fe_fail(r, &fe);
 	if (db_begin(&e) || store_org_update(r->arena, id, name, type, new_parent, &e))
 		return fail_err(r, &e);
-	char *json = store_org_json(r->arena, UID(r), id, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_commit_reply(r, 200, store_org_json(r->arena, UID(r), id, &e), &e);
 }
 
 static int org_delete(struct request *r)
@@ -251,10 +229,9 @@ static int org_delete(struct request *r)
 	if (org_write_access(r, id, &oi))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_org_delete(r->arena, id, &e) || db_commit(&e))
+	if (db_begin(&e) || store_org_delete(r->arena, id, &e))
 		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 /* members and studies: org_visible (404), then member or superuser (403) */
@@ -280,11 +257,7 @@ static int org_users(struct request *r)
 	if (org_member_access(r, id))
 		return -1;
 	struct err e = {0};
-	char *json = store_org_members(r->arena, id, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_org_members(r->arena, id, &e), &e);
 }
 
 static int org_studies(struct request *r)
@@ -293,11 +266,7 @@ static int org_studies(struct request *r)
 	if (org_member_access(r, id))
 		return -1;
 	struct err e = {0};
-	char *json = store_org_studies(r->arena, id, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_org_studies(r->arena, id, &e), &e);
 }
 
 /* Shared steps of POST user / DELETE remove_user; *pr receives the practitioner id. */
@@ -335,11 +304,9 @@ static int membership_target(struct request *r, json_object *body, int64_t id, b
 	(void)has_uid;
 	struct user_info ui;
 	struct err e = {0};
-	int rc = store_user_info(r->arena, uid, NULL, &ui, &e);
-	if (rc < 0)
-		return fail_err(r, &e);
-	if (rc)
-		return fail_with(r, ERR_NOT_FOUND, "No JheUser matches the given query.");
+	if (api_found(r, store_user_info(r->arena, uid, NULL, &ui, &e), &e,
+	              "No JheUser matches the given query."))
+		return -1;
 	if (!ui.practitioner_id)
 		return fail_with(r, ERR_NOT_FOUND, "Practitioner not found.");
 	*pr = ui.practitioner_id;
@@ -360,10 +327,7 @@ static int org_add_user(struct request *r)
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	char *json = store_membership_set(r->arena, id, pr, role, &created, &e);
-	if (!json || db_commit(&e))
-		return fail_err(r, &e);
-	resp_json_str(r, created ? 201 : 200, json);
-	return 0;
+	return api_commit_reply(r, created ? 201 : 200, json, &e);
 }
 
 static int org_remove_user(struct request *r)
@@ -384,11 +348,7 @@ static int org_remove_user(struct request *r)
 static int users_organizations(struct request *r)
 {
 	struct err e = {0};
-	char *json = store_user_organizations(r->arena, UID(r), &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	return api_reply(r, 200, store_user_organizations(r->arena, UID(r), &e), &e);
 }
 
 const struct route api_organization_routes[] = {

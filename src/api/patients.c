@@ -1,154 +1,8 @@
-/* /api/v1/patients (admin-api.md §7) and the part-B helpers of phi.h. */
+/* /api/v1/patients (admin-api.md §7). */
 #include "api/phi.h"
 
 #include <ctype.h>
 #include <string.h>
-
-/* ---------------------------------------------------------------------------------------- */
-/* helpers shared by the part-B files                                                        */
-/* ---------------------------------------------------------------------------------------- */
-
-int phi_fail(struct request *r, const struct phi_audit *au)
-{
-	db_rollback();
-	int status = err_http_status(&r->err);
-	const char *action = au->action;
-	if (status == 401 || status == 403)
-		action = "access.denied";
-	struct err saved = r->err;
-	if (api_audit(r, action, au->resource_type, au->resource_id, au->patient_id, status,
-	              status == 401 || status == 403 ? NULL : au->detail))
-		return -1; /* r->err now says why the audit row failed (500) */
-	r->err = saved;
-	return -1;
-}
-
-int phi_deny(struct request *r, const struct phi_audit *au, enum err_kind kind, const char *msg)
-{
-	fail_with(r, kind, msg);
-	return phi_fail(r, au);
-}
-
-int phi_fail400(struct request *r, const struct phi_audit *au, const char *msg)
-{
-	fail_msg400(r, msg);
-	return phi_fail(r, au);
-}
-
-int phi_audit_done(struct request *r, const struct phi_audit *au, int status)
-{
-	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
-	                 au->detail);
-}
-
-int phi_audit_tx(struct request *r, const struct phi_audit *au, int status)
-{
-	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
-	                 au->detail);
-}
-
-const char *phi_search_detail(struct request *r, const struct phi_page *pg)
-{
-	struct buf *b = buf_new(r->arena, 128);
-	struct jw w;
-	jw_init(&w, b);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "query", r->query ? r->query : "");
-	jw_kint(&w, "count", pg->rows);
-	jw_kraw(&w, "patientIds", pg->patient_ids ? pg->patient_ids : "[]");
-	jw_obj_end(&w);
-	return b->data;
-}
-
-int phi_param_id(struct request *r, const char *snake_key, int64_t *out)
-{
-	*out = 0;
-	int rc = api_param_id(r, snake_key, out);
-	if (rc == 1 && *out == 0)
-		*out = -1;
-	return rc;
-}
-
-int phi_body(struct request *r, json_object **out)
-{
-	*out = req_json_body(r, true);
-	if (!*out)
-		return r->err.kind ? -1 : 0;
-	if (!json_object_is_type(*out, json_type_object)) {
-		*out = NULL;
-		fail_msg400(r, "Expected a JSON object.");
-		return -1;
-	}
-	return 0;
-}
-
-const char *phi_id(struct request *r, int64_t id)
-{
-	return arena_printf(r->arena, "%lld", (long long)id);
-}
-
-const char *phi_json_type(json_object *v)
-{
-	switch (json_object_get_type(v)) {
-	case json_type_object:
-		return "dict";
-	case json_type_array:
-		return "list";
-	case json_type_string:
-		return "str";
-	case json_type_int:
-		return "int";
-	case json_type_double:
-		return "float";
-	case json_type_boolean:
-		return "bool";
-	default:
-		return "NoneType";
-	}
-}
-
-void api_audit_denied(struct request *r)
-{
-	if (r->area != AREA_API || !r->route)
-		return;
-	int status = err_http_status(&r->err);
-	if (status != 401 && status != 403)
-		return;
-	const char *pat = r->route->pattern;
-	const char *type;
-	int64_t id = req_path_id(r, "id");
-	int64_t patient = 0;
-	const char *rid = NULL;
-	if (str_starts(pat, "/api/v1/patients")) {
-		patient = id;
-		if (strstr(pat, "/consents"))
-			type = "Consent";
-		else if (strstr(pat, "/consolidated_clients"))
-			type = "Client";
-		else {
-			type = "Patient";
-			rid = id ? phi_id(r, id) : NULL;
-		}
-	} else if (str_starts(pat, "/api/v1/studies/{id}/patients")) {
-		type = "StudyPatient";
-		rid = id ? phi_id(r, id) : NULL;
-	} else if (str_starts(pat, "/api/v1/observations")) {
-		type = "Observation";
-		rid = id ? phi_id(r, id) : NULL;
-	} else if (str_starts(pat, "/api/v1/invitation") && !strstr(pat, "{token:s}")) {
-		type = "PatientInvitation";
-		rid = id ? phi_id(r, id) : NULL;
-	} else {
-		return;
-	}
-	struct err saved = r->err;
-	if (api_audit(r, "access.denied", type, rid, patient, status, NULL) == 0)
-		r->err = saved;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* patients                                                                                  */
-/* ---------------------------------------------------------------------------------------- */
 
 static const char *const MSG_NO_PATIENT = "No Patient matches the given query.";
 static const char *const MSG_PATIENT_FORBIDDEN =
@@ -158,6 +12,12 @@ static const char *const MSG_DENIED = "You do not have permission to perform thi
 static int64_t uid(struct request *r)
 {
 	return r->principal->user_id;
+}
+
+static int fetch_patients(struct request *r, const void *filter, int64_t size, int64_t offset,
+                          struct phi_page *res, struct err *e)
+{
+	return store_patients_page(r->arena, uid(r), filter, size, offset, res, e);
 }
 
 /* GET /patients */
@@ -182,20 +42,21 @@ static int patients_list(struct request *r)
 	if (r->principal->practitioner_id &&
 	    store_sticky_selection(r->arena, uid(r), org_raw, study_raw, true, &e))
 		return fail_err(r, &e);
-	struct phi_page res;
-	int64_t offset = pg.offset;
-	if (store_patients_page(r->arena, uid(r), &f, pg.size, offset, &res, &e))
+	return phi_list(r, &au, &pg, fetch_patients, &f);
+}
+
+/* The patient {id} exists (404) and the caller may see it (403), audited as au. */
+static int patient_visible(struct request *r, const struct phi_audit *au, int64_t pid)
+{
+	struct patient_facts f;
+	struct err e = {0};
+	if (store_patient_facts(r->arena, uid(r), pid, 0, &f, &e))
 		return fail_err(r, &e);
-	if (api_page_check(r, &pg, res.count))
-		return phi_fail(r, &au);
-	if (pg.offset != offset &&
-	    store_patients_page(r->arena, uid(r), &f, pg.size, pg.offset, &res, &e))
-		return fail_err(r, &e);
-	api_page_respond(r, &pg, res.count, res.results);
-	au.detail = phi_search_detail(r, &res);
-	if (!au.patient_id)
-		au.patient_id = res.single_patient;
-	return phi_audit_done(r, &au, 200);
+	if (!f.exists)
+		return phi_deny(r, au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+	if (!f.visible)
+		return phi_deny(r, au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
+	return 0;
 }
 
 /* GET /patients/{id} */
@@ -203,19 +64,10 @@ static int patient_get(struct request *r)
 {
 	int64_t pid = req_path_id(r, "id");
 	struct phi_audit au = {"read", "Patient", phi_id(r, pid), pid, NULL};
-	struct patient_facts f;
+	if (patient_visible(r, &au, pid))
+		return -1;
 	struct err e = {0};
-	if (store_patient_facts(r->arena, uid(r), pid, 0, &f, &e))
-		return fail_err(r, &e);
-	if (!f.exists)
-		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
-	if (!f.visible)
-		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
-	char *json = store_patient_json(r->arena, pid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return phi_audit_done(r, &au, 200);
+	return phi_read_reply(r, &au, store_patient_json(r->arena, pid, &e), &e);
 }
 
 /* Validate the identifiers array (§7.2 step 6). Returns the normalized JSON array, or NULL
@@ -359,19 +211,13 @@ static int patient_create(struct request *r)
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	int64_t pid = store_patient_create(r->arena, &in, org, &e);
-	if (pid < 0) {
-		fail_err(r, &e);
-		return phi_fail(r, &au);
-	}
+	if (pid < 0)
+		return phi_fail_err(r, &au, &e);
 	au.resource_id = phi_id(r, pid);
 	au.patient_id = pid;
-	if (phi_audit_tx(r, &au, 201) || db_commit(&e))
-		return r->err.kind ? -1 : fail_err(r, &e);
-	char *json = store_patient_json(r->arena, pid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 201, json);
-	return 0;
+	if (phi_commit(r, &au, 201, &e))
+		return -1;
+	return api_reply(r, 201, store_patient_json(r->arena, pid, &e), &e);
 }
 
 /* The organizationId parameter of update/delete/global_add_organization: 0 ok (*org set), -1. */
@@ -438,17 +284,11 @@ static int patient_update(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	if (store_patient_update(r->arena, pid, &in, &e)) {
-		fail_err(r, &e);
-		return phi_fail(r, &au);
-	}
-	if (phi_audit_tx(r, &au, 200) || db_commit(&e))
-		return r->err.kind ? -1 : fail_err(r, &e);
-	char *json = store_patient_json(r->arena, pid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	if (store_patient_update(r->arena, pid, &in, &e))
+		return phi_fail_err(r, &au, &e);
+	if (phi_commit(r, &au, 200, &e))
+		return -1;
+	return api_reply(r, 200, store_patient_json(r->arena, pid, &e), &e);
 }
 
 /* DELETE /patients/{id}?organizationId=X */
@@ -466,14 +306,12 @@ static int patient_delete(struct request *r)
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	bool deleted = false;
-	if (store_patient_remove_org(r->arena, pid, org, &deleted, &e)) {
-		fail_err(r, &e);
-		return phi_fail(r, &au);
-	}
+	if (store_patient_remove_org(r->arena, pid, org, &deleted, &e))
+		return phi_fail_err(r, &au, &e);
 	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld,\"patientDeleted\":%s}",
 	                         (long long)org, deleted ? "true" : "false");
-	if (phi_audit_tx(r, &au, 204) || db_commit(&e))
-		return r->err.kind ? -1 : fail_err(r, &e);
+	if (phi_commit(r, &au, 204, &e))
+		return -1;
 	resp_empty(r, 204);
 	return 0;
 }
@@ -499,9 +337,8 @@ static int patient_global_lookup(struct request *r)
 	int64_t pid = 0;
 	char *json =
 	    store_patient_lookup_email(r->arena, arena_strndup(r->arena, email, n), &pid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
+	if (api_reply(r, 200, json, &e))
+		return -1;
 	struct phi_page pg = {.rows = pid ? 1 : 0,
 	                      .patient_ids =
 	                          pid ? arena_printf(r->arena, "[%lld]", (long long)pid) : "[]"};
@@ -542,18 +379,12 @@ static int patient_add_org(struct request *r)
 		                   "This patient is already a member of this organization.");
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	if (store_patient_add_org(r->arena, pid, org, &e)) {
-		fail_err(r, &e);
-		return phi_fail(r, &au);
-	}
+	if (store_patient_add_org(r->arena, pid, org, &e))
+		return phi_fail_err(r, &au, &e);
 	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld}", (long long)org);
-	if (phi_audit_tx(r, &au, 200) || db_commit(&e))
-		return r->err.kind ? -1 : fail_err(r, &e);
-	char *json = store_patient_json(r->arena, pid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return 0;
+	if (phi_commit(r, &au, 200, &e))
+		return -1;
+	return api_reply(r, 200, store_patient_json(r->arena, pid, &e), &e);
 }
 
 /* GET /patients/me */
@@ -564,11 +395,7 @@ static int patient_me(struct request *r)
 	if (!pid)
 		return phi_deny(r, &au, ERR_FORBIDDEN, "Current user is not a patient.");
 	struct err e = {0};
-	char *json = store_patient_json(r->arena, pid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return phi_audit_done(r, &au, 200);
+	return phi_read_reply(r, &au, store_patient_json(r->arena, pid, &e), &e);
 }
 
 /* GET /patients/{id}/consolidated_clients */
@@ -576,19 +403,10 @@ static int patient_consolidated_clients(struct request *r)
 {
 	int64_t pid = req_path_id(r, "id");
 	struct phi_audit au = {"read", "Client", NULL, pid, NULL};
-	struct patient_facts f;
+	if (patient_visible(r, &au, pid))
+		return -1;
 	struct err e = {0};
-	if (store_patient_facts(r->arena, uid(r), pid, 0, &f, &e))
-		return fail_err(r, &e);
-	if (!f.exists)
-		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
-	if (!f.visible)
-		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_PATIENT_FORBIDDEN);
-	char *json = store_patient_consolidated_clients(r->arena, pid, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 200, json);
-	return phi_audit_done(r, &au, 200);
+	return phi_read_reply(r, &au, store_patient_consolidated_clients(r->arena, pid, &e), &e);
 }
 
 const struct route api_patient_routes[] = {

@@ -1,8 +1,8 @@
 /*
  * Admin API helpers for requests on patient data (patients, consents, study enrolments,
  * observations): helpers shared by src/api/patients.c, consents.c, study_patients.c and
- * observations.c. Mainly the audit discipline of data-model.md §7 for requests that touch patient
- * data:
+ * observations.c, defined in src/api/phi.c. Mainly the audit discipline of data-model.md §7 for
+ * requests that touch patient data:
  *   - writes: phi_audit_tx() inside the transaction, before db_commit();
  *   - reads: phi_audit_done() after the response is built (own transaction, async commit);
  *   - failures: phi_fail() rolls back, then writes the row of the attempted action with the
@@ -44,5 +44,21 @@ int phi_body(struct request *r, json_object **out);
 const char *phi_id(struct request *r, int64_t id);
 /* JSON type name as DRF reports it ("dict", "str", "int", ...). */
 const char *phi_json_type(json_object *v);
+
+/* ---------- shared endings ---------- */
+/* A store call failed (*e): its error, rolled back and audited (phi_fail). */
+int phi_fail_err(struct request *r, const struct phi_audit *au, const struct err *e);
+/* The end of a read: 200 with json (the store's error when NULL), then the read's audit row. */
+int phi_read_reply(struct request *r, const struct phi_audit *au, const char *json,
+                   const struct err *e);
+/* The end of a write in its transaction: the audit row with status, then commit. 0 or -1. */
+int phi_commit(struct request *r, const struct phi_audit *au, int status, struct err *e);
+/* Reads one page of rows matching filter (size rows from offset) into *res. 0 or -1 (*e). */
+typedef int (*phi_page_fn)(struct request *r, const void *filter, int64_t size, int64_t offset,
+                           struct phi_page *res, struct err *e);
+/* A paged search: fetch pg (again when page=last moves the offset), answer the paging envelope,
+ * then the search row of au (its detail, and its patient when the rows name exactly one). */
+int phi_list(struct request *r, struct phi_audit *au, struct page *pg, phi_page_fn fetch,
+             const void *filter);
 
 #endif

@@ -7,6 +7,13 @@ static const char *const MSG_STUDY_FORBIDDEN =
     "Current User does not have authorization to access this Study.";
 static const char *const MSG_DENIED = "You do not have permission to perform this action.";
 
+static int fetch_study_patients(struct request *r, const void *study_id, int64_t size,
+                                int64_t offset, struct phi_page *res, struct err *e)
+{
+	return store_study_patients_page(r->arena, *(const int64_t *)study_id, size, offset, res,
+	                                 e);
+}
+
 /* GET /studies/{id}/patients */
 static int study_patients_list(struct request *r)
 {
@@ -21,26 +28,25 @@ static int study_patients_list(struct request *r)
 	struct page pg;
 	if (api_page_parse(r, 20, &pg))
 		return phi_fail(r, &au);
-	struct phi_page res;
-	int64_t offset = pg.offset;
-	if (store_study_patients_page(r->arena, sid, pg.size, offset, &res, &e))
-		return fail_err(r, &e);
-	if (api_page_check(r, &pg, res.count))
-		return phi_fail(r, &au);
-	if (pg.offset != offset &&
-	    store_study_patients_page(r->arena, sid, pg.size, pg.offset, &res, &e))
-		return fail_err(r, &e);
-	api_page_respond(r, &pg, res.count, res.results);
-	au.detail = phi_search_detail(r, &res);
-	au.patient_id = res.single_patient;
-	return phi_audit_done(r, &au, 200);
+	return phi_list(r, &au, &pg, fetch_study_patients, &sid);
 }
 
-/* Permission and body of POST/DELETE: the distinct patient ids (JSON array and C array). */
-static int enrol_prologue(struct request *r, struct phi_audit *au, struct study_facts *sf,
-                          int64_t **ids, int *n, const char **ids_json)
+/* What POST and DELETE act on: the study and the distinct patient ids of the body. */
+struct enrolment {
+	int64_t sid;
+	struct study_facts sf;
+	int64_t *ids;
+	int n;
+	const char *ids_json; /* the ids as a JSON array */
+};
+
+/* Permission and body of POST/DELETE into *en. */
+static int enrol_prologue(struct request *r, struct phi_audit *au, struct enrolment *en)
 {
-	int64_t sid = req_path_id(r, "id");
+	int64_t sid = en->sid = req_path_id(r, "id");
+	struct study_facts *sf = &en->sf;
+	int64_t **ids = &en->ids;
+	int *n = &en->n;
 	struct err e = {0};
 	json_object *body = NULL;
 	if (phi_body(r, &body))
@@ -86,26 +92,25 @@ static int enrol_prologue(struct request *r, struct phi_audit *au, struct study_
 		jw_int(&w, id);
 	}
 	jw_arr_end(&w);
-	*ids_json = b->data;
+	en->ids_json = b->data;
 	return 0;
 }
 
 /* POST /studies/{id}/patients */
 static int study_patients_add(struct request *r)
 {
-	int64_t sid = req_path_id(r, "id");
 	struct phi_audit au = {"create", "StudyPatient", NULL, 0, NULL};
-	struct study_facts sf;
-	int64_t *ids;
-	int n;
-	const char *ids_json;
-	if (enrol_prologue(r, &au, &sf, &ids, &n, &ids_json))
+	struct enrolment en;
+	if (enrol_prologue(r, &au, &en))
 		return -1;
+	int64_t sid = en.sid, *ids = en.ids;
+	int n = en.n;
+	const struct study_facts sf = en.sf;
 	if (n == 1)
 		au.patient_id = ids[0];
 	struct enrol_check *chk = arena_alloc(r->arena, sizeof(*chk) * (size_t)(n + 1));
 	struct err e = {0};
-	if (store_enrol_check(r->arena, sid, sf.org_id, ids_json, chk, n, &e))
+	if (store_enrol_check(r->arena, sid, sf.org_id, en.ids_json, chk, n, &e))
 		return fail_err(r, &e);
 	for (int i = 0; i < n; i++) {
 		if (!chk[i].exists)
@@ -134,10 +139,8 @@ static int study_patients_add(struct request *r)
 	jw_arr_begin(&w);
 	for (int i = 0; i < n; i++) {
 		int64_t spid = store_enrol(r->arena, sid, ids[i], &e);
-		if (spid < 0) {
-			fail_err(r, &e);
-			return phi_fail(r, &au);
-		}
+		if (spid < 0)
+			return phi_fail_err(r, &au, &e);
 		jw_int(&w, spid);
 		struct phi_audit row = {
 		    "create", "StudyPatient", phi_id(r, spid), ids[i],
@@ -148,44 +151,31 @@ static int study_patients_add(struct request *r)
 	jw_arr_end(&w);
 	if (db_commit(&e))
 		return fail_err(r, &e);
-	char *json = store_study_patient_rows_json(r->arena, b->data, &e);
-	if (!json)
-		return fail_err(r, &e);
-	resp_json_str(r, 201, json);
-	return 0;
+	return api_reply(r, 201, store_study_patient_rows_json(r->arena, b->data, &e), &e);
 }
 
 /* DELETE /studies/{id}/patients */
 static int study_patients_remove(struct request *r)
 {
-	int64_t sid = req_path_id(r, "id");
 	struct phi_audit au = {"delete", "StudyPatient", NULL, 0, NULL};
-	struct study_facts sf;
-	int64_t *ids;
-	int n;
-	const char *ids_json;
-	if (enrol_prologue(r, &au, &sf, &ids, &n, &ids_json))
+	struct enrolment en;
+	if (enrol_prologue(r, &au, &en))
 		return -1;
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	for (int i = 0; i < n; i++) {
-		int64_t spid = store_unenrol(r->arena, sid, ids[i], &e);
-		if (spid < 0) {
-			fail_err(r, &e);
-			return phi_fail(r, &au);
-		}
+	for (int i = 0; i < en.n; i++) {
+		int64_t spid = store_unenrol(r->arena, en.sid, en.ids[i], &e);
+		if (spid < 0)
+			return phi_fail_err(r, &au, &e);
 		struct phi_audit row = {"delete", "StudyPatient", spid ? phi_id(r, spid) : NULL,
-		                        ids[i],
+		                        en.ids[i],
 		                        arena_printf(r->arena, "{\"studyId\":%lld,\"removed\":%s}",
-		                                     (long long)sid, spid ? "true" : "false")};
+		                                     (long long)en.sid, spid ? "true" : "false")};
 		if (phi_audit_tx(r, &row, 204))
 			return -1;
 	}
-	if (db_commit(&e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_commit_empty(r, 204, &e);
 }
 
 const struct route api_study_patient_routes[] = {
