@@ -143,7 +143,6 @@ void api_audit_denied(struct request *r)
 		r->err = saved;
 }
 
-
 int phi_fail_err(struct request *r, const struct phi_audit *au, const struct err *e)
 {
 	fail_err(r, e);

@@ -20,9 +20,6 @@ struct pdef {
 static const struct pdef p_obs[] = {
     {"patient", FF_PATIENT, V_IDS, "Patient"},
     {"subject", FF_PATIENT, V_IDS, "Patient"},
-    {"patient.organization", FF_ORG, V_IDS, "Organization"},
-    {STUDY1, FF_STUDY, V_IDS, "Group"},
-    {STUDY2, FF_STUDY, V_IDS, "Group"},
     {"patient.identifier", FF_PATIENT_IDENT, V_TOKS, NULL},
     {"identifier", FF_IDENT, V_TOKS, NULL},
     {"code", FF_CODE, V_TOKS, NULL},
@@ -40,16 +37,17 @@ static const struct pdef p_patient[] = {
     {"birthdate", FF_BIRTHDATE, V_DATES, NULL},
     {"patient", FF_PATIENT, V_IDS, "Patient"},
     {"organization", FF_ORG, V_IDS, "Organization"},
-    {"patient.organization", FF_ORG, V_IDS, "Organization"},
-    {STUDY1, FF_STUDY, V_IDS, "Group"},
-    {STUDY2, FF_STUDY, V_IDS, "Group"},
     {NULL, 0, 0, NULL},
 };
 static const struct pdef p_group[] = {
     {"name", FF_NAME, V_STRS, NULL},
     {"organization", FF_ORG, V_IDS, "Organization"},
-    {"patient.organization", FF_ORG, V_IDS, "Organization"},
     {"patient", FF_PATIENT, V_IDS, "Patient"},
+    {NULL, 0, 0, NULL},
+};
+/* The patient's organizations and studies: searchable on Observation, Patient and Group. */
+static const struct pdef p_patient_links[] = {
+    {"patient.organization", FF_ORG, V_IDS, "Organization"},
     {STUDY1, FF_STUDY, V_IDS, "Group"},
     {STUDY2, FF_STUDY, V_IDS, "Group"},
     {NULL, 0, 0, NULL},
@@ -80,6 +78,9 @@ static const struct pdef p_common[] = {
 };
 static const struct pdef *const p_types[FT_COUNT] = {p_obs,    p_patient, p_group,
                                                      p_device, p_org,     p_pract};
+static const struct pdef *const p_links[FT_COUNT] = {[FT_OBSERVATION] = p_patient_links,
+                                                     [FT_PATIENT] = p_patient_links,
+                                                     [FT_GROUP] = p_patient_links};
 
 static const char *const control[] = {"_count", "_page",    "_cursor", "_total",
                                       "_sort",  "_summary", "_format", NULL};
@@ -92,15 +93,22 @@ static bool in_list(const char *k, const char *const *l)
 	return false;
 }
 
-static const struct pdef *find_def(enum fhir_rtype t, const char *k)
+static const struct pdef *find_in(const struct pdef *d, const char *k)
 {
-	for (const struct pdef *d = p_types[t]; d->name; d++)
-		if (!strcmp(d->name, k))
-			return d;
-	for (const struct pdef *d = p_common; d->name; d++)
+	for (; d && d->name; d++)
 		if (!strcmp(d->name, k))
 			return d;
 	return NULL;
+}
+
+/* The type's own parameters, then the patient links (where the type has them), then _id and
+ * _lastUpdated. */
+static const struct pdef *find_def(enum fhir_rtype t, const char *k)
+{
+	const struct pdef *d = find_in(p_types[t], k);
+	if (!d)
+		d = find_in(p_links[t], k);
+	return d ? d : find_in(p_common, k);
 }
 
 /* Sorted, form-encoded "k=v&..." of l without the keys in skip (NULL-terminated). */
@@ -291,36 +299,49 @@ static void write_link(struct jw *w, const char *rel, const char *url)
 	jw_obj_end(w);
 }
 
-static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *params, bool posted)
+/* One search request as its steps fill it in. */
+struct search {
+	struct request *r;
+	struct arena *a;
+	enum fhir_rtype t;
+	const struct kvlist *params;
+	bool posted;
+	struct fhir_query q;
+	int64_t single_patient; /* the one patient the parameters name, else 0 */
+	int64_t count, page, total;
+	bool total_none, summary_count;
+	const char *digest;
+	struct fhir_cursor cur;
+	const char *now, *self_url, *type_path;
+	struct db_result *res;
+	int *start; /* resources -> result rows: start[i] is resource i's first row */
+	int nrows, shown;
+	bool has_next;
+};
+
+/* The search parameters into s->q.filters, then the location check of the patients,
+ * organizations and studies they name (403 with an access.denied row). */
+static int search_filters(struct search *s, const struct fhir_grant *g)
 {
-	struct arena *a = r->arena;
-	struct fhir_grant g;
-	if (fhir_begin(r, t, 's', &g))
-		return -1;
+	struct request *r = s->r;
+	struct arena *a = s->a;
+	enum fhir_rtype t = s->t;
 	const struct principal *pr = r->principal;
-	bool practitioner = authz_staff(pr) && !g.self_only;
+	bool practitioner = authz_staff(pr) && !g->self_only;
 	bool superuser_bypass = authz_superuser(pr) && (t == FT_GROUP || t == FT_PRACTITIONER);
 	bool check_loc = practitioner && !superuser_bypass;
 	const char *prefer = req_header(r, "Prefer");
 	bool strict = prefer && strstr(prefer, "handling=strict");
-
-	struct fhir_query q;
-	memset(&q, 0, sizeof(q));
-	q.type = t;
-	q.user_id = pr ? pr->user_id : 0;
-	q.self_only = g.self_only;
-	q.scope_codes = g.codes;
-	q.nscope_codes = g.ncodes;
-	q.filters = arena_alloc(a, sizeof(struct fhir_filter) * (params->n + 1));
+	struct fhir_query *q = &s->q;
+	q->filters = arena_alloc(a, sizeof(struct fhir_filter) * (s->params->n + 1));
 	struct loc loc;
 	memset(&loc, 0, sizeof(loc));
 	pgarr_init(a, &loc.pats);
 	pgarr_init(a, &loc.orgs);
 	pgarr_init(a, &loc.studies);
-	int64_t single_patient = 0;
 	int npatient_params = 0;
-	for (size_t i = 0; i < params->n; i++) {
-		const char *k = params->items[i].key, *v = params->items[i].value;
+	for (size_t i = 0; i < s->params->n; i++) {
+		const char *k = s->params->items[i].key, *v = s->params->items[i].value;
 		if (in_list(k, control))
 			continue;
 		const struct pdef *d = find_def(t, k);
@@ -331,274 +352,335 @@ static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *
 				    arena_printf(a, "Unknown search parameter '%s'.", k));
 			continue;
 		}
-		struct fhir_filter *f = &q.filters[q.nfilters];
+		struct fhir_filter *f = &q->filters[q->nfilters];
 		if (parse_filter(r, d, k, v, f, check_loc, &loc))
 			return -1;
 		if (d->kind == FF_PATIENT && t != FT_GROUP) {
 			npatient_params++;
-			single_patient = f->n == 1 && f->ids[0] > 0 ? f->ids[0] : 0;
+			s->single_patient = f->n == 1 && f->ids[0] > 0 ? f->ids[0] : 0;
 		}
 		if (d->v == V_STRS && f->n == 0)
 			continue;
-		q.nfilters++;
+		q->nfilters++;
 	}
 	if (npatient_params != 1)
-		single_patient = 0;
-	if (check_loc && loc.n > 0) {
-		char kind = 0;
-		int64_t id = 0;
-		struct err e = {0};
-		int rc = store_fhir_location_check(a, q.user_id, pgarr_end(&loc.pats),
-		                                   pgarr_end(&loc.orgs), pgarr_end(&loc.studies),
-		                                   &kind, &id, &e);
-		if (rc < 0)
-			return fhir_store_fail(r, &e);
-		if (rc > 0) {
-			const char *tn = kind == 'P'   ? "Patient"
-			                 : kind == 'O' ? "Organization"
-			                               : "Group";
-			if (fhir_audit(r, "access.denied", fhir_type_name(t), NULL,
-			               kind == 'P' ? id : single_patient, 403, NULL))
-				return -1;
-			return fhir_fail(
-			    r, ERR_FORBIDDEN, "forbidden",
-			    arena_printf(a, "Current user is not authorized to access %s/%lld.", tn,
-			                 (long long)id));
-		}
-	}
+		s->single_patient = 0;
+	if (!check_loc || loc.n == 0)
+		return 0;
+	char kind = 0;
+	int64_t id = 0;
+	struct err e = {0};
+	int rc =
+	    store_fhir_location_check(a, q->user_id, pgarr_end(&loc.pats), pgarr_end(&loc.orgs),
+	                              pgarr_end(&loc.studies), &kind, &id, &e);
+	if (rc < 0)
+		return fhir_store_fail(r, &e);
+	if (rc == 0)
+		return 0;
+	const char *tn = kind == 'P' ? "Patient" : kind == 'O' ? "Organization" : "Group";
+	if (fhir_audit(r, "access.denied", fhir_type_name(t), NULL,
+	               kind == 'P' ? id : s->single_patient, 403, NULL))
+		return -1;
+	return fhir_fail(r, ERR_FORBIDDEN, "forbidden",
+	                 arena_printf(a, "Current user is not authorized to access %s/%lld.", tn,
+	                              (long long)id));
+}
+
+/* _sort, _count, _page, _total, _summary and _cursor; the count query when the total is needed
+ * first (_summary=count, or page=last resolved from the total). */
+static int search_paging(struct search *s)
+{
+	struct request *r = s->r;
+	const struct kvlist *params = s->params;
+	struct fhir_query *q = &s->q;
 	const char *sort = kv_get_last(params, "_sort");
 	if (sort)
-		parse_sort(r, t, sort, &q);
-
-	int64_t count = fhir_parse_count(kv_get_last(params, "_count"));
-	int64_t page = fhir_parse_page(kv_get_last(params, "_page"));
-	if (page < 0)
+		parse_sort(r, s->t, sort, q);
+	s->count = fhir_parse_count(kv_get_last(params, "_count"));
+	s->page = fhir_parse_page(kv_get_last(params, "_page"));
+	if (s->page < 0)
 		return fhir_fail(r, ERR_NOT_FOUND, "not-found", "Invalid page.");
 	const char *tot = kv_get_last(params, "_total");
-	bool total_none = tot && !strcmp(tot, "none");
+	s->total_none = tot && !strcmp(tot, "none");
 	const char *summary = kv_get_last(params, "_summary");
-	bool summary_count = summary && !strcmp(summary, "count");
-	const char *digest = params_digest(r, t, params);
+	s->summary_count = summary && !strcmp(summary, "count");
+	s->digest = params_digest(r, s->t, params);
 	const char *cur_raw = kv_get_last(params, "_cursor");
-	struct fhir_cursor cur;
-	memset(&cur, 0, sizeof(cur));
-	cur.total = -1;
-	if (cur_raw && !summary_count) {
-		if (fhir_cursor_decode(a, cur_raw, &cur, g_config.secret_key,
+	s->cur.total = -1;
+	if (cur_raw && !s->summary_count) {
+		if (fhir_cursor_decode(s->a, cur_raw, &s->cur, g_config.secret_key,
 		                       g_config.secret_key_len) ||
-		    strcmp(cur.digest, digest) != 0)
+		    strcmp(s->cur.digest, s->digest) != 0)
 			return fhir_fail(r, ERR_BAD_REQUEST, "invalid", "Invalid _cursor.");
-		q.has_cursor = true;
-		q.ncur = cur.nvals;
-		for (int i = 0; i < cur.nvals; i++)
-			q.cur_vals[i] = cur.vals[i];
-		q.cur_id = cur.id;
-		page = cur.page;
+		q->has_cursor = true;
+		q->ncur = s->cur.nvals;
+		for (int i = 0; i < s->cur.nvals; i++)
+			q->cur_vals[i] = s->cur.vals[i];
+		q->cur_id = s->cur.id;
+		s->page = s->cur.page;
 	}
-	int64_t total = -1;
-	struct err e = {0};
-	if (summary_count || (page == 0 && !q.has_cursor)) {
-		q.count_only = true;
-		struct db_result *cr = store_fhir_search(a, &q, &e);
+	s->total = -1;
+	if (s->summary_count || (s->page == 0 && !q->has_cursor)) {
+		struct err e = {0};
+		q->count_only = true;
+		struct db_result *cr = store_fhir_search(s->a, q, &e);
 		if (!cr)
 			return fhir_store_fail(r, &e);
-		total = db_get_i64(cr, 0, 0);
-		q.count_only = false;
-		if (page == 0) {
-			page = total > 0 ? (total + count - 1) / count : 1;
-		}
+		s->total = db_get_i64(cr, 0, 0);
+		q->count_only = false;
+		if (s->page == 0)
+			s->page = s->total > 0 ? (s->total + s->count - 1) / s->count : 1;
 	}
-	const char *now = NULL;
-	{
-		char tb[40];
-		time_format(time_now_usec(), tb);
-		now = arena_strdup(a, tb);
-	}
-	const char *self_url;
-	const char *type_path;
-	if (posted) {
+	return 0;
+}
+
+/* meta.lastUpdated, the type's URL and the self link (a POSTed search links its parameters). */
+static void search_urls(struct search *s)
+{
+	struct request *r = s->r;
+	struct arena *a = s->a;
+	char tb[40];
+	time_format(time_now_usec(), tb);
+	s->now = arena_strdup(a, tb);
+	if (s->posted) {
 		const char *rp = r->raw_path ? r->raw_path : r->path;
 		size_t n = strlen(rp);
-		type_path = arena_printf(a, "%s%.*s", r->origin, (int)(n - strlen("/_search")), rp);
-		char *enc = encode_params(a, params, NULL, NULL);
-		self_url = *enc ? arena_printf(a, "%s?%s", type_path, enc) : type_path;
+		s->type_path =
+		    arena_printf(a, "%s%.*s", r->origin, (int)(n - strlen("/_search")), rp);
+		char *enc = encode_params(a, s->params, NULL, NULL);
+		s->self_url = *enc ? arena_printf(a, "%s?%s", s->type_path, enc) : s->type_path;
 	} else {
-		type_path = arena_printf(a, "%s%s", r->origin, r->raw_path ? r->raw_path : r->path);
-		self_url = r->query && *r->query ? arena_printf(a, "%s?%s", type_path, r->query)
-		                                 : type_path;
+		s->type_path =
+		    arena_printf(a, "%s%s", r->origin, r->raw_path ? r->raw_path : r->path);
+		s->self_url = r->query && *r->query
+		                  ? arena_printf(a, "%s?%s", s->type_path, r->query)
+		                  : s->type_path;
 	}
-	struct buf *b = buf_new(a, 4096);
+}
+
+/* The Bundle up to and with its self link: the link array stays open. */
+static void bundle_head(const struct search *s, struct jw *w, int64_t total)
+{
+	jw_obj_begin(w);
+	jw_kstr(w, "resourceType", "Bundle");
+	jw_kstr(w, "type", "searchset");
+	if (total >= 0)
+		jw_kint(w, "total", total);
+	jw_key(w, "meta");
+	jw_obj_begin(w);
+	jw_kstr(w, "lastUpdated", s->now);
+	jw_obj_end(w);
+	jw_key(w, "link");
+	jw_arr_begin(w);
+	write_link(w, "self", s->self_url);
+}
+
+/* The search's audit row (shown entries and their patients), the remembered view, the answer. */
+static int search_done(const struct search *s, struct buf *b, int64_t patient, int shown,
+                       const char *pids)
+{
+	struct request *r = s->r;
+	const char *qs = s->posted ? encode_params(s->a, s->params, NULL, NULL) : r->query;
+	if (fhir_audit(r, "search", fhir_type_name(s->t), NULL, patient, 200,
+	               search_detail(s->a, qs, shown, pids)))
+		return -1;
+	remember_view(r, s->t, s->params);
+	fhir_respond(r, 200, b);
+	return 0;
+}
+
+/* _summary=count: the total alone, no entries. */
+static int search_summary(const struct search *s)
+{
+	struct buf *b = buf_new(s->a, 4096);
 	struct jw w;
 	jw_init(&w, b);
-	if (summary_count) {
-		jw_obj_begin(&w);
-		jw_kstr(&w, "resourceType", "Bundle");
-		jw_kstr(&w, "type", "searchset");
-		jw_kint(&w, "total", total);
-		jw_key(&w, "meta");
-		jw_obj_begin(&w);
-		jw_kstr(&w, "lastUpdated", now);
-		jw_obj_end(&w);
-		jw_key(&w, "link");
-		jw_arr_begin(&w);
-		write_link(&w, "self", self_url);
-		jw_arr_end(&w);
-		jw_key(&w, "entry");
-		jw_arr_begin(&w);
-		jw_arr_end(&w);
-		jw_obj_end(&w);
-		if (fhir_audit(
-		        r, "search", fhir_type_name(t), NULL, single_patient, 200,
-		        search_detail(a, posted ? encode_params(a, params, NULL, NULL) : r->query,
-		                      0, "")))
-			return -1;
-		remember_view(r, t, params);
-		fhir_respond(r, 200, b);
-		return 0;
-	}
-	q.limit = count + 1;
-	q.offset = q.has_cursor ? 0 : (page - 1) * count;
-	q.want_total = !q.has_cursor && !total_none && total < 0;
-	struct db_result *res = store_fhir_search(a, &q, &e);
-	if (!res)
-		return fhir_store_fail(r, &e);
-	/* resources -> result rows: start[i] is resource i's first row, start[nrows] the end (an
-	 * Observation with several identifiers has several consecutive flat rows, store.h) */
-	int nres_rows = db_nrows(res);
-	int *start = arena_alloc(a, sizeof(int) * (size_t)(nres_rows + 1));
-	int nrows = 0;
-	for (int i = 0; i < nres_rows; i++)
-		if (i == 0 || t != FT_OBSERVATION ||
-		    strcmp(db_get(res, i, FHIR_COL_ID), db_get(res, i - 1, FHIR_COL_ID)) != 0)
-			start[nrows++] = i;
-	start[nrows] = nres_rows;
-	if (!q.has_cursor && page > 1 && nrows == 0)
-		return fhir_fail(r, ERR_NOT_FOUND, "not-found", "Invalid page.");
-	if (q.has_cursor)
-		total = cur.total;
-	else if (q.want_total)
-		total = nrows ? db_get_i64(res, 0, FHIR_COL_TOTAL) : 0;
-	if (total_none)
-		total = -1;
-	bool has_next = nrows > count;
-	int shown = has_next ? (int)count : nrows;
-	/* sized for the page (an Observation entry is 1-2 kB): no regrowth copies */
-	buf_reserve(b, (size_t)shown * (t == FT_OBSERVATION ? 1536 : 512));
-
-	jw_obj_begin(&w);
-	jw_kstr(&w, "resourceType", "Bundle");
-	jw_kstr(&w, "type", "searchset");
-	if (total >= 0)
-		jw_kint(&w, "total", total);
-	jw_key(&w, "meta");
-	jw_obj_begin(&w);
-	jw_kstr(&w, "lastUpdated", now);
-	jw_obj_end(&w);
-	jw_key(&w, "link");
-	jw_arr_begin(&w);
-	write_link(&w, "self", self_url);
-	static const char *const skip_pc[] = {"_page", "_cursor", NULL};
-	if (page > 1) {
-		struct kvlist extra = {0};
-		if (page - 1 > 1)
-			kv_add(a, &extra, "_page", arena_printf(a, "%lld", (long long)(page - 1)));
-		char *enc = encode_params(a, params, skip_pc, &extra);
-		write_link(&w, "previous",
-		           *enc ? arena_printf(a, "%s?%s", type_path, enc) : type_path);
-	}
-	if (has_next) {
-		struct fhir_cursor nc;
-		memset(&nc, 0, sizeof(nc));
-		nc.page = page + 1;
-		nc.total = total;
-		memcpy(nc.digest, digest, strlen(digest) + 1);
-		int last = start[shown - 1];
-		nc.nvals = q.nvals;
-		for (int i = 0; i < q.nvals; i++)
-			nc.vals[i] = db_get(res, last, FHIR_COL_SORT + i);
-		nc.id = db_get_i64(res, last, FHIR_COL_ID);
-		struct kvlist extra = {0};
-		kv_add(a, &extra, "_cursor",
-		       fhir_cursor_encode(a, &nc, g_config.secret_key, g_config.secret_key_len));
-		kv_add(a, &extra, "_page", arena_printf(a, "%lld", (long long)(page + 1)));
-		char *enc = encode_params(a, params, skip_pc, &extra);
-		write_link(&w, "next", arena_printf(a, "%s?%s", type_path, enc));
-	}
+	bundle_head(s, &w, s->total);
 	jw_arr_end(&w);
 	jw_key(&w, "entry");
 	jw_arr_begin(&w);
-	const char *base = fhir_base(r);
-	const char *tn = fhir_type_name(t);
-	struct buf *pids = buf_new(a, 64);
-	int64_t only_patient = 0;
-	bool several = false;
-	int npids = 0;
-	struct buf *full_url = buf_new(a, 256); /* <base>/<type>/<id>, the prefix written once */
-	buf_printf(full_url, "%s/%s/", base, tn);
-	size_t full_url_prefix = full_url->len;
-	for (int k = 0; k < shown; k++) {
-		int i = start[k];
-		const char *id = db_get(res, i, FHIR_COL_ID);
-		jw_obj_begin(&w);
-		jw_key(&w, "fullUrl");
-		buf_truncate(full_url, full_url_prefix);
-		buf_puts(full_url, id);
-		jw_strn(&w, full_url->data, full_url->len);
-		jw_key(&w, "resource");
-		if (t == FT_OBSERVATION) {
-			fhir_obs_write(&w, res, i, start[k + 1] - i, FHIR_COL_RES);
-		} else {
-			jw_raw_compact(&w, db_get(res, i, FHIR_COL_RES),
-			               db_getlen(res, i, FHIR_COL_RES));
-		}
-		jw_key(&w, "search");
-		jw_obj_begin(&w);
-		jw_kstr(&w, "mode", "match");
-		jw_obj_end(&w);
-		jw_obj_end(&w);
-		int64_t pid = 0;
-		if (t == FT_OBSERVATION)
-			pid = db_get_i64(res, i, FHIR_COL_RES + FOC_PATIENT_ID);
-		else if (t == FT_PATIENT)
-			pid = db_get_i64(res, i, FHIR_COL_ID);
-		if (pid) {
-			if (!only_patient)
-				only_patient = pid;
-			else if (pid != only_patient)
-				several = true;
-			/* distinct ids (pages are small; linear check on the text) */
-			char tok[32];
-			snprintf(tok, sizeof(tok), "%lld", (long long)pid);
-			bool dup = false;
-			const char *p = pids->data;
-			size_t tl = strlen(tok);
-			while (p && *p) {
-				if (!strncmp(p, tok, tl) && (p[tl] == ',' || p[tl] == 0)) {
-					dup = true;
-					break;
-				}
-				p = strchr(p, ',');
-				if (p)
-					p++;
-			}
-			if (!dup && npids < 1000) {
-				if (npids++)
-					buf_putc(pids, ',');
-				buf_puts(pids, tok);
-			}
-		}
-	}
 	jw_arr_end(&w);
 	jw_obj_end(&w);
+	return search_done(s, b, s->single_patient, 0, "");
+}
 
-	int64_t audit_patient = single_patient ? single_patient : (several ? 0 : only_patient);
-	const char *qs = posted ? encode_params(a, params, NULL, NULL) : r->query;
-	if (fhir_audit(r, "search", tn, NULL, audit_patient, 200,
-	               search_detail(a, qs, shown, pids->data)))
-		return -1;
-	remember_view(r, t, params);
-	fhir_respond(r, 200, b);
+/* The page's rows (one more than shown tells whether a next page exists) and the total. */
+static int search_fetch(struct search *s)
+{
+	struct request *r = s->r;
+	struct fhir_query *q = &s->q;
+	q->limit = s->count + 1;
+	q->offset = q->has_cursor ? 0 : (s->page - 1) * s->count;
+	q->want_total = !q->has_cursor && !s->total_none && s->total < 0;
+	struct err e = {0};
+	struct db_result *res = s->res = store_fhir_search(s->a, q, &e);
+	if (!res)
+		return fhir_store_fail(r, &e);
+	/* start[nrows] is the end (an Observation with several identifiers has several consecutive
+	 * flat rows, store.h) */
+	int nres_rows = db_nrows(res);
+	s->start = arena_alloc(s->a, sizeof(int) * (size_t)(nres_rows + 1));
+	s->nrows = 0;
+	for (int i = 0; i < nres_rows; i++)
+		if (i == 0 || s->t != FT_OBSERVATION ||
+		    strcmp(db_get(res, i, FHIR_COL_ID), db_get(res, i - 1, FHIR_COL_ID)) != 0)
+			s->start[s->nrows++] = i;
+	s->start[s->nrows] = nres_rows;
+	if (!q->has_cursor && s->page > 1 && s->nrows == 0)
+		return fhir_fail(r, ERR_NOT_FOUND, "not-found", "Invalid page.");
+	if (q->has_cursor)
+		s->total = s->cur.total;
+	else if (q->want_total)
+		s->total = s->nrows ? db_get_i64(res, 0, FHIR_COL_TOTAL) : 0;
+	if (s->total_none)
+		s->total = -1;
+	s->has_next = s->nrows > s->count;
+	s->shown = s->has_next ? (int)s->count : s->nrows;
 	return 0;
+}
+
+/* The previous (by _page) and next (by a signed keyset _cursor) links. */
+static void search_links(const struct search *s, struct jw *w)
+{
+	struct arena *a = s->a;
+	static const char *const skip_pc[] = {"_page", "_cursor", NULL};
+	if (s->page > 1) {
+		struct kvlist extra = {0};
+		if (s->page - 1 > 1)
+			kv_add(a, &extra, "_page",
+			       arena_printf(a, "%lld", (long long)(s->page - 1)));
+		char *enc = encode_params(a, s->params, skip_pc, &extra);
+		write_link(w, "previous",
+		           *enc ? arena_printf(a, "%s?%s", s->type_path, enc) : s->type_path);
+	}
+	if (!s->has_next)
+		return;
+	struct fhir_cursor nc;
+	memset(&nc, 0, sizeof(nc));
+	nc.page = s->page + 1;
+	nc.total = s->total;
+	memcpy(nc.digest, s->digest, strlen(s->digest) + 1);
+	int last = s->start[s->shown - 1];
+	nc.nvals = s->q.nvals;
+	for (int i = 0; i < s->q.nvals; i++)
+		nc.vals[i] = db_get(s->res, last, FHIR_COL_SORT + i);
+	nc.id = db_get_i64(s->res, last, FHIR_COL_ID);
+	struct kvlist extra = {0};
+	kv_add(a, &extra, "_cursor",
+	       fhir_cursor_encode(a, &nc, g_config.secret_key, g_config.secret_key_len));
+	kv_add(a, &extra, "_page", arena_printf(a, "%lld", (long long)(s->page + 1)));
+	char *enc = encode_params(a, s->params, skip_pc, &extra);
+	write_link(w, "next", arena_printf(a, "%s?%s", s->type_path, enc));
+}
+
+/* The patients of the shown entries, for the audit row. */
+struct seen_patients {
+	struct buf *pids; /* distinct ids, comma-separated (at most 1000) */
+	int npids;
+	int64_t only; /* the first patient seen */
+	bool several; /* another patient than only seen too */
+};
+
+static void note_patient(struct seen_patients *sp, int64_t pid)
+{
+	if (!pid)
+		return;
+	if (!sp->only)
+		sp->only = pid;
+	else if (pid != sp->only)
+		sp->several = true;
+	/* distinct ids (pages are small; linear check on the text) */
+	char tok[32];
+	snprintf(tok, sizeof(tok), "%lld", (long long)pid);
+	const char *p = sp->pids->data;
+	size_t tl = strlen(tok);
+	while (p && *p) {
+		if (!strncmp(p, tok, tl) && (p[tl] == ',' || p[tl] == 0))
+			return;
+		p = strchr(p, ',');
+		if (p)
+			p++;
+	}
+	if (sp->npids < 1000) {
+		if (sp->npids++)
+			buf_putc(sp->pids, ',');
+		buf_puts(sp->pids, tok);
+	}
+}
+
+/* The shown entries: fullUrl, resource, search mode; their patients into sp. */
+static void search_entries(const struct search *s, struct jw *w, struct seen_patients *sp)
+{
+	const struct db_result *res = s->res;
+	struct buf *full_url = buf_new(s->a, 256); /* <base>/<type>/<id>, the prefix written once */
+	buf_printf(full_url, "%s/%s/", fhir_base(s->r), fhir_type_name(s->t));
+	size_t full_url_prefix = full_url->len;
+	for (int k = 0; k < s->shown; k++) {
+		int i = s->start[k];
+		const char *id = db_get(res, i, FHIR_COL_ID);
+		jw_obj_begin(w);
+		jw_key(w, "fullUrl");
+		buf_truncate(full_url, full_url_prefix);
+		buf_puts(full_url, id);
+		jw_strn(w, full_url->data, full_url->len);
+		jw_key(w, "resource");
+		if (s->t == FT_OBSERVATION)
+			fhir_obs_write(w, res, i, s->start[k + 1] - i, FHIR_COL_RES);
+		else
+			jw_raw_compact(w, db_get(res, i, FHIR_COL_RES),
+			               db_getlen(res, i, FHIR_COL_RES));
+		jw_key(w, "search");
+		jw_obj_begin(w);
+		jw_kstr(w, "mode", "match");
+		jw_obj_end(w);
+		jw_obj_end(w);
+		if (s->t == FT_OBSERVATION)
+			note_patient(sp, db_get_i64(res, i, FHIR_COL_RES + FOC_PATIENT_ID));
+		else if (s->t == FT_PATIENT)
+			note_patient(sp, db_get_i64(res, i, FHIR_COL_ID));
+	}
+}
+
+static int do_search(struct request *r, enum fhir_rtype t, const struct kvlist *params, bool posted)
+{
+	struct fhir_grant g;
+	if (fhir_begin(r, t, 's', &g))
+		return -1;
+	struct search s;
+	memset(&s, 0, sizeof(s));
+	s.r = r;
+	s.a = r->arena;
+	s.t = t;
+	s.params = params;
+	s.posted = posted;
+	s.q.type = t;
+	s.q.user_id = r->principal ? r->principal->user_id : 0;
+	s.q.self_only = g.self_only;
+	s.q.scope_codes = g.codes;
+	s.q.nscope_codes = g.ncodes;
+	if (search_filters(&s, &g) || search_paging(&s))
+		return -1;
+	search_urls(&s);
+	if (s.summary_count)
+		return search_summary(&s);
+	if (search_fetch(&s))
+		return -1;
+	struct buf *b = buf_new(s.a, 4096);
+	/* sized for the page (an Observation entry is 1-2 kB): no regrowth copies */
+	buf_reserve(b, (size_t)s.shown * (t == FT_OBSERVATION ? 1536 : 512));
+	struct jw w;
+	jw_init(&w, b);
+	bundle_head(&s, &w, s.total);
+	search_links(&s, &w);
+	jw_arr_end(&w);
+	jw_key(&w, "entry");
+	jw_arr_begin(&w);
+	struct seen_patients sp = {.pids = buf_new(s.a, 64)};
+	search_entries(&s, &w, &sp);
+	jw_arr_end(&w);
+	jw_obj_end(&w);
+	int64_t audit_patient = s.single_patient ? s.single_patient : (sp.several ? 0 : sp.only);
+	return search_done(&s, b, audit_patient, s.shown, sp.pids->data);
 }
 
 static enum fhir_rtype type_or_404(struct request *r)
