@@ -724,87 +724,102 @@ static long load(struct gen *g, int64_t total, struct err *e)
 	return ok ? copied : -1;
 }
 
-int demo_seed(long patients, long days, uint64_t seed)
+/* One demo load as its steps fill it in. Steps return 0 to go on, -1 on a failure in e (reported
+ * as "demo failed"), 1 to stop after a message of their own. */
+struct demo {
+	struct arena *a;
+	struct err e;
+	long patients, days;
+	uint64_t seed;
+	struct demo_ids ids;
+	const char *scopes; /* the study's scope ids as an array literal */
+	int64_t seed_time, t0, t1;
+	int64_t *pids;
+	int64_t total;  /* observations to load */
+	long rows;      /* observations loaded */
+	int checked;    /* data points validated */
+	usec_t started; /* the load's start */
+	double load_s;  /* seconds of COPY */
+};
+
+static const char demo_study_name[] = "CGM & Wearables Demo";
+
+/* The cohort is not there yet; the ids of the scopes, data sources and organization it uses. */
+static int demo_lookups(struct demo *d)
 {
-	static const char study_name[] = "CGM & Wearables Demo";
-	if (patients < 1 || patients > 1000000 || days < 1 || days > 3650) {
-		fprintf(stderr, "seed: --demo-patients 1..1000000 and --demo-days 1..3650\n");
-		return -1;
-	}
-	struct arena *a = arena_new();
-	struct err e = {0};
-	int rc = -1;
-	struct omh_registry *reg = NULL;
-	char msg[512];
-	if (omh_registry_load(g_config.schema_dir, &reg, msg, sizeof(msg)) != OMH_OK) {
-		fprintf(stderr, "seed: cannot load the OMH schemas from %s: %s\n",
-		        g_config.schema_dir, msg);
-		arena_free(a);
-		return -1;
-	}
-	struct demo_ids ids = {0};
-	const char *p1[1];
-	if (db_begin(&e))
-		goto fail;
-	p1[0] = study_name;
-	struct db_result *r = db_query(a, &q_present, 1, p1, &e);
+	const char *p1[1] = {demo_study_name};
+	struct db_result *r = db_query(d->a, &q_present, 1, p1, &d->e);
 	if (!r)
-		goto fail;
+		return -1;
 	if (db_get_i64(r, 0, 0) != 0) {
 		fprintf(stderr, "seed: the demo cohort is already present (use --flush-db)\n");
-		goto out;
+		return 1;
 	}
+	struct demo_ids *ids = &d->ids;
 	struct {
 		struct db_stmt *st;
 		const char *arg, *what;
 		int64_t *out;
 	} look[] = {
-	    {&q_scope, "omh:blood-glucose:4.0", "scope omh:blood-glucose:4.0", &ids.bg},
-	    {&q_scope, "omh:blood-pressure:4.0", "scope omh:blood-pressure:4.0", &ids.bp},
-	    {&q_scope, "omh:heart-rate:2.0", "scope omh:heart-rate:2.0", &ids.hr},
-	    {&q_scope, "omh:step-count:3.0", "scope omh:step-count:3.0", &ids.steps},
-	    {&q_source, "Dexcom", "data source Dexcom", &ids.dexcom},
-	    {&q_source, "CareX", "data source CareX", &ids.carex},
-	    {&q_source, "Oura", "data source Oura", &ids.oura},
-	    {&q_org, "20001", "organization 20001", &ids.org},
+	    {&q_scope, "omh:blood-glucose:4.0", "scope omh:blood-glucose:4.0", &ids->bg},
+	    {&q_scope, "omh:blood-pressure:4.0", "scope omh:blood-pressure:4.0", &ids->bp},
+	    {&q_scope, "omh:heart-rate:2.0", "scope omh:heart-rate:2.0", &ids->hr},
+	    {&q_scope, "omh:step-count:3.0", "scope omh:step-count:3.0", &ids->steps},
+	    {&q_source, "Dexcom", "data source Dexcom", &ids->dexcom},
+	    {&q_source, "CareX", "data source CareX", &ids->carex},
+	    {&q_source, "Oura", "data source Oura", &ids->oura},
+	    {&q_org, "20001", "organization 20001", &ids->org},
 	};
 	for (size_t i = 0; i < NELEM(look); i++) {
 		p1[0] = look[i].arg;
-		*look[i].out = one_id(a, look[i].st, 1, p1, look[i].what, &e);
+		*look[i].out = one_id(d->a, look[i].st, 1, p1, look[i].what, &d->e);
 		if (*look[i].out < 0)
-			goto fail;
+			return -1;
 		if (*look[i].out == 0)
-			goto out;
+			return 1;
 	}
-	r = db_query(a, &q_time, 0, NULL, &e);
+	r = db_query(d->a, &q_time, 0, NULL, &d->e);
 	if (!r)
-		goto fail;
-	int64_t t1 = db_get_i64(r, 0, 0), seed_time = db_get_i64(r, 0, 1);
-	int64_t t0 = t1 - (int64_t)days * 86400;
+		return -1;
+	d->t1 = db_get_i64(r, 0, 0);
+	d->seed_time = db_get_i64(r, 0, 1);
+	d->t0 = d->t1 - (int64_t)d->days * 86400;
+	return 0;
+}
 
+/* The study with its scopes and data sources; Oura's step count. */
+static int demo_study(struct demo *d)
+{
+	struct arena *a = d->a;
+	const struct demo_ids *ids = &d->ids;
+	d->scopes = arena_printf(a, "{%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 "}", ids->bg,
+	                         ids->bp, ids->hr, ids->steps);
 	const char *ps[6] = {
-	    study_name,
+	    demo_study_name,
 	    "Continuous glucose, heart rate, blood pressure and activity from wearables",
-	    db_i64(a, ids.org),
-	    arena_printf(a, "{%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 "}", ids.bg, ids.bp,
-	                 ids.hr, ids.steps),
-	    arena_printf(a, "{%" PRId64 ",%" PRId64 ",%" PRId64 "}", ids.dexcom, ids.carex,
-	                 ids.oura),
+	    db_i64(a, ids->org),
+	    d->scopes,
+	    arena_printf(a, "{%" PRId64 ",%" PRId64 ",%" PRId64 "}", ids->dexcom, ids->carex,
+	                 ids->oura),
 	    "{carex,commonhealth}",
 	};
-	r = db_query(a, &q_study, 6, ps, &e);
+	struct db_result *r = db_query(a, &q_study, 6, ps, &d->e);
 	if (!r)
-		goto fail;
-	ids.study = db_get_i64(r, 0, 0);
-	const char *po[2] = {db_i64(a, ids.oura), db_i64(a, ids.steps)};
-	if (db_exec(a, &q_oura_steps, 2, po, &e) < 0)
-		goto fail;
+		return -1;
+	d->ids.study = db_get_i64(r, 0, 0);
+	const char *po[2] = {db_i64(a, ids->oura), db_i64(a, ids->steps)};
+	return db_exec(a, &q_oura_steps, 2, po, &d->e) < 0 ? -1 : 0;
+}
 
-	int64_t *pids = arena_alloc(a, sizeof(int64_t) * (size_t)patients);
-	struct rng names = {seed ^ 0xA0761D6478BD642Full};
-	for (long i = 0; i < patients; i++) {
+/* The patients, their accounts, enrolments and consents. */
+static int demo_patients(struct demo *d)
+{
+	struct arena *a = d->a;
+	d->pids = arena_alloc(a, sizeof(int64_t) * (size_t)d->patients);
+	struct rng names = {d->seed ^ 0xA0761D6478BD642Full};
+	for (long i = 0; i < d->patients; i++) {
 		struct person pp;
-		person_init(&pp, seed, i);
+		person_init(&pp, d->seed, i);
 		long age_days = (long)((25.0 + 50.0 * rng_unit(&pp.rng)) * 365.25);
 		const char *given = given_names[rng_next(&names) % NELEM(given_names)];
 		const char *family = family_names[rng_next(&names) % NELEM(family_names)];
@@ -814,44 +829,50 @@ int demo_seed(long patients, long days, uint64_t seed)
 		    family,
 		    db_i64(a, age_days),
 		    arena_printf(a, "+1-555-02%01ld-%04ld", (i / 10000) % 10, i % 10000),
-		    db_i64(a, ids.org),
-		    db_i64(a, ids.study),
-		    ps[3],
+		    db_i64(a, d->ids.org),
+		    db_i64(a, d->ids.study),
+		    d->scopes,
 		};
-		r = db_query(a, &q_patient, 8, pp8, &e);
+		struct db_result *r = db_query(a, &q_patient, 8, pp8, &d->e);
 		if (!r)
-			goto fail;
-		pids[i] = db_get_i64(r, 0, 0);
+			return -1;
+		d->pids[i] = db_get_i64(r, 0, 0);
 	}
-	int64_t per_patient = (int64_t)days * DEMO_PER_DAY;
-	int64_t total = per_patient * patients;
-	p1[0] = db_i64(a, total);
-	int64_t first_obs = one_id(a, &q_reserve_obs, 1, p1, "observation sequence", &e);
-	int64_t first_ident = one_id(a, &q_reserve_ident, 1, p1, "identifier sequence", &e);
+	return 0;
+}
+
+/* The observations: ids reserved, then generated on a thread and COPYed as they come (into a
+ * table without its indexes and keys when the load is larger than what is there). */
+static int demo_observations(struct demo *d, const struct omh_registry *reg)
+{
+	struct arena *a = d->a;
+	d->total = (int64_t)d->days * DEMO_PER_DAY * d->patients;
+	const char *p1[1] = {db_i64(a, d->total)};
+	int64_t first_obs = one_id(a, &q_reserve_obs, 1, p1, "observation sequence", &d->e);
+	int64_t first_ident = one_id(a, &q_reserve_ident, 1, p1, "identifier sequence", &d->e);
 	if (first_obs <= 0 || first_ident <= 0)
-		goto fail;
-	r = db_query(a, &q_existing, 0, NULL, &e);
+		return -1;
+	struct db_result *r = db_query(a, &q_existing, 0, NULL, &d->e);
 	if (!r)
-		goto fail;
-	bool bulk = total >= db_get_i64(r, 0, 0);
+		return -1;
+	bool bulk = d->total >= db_get_i64(r, 0, 0);
 	fprintf(stderr,
 	        "seed: demo study %" PRId64 ", %ld patients (%" PRId64 "-%" PRId64
 	        "), %ld days: loading %" PRId64 " observations%s\n",
-	        ids.study, patients, pids[0], pids[patients - 1], days, total,
+	        d->ids.study, d->patients, d->pids[0], d->pids[d->patients - 1], d->days, d->total,
 	        bulk ? " (bulk: indexes and foreign keys rebuilt after the load)" : "");
-	usec_t started = time_now_usec();
+	d->started = time_now_usec();
 	struct bulk plan = {0};
-	if (bulk && bulk_drop(a, &plan, &e))
-		goto fail;
+	if (bulk && bulk_drop(a, &plan, &d->e))
+		return -1;
 	/* The per-(patient, code) counters (070_observation_counts.sql) are maintained by a
 	 * statement trigger over a transition table: for COPY that table would hold every row of
 	 * every chunk (gigabytes of temporary files at 10 million rows). It is off for this
 	 * transaction (no other session sees it off: its lock makes concurrent writes to
 	 * observation wait for the load); the cohort's counters are counted once after the load
 	 * (q_counts). */
-	if (db_exec_sql("ALTER TABLE observation DISABLE TRIGGER observation_count_added", &e))
-		goto fail;
-
+	if (db_exec_sql("ALTER TABLE observation DISABLE TRIGGER observation_count_added", &d->e))
+		return -1;
 	struct pipe q = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 	for (int i = 0; i < DEMO_SLOTS; i++) {
 		q.slot[i].obs = buf_new(a, DEMO_CHUNK + 65536);
@@ -864,50 +885,82 @@ int demo_seed(long patients, long days, uint64_t seed)
 	                   .next_obs = first_obs,
 	                   .next_ident = first_ident,
 	                   .reg = reg};
-	struct gen g = {&l, seed, patients, pids, &ids, seed_time, t0, t1};
-	long copied = load(&g, total, &e);
+	struct gen g = {&l, d->seed, d->patients, d->pids, &d->ids, d->seed_time, d->t0, d->t1};
+	long copied = load(&g, d->total, &d->e);
 	arena_free(ga);
 	if (copied < 0)
-		goto fail;
-	double load_s = (double)(time_now_usec() - started) / 1e6;
-	if (copied != total || l.rows != total) {
+		return -1;
+	d->load_s = (double)(time_now_usec() - d->started) / 1e6;
+	d->rows = l.rows;
+	d->checked = l.checked;
+	if (copied != d->total || l.rows != d->total) {
 		fprintf(stderr,
 		        "seed: demo: generated %ld rows and copied %ld, expected %" PRId64 "\n",
-		        l.rows, copied, total);
-		goto out;
+		        l.rows, copied, d->total);
+		return 1;
 	}
-	if (bulk && bulk_restore(&plan, &e))
-		goto fail;
-	struct buf *pb = buf_new(a, 16 * (size_t)patients + 2);
-	for (long i = 0; i < patients; i++)
-		buf_printf(pb, "%c%" PRId64, i ? ',' : '{', pids[i]);
+	return bulk && bulk_restore(&plan, &d->e) ? -1 : 0;
+}
+
+/* The cohort's observation counters, the trigger back on, ANALYZE, commit. */
+static int demo_finish(struct demo *d)
+{
+	struct buf *pb = buf_new(d->a, 16 * (size_t)d->patients + 2);
+	for (long i = 0; i < d->patients; i++)
+		buf_printf(pb, "%c%" PRId64, i ? ',' : '{', d->pids[i]);
 	buf_putc(pb, '}');
-	p1[0] = pb->data;
-	if (db_exec(a, &q_counts, 1, p1, &e) < 0 ||
-	    db_exec_sql("ALTER TABLE observation ENABLE TRIGGER observation_count_added", &e))
-		goto fail;
-	if (analyze(&e))
-		goto fail;
-	if (db_commit(&e))
-		goto fail;
-	double all_s = (double)(time_now_usec() - started) / 1e6;
+	const char *p1[1] = {pb->data};
+	if (db_exec(d->a, &q_counts, 1, p1, &d->e) < 0 ||
+	    db_exec_sql("ALTER TABLE observation ENABLE TRIGGER observation_count_added", &d->e) ||
+	    analyze(&d->e) || db_commit(&d->e))
+		return -1;
+	return 0;
+}
+
+/* The steps in one transaction; their timings reported. */
+static int demo_steps(struct demo *d, const struct omh_registry *reg)
+{
+	int rc;
+	if (db_begin(&d->e))
+		return -1;
+	if ((rc = demo_lookups(d)) || (rc = demo_study(d)) || (rc = demo_patients(d)) ||
+	    (rc = demo_observations(d, reg)) || (rc = demo_finish(d)))
+		return rc;
+	double load_s = d->load_s, all_s = (double)(time_now_usec() - d->started) / 1e6;
 	fprintf(stderr,
 	        "seed: demo: %ld observations in %.1f s (COPY %.1f s, %.0f/s; indexes, keys and "
 	        "ANALYZE %.1f s): %.0f rows/s\n",
-	        l.rows, all_s, load_s, (double)l.rows / load_s, all_s - load_s,
-	        (double)l.rows / all_s);
+	        d->rows, all_s, load_s, (double)d->rows / load_s, all_s - load_s,
+	        (double)d->rows / all_s);
 	printf("seed: demo cohort loaded: study %" PRId64 ", %ld patients, %ld observations"
 	       " (%d data points validated)\n",
-	       ids.study, patients, l.rows, l.checked);
-	rc = 0;
-	goto out;
-fail:
-	db_rollback();
-	fprintf(stderr, "seed: demo failed: %s\n", e.log ? e.log : (e.msg ? e.msg : "?"));
-out:
+	       d->ids.study, d->patients, d->rows, d->checked);
+	return 0;
+}
+
+int demo_seed(long patients, long days, uint64_t seed)
+{
+	if (patients < 1 || patients > 1000000 || days < 1 || days > 3650) {
+		fprintf(stderr, "seed: --demo-patients 1..1000000 and --demo-days 1..3650\n");
+		return -1;
+	}
+	struct omh_registry *reg = NULL;
+	char msg[512];
+	if (omh_registry_load(g_config.schema_dir, &reg, msg, sizeof(msg)) != OMH_OK) {
+		fprintf(stderr, "seed: cannot load the OMH schemas from %s: %s\n",
+		        g_config.schema_dir, msg);
+		return -1;
+	}
+	struct demo d = {.a = arena_new(), .patients = patients, .days = days, .seed = seed};
+	int rc = demo_steps(&d, reg);
+	if (rc < 0) {
+		db_rollback();
+		fprintf(stderr, "seed: demo failed: %s\n",
+		        d.e.log ? d.e.log : (d.e.msg ? d.e.msg : "?"));
+	}
 	if (db_in_transaction())
 		db_rollback();
 	omh_registry_free(reg);
-	arena_free(a);
-	return rc;
+	arena_free(d.a);
+	return rc == 0 ? 0 : -1;
 }
