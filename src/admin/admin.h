@@ -10,6 +10,14 @@ const char *admin_sql_dir(void);
 char *admin_read_file(const char *path);
 /* Connect as the owner role ($JHE_OWNER_DATABASE, else JHE_DATABASE). 0 on success. */
 int admin_connect(void);
+/* The start of a command's database work: admin_connect and a fresh arena (NULL when the
+ * connection failed, the message printed). */
+struct arena *admin_begin(void);
+/* The end of it: the arena freed, the connection closed; returns rc. */
+int admin_end(struct arena *a, int rc);
+/* A command whose only option is flag: *on when given. 0, or the index of the first other
+ * argument (the caller reports it). */
+int admin_only_flag(int argc, char **argv, const char *flag, bool *on);
 
 int cmd_init(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
@@ -22,6 +30,8 @@ int cmd_token(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_cleanup(int argc, char **argv);
 int cmd_scopes(int argc, char **argv);
+int cmd_users(int argc, char **argv);
+int cmd_clients(int argc, char **argv);
 int cmd_users_active(const char *sub, const char *email);
 /* The demo cohort of seed.md §13 (after the base seed; own transactions, COPY). 0 on success. */
 int demo_seed(long patients, long days, uint64_t seed);

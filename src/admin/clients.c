@@ -8,8 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int cmd_clients(int argc, char **argv);
-
 static int usage(void)
 {
 	fprintf(stderr,

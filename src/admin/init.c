@@ -104,11 +104,9 @@ int cmd_init(int argc, char **argv)
 		fprintf(stderr, "init: not an email address: %s\n", email);
 		return 2;
 	}
-	if (admin_connect())
+	struct arena *a = admin_begin();
+	if (!a)
 		return 1;
-	struct arena *a = arena_new();
-	int rc = init_reference(a) == 0 && (!email || init_admin(a, email) == 0) ? 0 : 1;
-	arena_free(a);
-	db_disconnect();
-	return rc;
+	return admin_end(a,
+	                 init_reference(a) == 0 && (!email || init_admin(a, email) == 0) ? 0 : 1);
 }

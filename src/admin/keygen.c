@@ -68,35 +68,33 @@ static int write_secret(const char *path)
 	return n == sizeof(k) ? 0 : -1;
 }
 
+/* Write the key file at path unless it exists (or force); the notes follow the path in the
+ * message. 0, or 1 when it cannot be written. */
+static int key_file(const char *path, bool force, int (*write)(const char *path),
+                    const char *wrote_note, const char *exists_note)
+{
+	if (!force && access(path, F_OK) == 0) {
+		printf("keygen: %s exists%s\n", path, exists_note);
+		return 0;
+	}
+	if (write(path)) {
+		fprintf(stderr, "keygen: cannot write %s\n", path);
+		return 1;
+	}
+	printf("keygen: wrote %s%s\n", path, wrote_note);
+	return 0;
+}
+
 int cmd_keygen(int argc, char **argv)
 {
-	bool force = false;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--force"))
-			force = true;
-		else {
-			fprintf(stderr, "keygen: unknown option %s\n", argv[i]);
-			return 2;
-		}
+	bool force;
+	int bad = admin_only_flag(argc, argv, "--force", &force);
+	if (bad) {
+		fprintf(stderr, "keygen: unknown option %s\n", argv[bad]);
+		return 2;
 	}
-	const char *oidc = g_config.oidc_key_file, *secret = g_config.secret_key_file;
-	if (force || access(oidc, F_OK) != 0) {
-		if (write_rsa(oidc)) {
-			fprintf(stderr, "keygen: cannot write %s\n", oidc);
-			return 1;
-		}
-		printf("keygen: wrote %s (RSA 3072)\n", oidc);
-	} else {
-		printf("keygen: %s exists (use --force to replace)\n", oidc);
-	}
-	if (force || access(secret, F_OK) != 0) {
-		if (write_secret(secret)) {
-			fprintf(stderr, "keygen: cannot write %s\n", secret);
-			return 1;
-		}
-		printf("keygen: wrote %s\n", secret);
-	} else {
-		printf("keygen: %s exists\n", secret);
-	}
-	return 0;
+	if (key_file(g_config.oidc_key_file, force, write_rsa, " (RSA 3072)",
+	             " (use --force to replace)"))
+		return 1;
+	return key_file(g_config.secret_key_file, force, write_secret, "", "");
 }

@@ -49,6 +49,29 @@ int admin_connect(void)
 	return 0;
 }
 
+struct arena *admin_begin(void)
+{
+	return admin_connect() ? NULL : arena_new();
+}
+
+int admin_end(struct arena *a, int rc)
+{
+	arena_free(a);
+	db_disconnect();
+	return rc;
+}
+
+int admin_only_flag(int argc, char **argv, const char *flag, bool *on)
+{
+	*on = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], flag))
+			return i;
+		*on = true;
+	}
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(
@@ -100,26 +123,18 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	static const struct {
+		const char *name;
+		int (*run)(int argc, char **argv);
+	} commands[] = {
+	    {"init", cmd_init},       {"migrate", cmd_migrate}, {"seed", cmd_seed},
+	    {"token", cmd_token},     {"keygen", cmd_keygen},   {"users", cmd_users},
+	    {"clients", cmd_clients}, {"cleanup", cmd_cleanup}, {"scopes", cmd_scopes},
+	};
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "init"))
-		return cmd_init(argc - 1, argv + 1);
-	if (!strcmp(cmd, "migrate"))
-		return cmd_migrate(argc - 1, argv + 1);
-	if (!strcmp(cmd, "seed"))
-		return cmd_seed(argc - 1, argv + 1);
-	if (!strcmp(cmd, "token"))
-		return cmd_token(argc - 1, argv + 1);
-	if (!strcmp(cmd, "keygen"))
-		return cmd_keygen(argc - 1, argv + 1);
-	int cmd_users(int, char **), cmd_clients(int, char **); /* src/admin/users.c, clients.c */
-	if (!strcmp(cmd, "users"))
-		return cmd_users(argc - 1, argv + 1);
-	if (!strcmp(cmd, "clients"))
-		return cmd_clients(argc - 1, argv + 1);
-	if (!strcmp(cmd, "cleanup"))
-		return cmd_cleanup(argc - 1, argv + 1);
-	if (!strcmp(cmd, "scopes"))
-		return cmd_scopes(argc - 1, argv + 1);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(cmd, commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "jhe-admin: unknown command %s\n", cmd);
 	usage(stderr);
 	return 2;

@@ -12,9 +12,9 @@ int cmd_cleanup(int argc, char **argv)
 		return 2;
 	}
 	(void)argv;
-	if (admin_connect())
+	struct arena *a = admin_begin();
+	if (!a)
 		return 1;
-	struct arena *a = arena_new();
 	struct err e = {0};
 	long n[5] = {0};
 	int rc = 0;
@@ -27,9 +27,7 @@ int cmd_cleanup(int argc, char **argv)
 		       "%ld throttle rows\n",
 		       n[0], n[1], n[2], n[3], n[4]);
 	}
-	arena_free(a);
-	db_disconnect();
-	return rc;
+	return admin_end(a, rc);
 }
 
 int cmd_scopes(int argc, char **argv)
@@ -43,9 +41,9 @@ int cmd_scopes(int argc, char **argv)
 		fprintf(stderr, "scopes: system, code and text must not be empty\n");
 		return 2;
 	}
-	if (admin_connect())
+	struct arena *a = admin_begin();
+	if (!a)
 		return 1;
-	struct arena *a = arena_new();
 	struct err e = {0};
 	int rc = 0;
 	int64_t id = store_scope_add(a, argv[2], argv[3], argv[4], &e);
@@ -57,18 +55,16 @@ int cmd_scopes(int argc, char **argv)
 	} else {
 		printf("scopes: added %s|%s as id %lld\n", argv[2], argv[3], (long long)id);
 	}
-	arena_free(a);
-	db_disconnect();
-	return rc;
+	return admin_end(a, rc);
 }
 
 /* jhe-admin users deactivate|activate EMAIL (called from cmd_users). */
 int cmd_users_active(const char *sub, const char *email)
 {
 	bool active = strcmp(sub, "activate") == 0;
-	if (admin_connect())
+	struct arena *a = admin_begin();
+	if (!a)
 		return 1;
-	struct arena *a = arena_new();
 	struct err e = {0};
 	long families = 0;
 	int rc = store_user_set_active(a, email, active, &families, &e);
@@ -81,7 +77,5 @@ int cmd_users_active(const char *sub, const char *email)
 	else
 		printf("users: %s deactivated; %ld token families revoked, sessions ended\n", email,
 		       families);
-	arena_free(a);
-	db_disconnect();
-	return rc == 0 ? 0 : 1;
+	return admin_end(a, rc == 0 ? 0 : 1);
 }

@@ -50,14 +50,10 @@ static int migrate_status(struct arena *a, const char *dir, char **names, int n)
 
 int cmd_migrate(int argc, char **argv)
 {
-	bool status = false;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--status"))
-			status = true;
-		else {
-			fprintf(stderr, "usage: jhe-admin migrate [--status]\n");
-			return 2;
-		}
+	bool status;
+	if (admin_only_flag(argc, argv, "--status", &status)) {
+		fprintf(stderr, "usage: jhe-admin migrate [--status]\n");
+		return 2;
 	}
 	if (admin_connect())
 		return 1;

@@ -42,9 +42,9 @@ int cmd_seed(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (admin_connect())
+	struct arena *a = admin_begin();
+	if (!a)
 		return 1;
-	struct arena *a = arena_new();
 	struct err e = {0};
 	int rc = 1;
 	static struct db_stmt q_empty =
@@ -91,7 +91,5 @@ fail:
 	db_rollback();
 	fprintf(stderr, "seed: failed: %s\n", e.msg ? e.msg : (e.log ? e.log : "?"));
 out:
-	arena_free(a);
-	db_disconnect();
-	return rc;
+	return admin_end(a, rc);
 }

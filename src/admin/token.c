@@ -31,9 +31,9 @@ int cmd_token(int argc, char **argv)
 		fprintf(stderr, "token: --user EMAIL is required; --days between 1 and 3650\n");
 		return 2;
 	}
-	if (admin_connect())
+	struct arena *a = admin_begin();
+	if (!a)
 		return 1;
-	struct arena *a = arena_new();
 	char *token = random_token(a, 32);
 	unsigned char digest[32];
 	sha256(token, strlen(token), digest);
@@ -45,7 +45,5 @@ int cmd_token(int argc, char **argv)
 	} else {
 		printf("%s\n", token);
 	}
-	arena_free(a);
-	db_disconnect();
-	return rc;
+	return admin_end(a, rc);
 }

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int cmd_users(int argc, char **argv);
-
 int admin_read_password(char *buf, size_t n)
 {
 	if (!fgets(buf, (int)n, stdin))
