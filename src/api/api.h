@@ -47,11 +47,21 @@ int api_reply(struct request *r, int status, const char *json, const struct err 
 /* The end of a write whose last store call produced json: commit, then answer it with status;
  * the store's (or the commit's) error when json is NULL or the commit fails. */
 int api_commit_reply(struct request *r, int status, const char *json, struct err *e);
-/* The end of a write without a body: commit, then answer status (201/204) without a body. */
-int api_commit_empty(struct request *r, int status, struct err *e);
+/* The end of a write without a body: failed tells whether its store calls failed (error in *e);
+ * else commit, then answer status (201/204) without a body. */
+int api_commit_empty(struct request *r, int status, bool failed, struct err *e);
+/* The same without a transaction of its own (a single-statement write). */
+int api_reply_empty(struct request *r, int status, bool failed, const struct err *e);
+/* The body of a superuser-only write (api_body: JSON, form or empty), then the superuser check;
+ * NULL with r->err set (the body's 415/400 before the 403). */
+json_object *api_superuser_body(struct request *r);
 /* A store lookup's result rc (0 found, 1 absent, -1 error in *e): 0, or -1 with 404 not_found
  * or the store's error. */
 int api_found(struct request *r, int rc, const struct err *e, const char *not_found);
+/* A store check's result ok (1 yes, 0 no, -1 error in *e): 0, or -1 with kind/msg when no (or
+ * the store's error). */
+int api_require(struct request *r, int ok, const struct err *e, enum err_kind kind,
+                const char *msg);
 /* The row table/id exists: 0, or -1 with 404 not_found (or a store error). */
 int api_row_exists(struct request *r, const char *table, int64_t id, const char *not_found);
 /* The id read from body[key] names a row of table: 0, or -1 with 400

@@ -21,12 +21,8 @@ static int cl_get(struct request *r)
 static int cl_exists(struct request *r, int64_t id)
 {
 	struct err e = {0};
-	int pc = store_app_is_patient_client(r->arena, id, &e);
-	if (pc < 0)
-		return fail_err(r, &e);
-	if (!pc)
-		return fail_with(r, ERR_NOT_FOUND, NF_APP);
-	return 0;
+	return api_require(r, store_app_is_patient_client(r->arena, id, &e), &e, ERR_NOT_FOUND,
+	                   NF_APP);
 }
 
 static bool client_id_ok(const char *s)
@@ -149,9 +145,8 @@ static int cl_delete(struct request *r)
 	if (cl_exists(r, id) || api_require_superuser(r))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_application_delete(r->arena, id, &e))
-		return fail_err(r, &e);
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, db_begin(&e) || store_application_delete(r->arena, id, &e),
+	                        &e);
 }
 
 static int cds_get(struct request *r)
@@ -201,10 +196,7 @@ static int cds_delete(struct request *r)
 	if (cds_target(r, &id, &ds))
 		return -1;
 	struct err e = {0};
-	if (store_client_data_source_remove(r->arena, id, ds, &e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_reply_empty(r, 204, store_client_data_source_remove(r->arena, id, ds, &e), &e);
 }
 
 /* ---------- oauth_applications ---------- */
@@ -223,10 +215,14 @@ static int oa_list(struct request *r)
 	API_LIST(r, 20, store_oauth_app_list(r->arena, pg_.offset, pg_.size, &count_, &e_));
 }
 
-static int oa_exists(struct request *r, int64_t id, const char **client_type, const char **grant)
+/* The superuser and the application {id} (404 when absent) with its client type and grant. */
+static int oa_target(struct request *r, int64_t *id, const char **client_type, const char **grant)
 {
+	if (api_require_superuser(r))
+		return -1;
+	*id = req_path_id(r, "id");
 	struct err e = {0};
-	const char *t = store_oauth_app_type(r->arena, id, grant, &e);
+	const char *t = store_oauth_app_type(r->arena, *id, grant, &e);
 	if (e.kind)
 		return fail_err(r, &e);
 	if (!t)
@@ -244,6 +240,21 @@ static int oa_get(struct request *r)
 	return api_reply(r, 200, store_oauth_app_json(r->arena, req_path_id(r, "id"), &e), &e);
 }
 
+/* Appends one redirect URI to the space-separated list b (*n counted); false (fe set) when
+ * invalid. */
+static bool add_redirect(struct request *r, struct field_errors *fe, struct buf *b, int *n,
+                         const char *uri)
+{
+	if (!auth_redirect_uri_valid(uri)) {
+		fe_add(r, fe, "redirect_uris",
+		       arena_printf(r->arena, "Invalid redirect URI \"%s\".", uri));
+		return false;
+	}
+	buf_printf(b, "%s%s", *n ? " " : "", uri);
+	(*n)++;
+	return true;
+}
+
 /* redirectUris: a JSON array of strings (a space-separated string is accepted too). Returns the
  * space-separated text or NULL (fe set); *n receives the count. */
 static const char *redirect_field(struct request *r, struct field_errors *fe, json_object *body,
@@ -258,15 +269,9 @@ static const char *redirect_field(struct request *r, struct field_errors *fe, js
 		char *copy = arena_strdup(r->arena, json_object_get_string(v));
 		char *save = NULL;
 		for (char *t = strtok_r(copy, " \t\n", &save); t;
-		     t = strtok_r(NULL, " \t\n", &save)) {
-			if (!auth_redirect_uri_valid(t)) {
-				fe_add(r, fe, "redirect_uris",
-				       arena_printf(r->arena, "Invalid redirect URI \"%s\".", t));
+		     t = strtok_r(NULL, " \t\n", &save))
+			if (!add_redirect(r, fe, b, n, t))
 				return NULL;
-			}
-			buf_printf(b, "%s%s", *n ? " " : "", t);
-			(*n)++;
-		}
 		return b->data ? b->data : "";
 	}
 	if (!json_object_is_type(v, json_type_array)) {
@@ -279,14 +284,8 @@ static const char *redirect_field(struct request *r, struct field_errors *fe, js
 			fe_add(r, fe, "redirect_uris", "Not a valid string.");
 			return NULL;
 		}
-		const char *t = json_object_get_string(it);
-		if (!auth_redirect_uri_valid(t)) {
-			fe_add(r, fe, "redirect_uris",
-			       arena_printf(r->arena, "Invalid redirect URI \"%s\".", t));
+		if (!add_redirect(r, fe, b, n, json_object_get_string(it)))
 			return NULL;
-		}
-		buf_printf(b, "%s%s", *n ? " " : "", t);
-		(*n)++;
 	}
 	return *n ? b->data : "";
 }
@@ -328,15 +327,24 @@ static int oa_finish(struct request *r, const char *action, int64_t id, int stat
 	return api_commit_reply(r, status, json, &e);
 }
 
+/* An update of the application's row (NULL leaves a column), answered 200 (with the new secret,
+ * when one was made). */
+static int oa_save(struct request *r, int64_t id, const char *name, const char *uris,
+                   const char *digest, const char *secret)
+{
+	struct err e = {0};
+	if (db_begin(&e) || store_oauth_app_update(r->arena, id, name, uris, digest, &e))
+		return fail_err(r, &e);
+	return oa_finish(r, "update", id, 200, secret);
+}
+
 static int oa_create(struct request *r)
 {
 	static const char *const fields[] = {"name",       "client_id",     "client_type",
 	                                     "grant_type", "redirect_uris", NULL};
 	static const char *const ro[] = {"id", "created", "updated", NULL};
-	json_object *body = api_body(r);
+	json_object *body = api_superuser_body(r);
 	if (!body)
-		return -1;
-	if (api_require_superuser(r))
 		return -1;
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, fields, ro);
@@ -395,13 +403,9 @@ static int oa_update(struct request *r)
 	static const char *const ro[] = {"id",      "client_id", "client_type", "grant_type",
 	                                 "created", "updated",   NULL};
 	json_object *body = api_body(r);
-	if (!body)
-		return -1;
-	if (api_require_superuser(r))
-		return -1;
-	int64_t id = req_path_id(r, "id");
+	int64_t id;
 	const char *grant = NULL;
-	if (oa_exists(r, id, NULL, &grant))
+	if (!body || oa_target(r, &id, NULL, &grant))
 		return -1;
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, fields, ro);
@@ -419,43 +423,33 @@ static int oa_update(struct request *r)
 	}
 	if (fe_any(&fe))
 		return fe_fail(r, &fe);
-	struct err e = {0};
-	if (db_begin(&e) || store_oauth_app_update(r->arena, id, name, uris, NULL, &e))
-		return fail_err(r, &e);
-	return oa_finish(r, "update", id, 200, NULL);
+	return oa_save(r, id, name, uris, NULL, NULL);
 }
 
 static int oa_rotate(struct request *r)
 {
-	if (api_require_superuser(r))
-		return -1;
-	int64_t id = req_path_id(r, "id");
+	int64_t id;
 	const char *type = NULL;
-	if (oa_exists(r, id, &type, NULL))
+	if (oa_target(r, &id, &type, NULL))
 		return -1;
 	if (strcmp(type, "confidential"))
 		return fail_msg400(r, "Only confidential clients have a secret.");
 	const char *digest = NULL;
 	const char *secret = new_secret(r, &digest);
-	struct err e = {0};
-	if (db_begin(&e) || store_oauth_app_update(r->arena, id, NULL, NULL, digest, &e))
-		return fail_err(r, &e);
-	return oa_finish(r, "update", id, 200, secret);
+	return oa_save(r, id, NULL, NULL, digest, secret);
 }
 
 static int oa_delete(struct request *r)
 {
-	if (api_require_superuser(r))
-		return -1;
-	int64_t id = req_path_id(r, "id");
-	if (oa_exists(r, id, NULL, NULL))
+	int64_t id;
+	if (oa_target(r, &id, NULL, NULL))
 		return -1;
 	struct err e = {0};
 	if (db_begin(&e) || store_application_delete(r->arena, id, &e))
 		return fail_err(r, &e);
 	if (oa_audit(r, "delete", id, 204))
 		return -1;
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, false, &e);
 }
 
 const struct route api_clients_routes[] = {

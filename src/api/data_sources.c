@@ -79,9 +79,8 @@ static int ds_delete(struct request *r)
 	if (ds_exists(r, id) || api_require_superuser(r))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_data_source_delete(r->arena, id, &e))
-		return fail_err(r, &e);
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, db_begin(&e) || store_data_source_delete(r->arena, id, &e),
+	                        &e);
 }
 
 static int ds_all_scopes(struct request *r)
@@ -142,10 +141,7 @@ static int ss_delete(struct request *r)
 	if (ss_target(r, &id, &scope))
 		return -1;
 	struct err e = {0};
-	if (store_supported_scope_remove(r->arena, id, scope, &e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_reply_empty(r, 204, store_supported_scope_remove(r->arena, id, scope, &e), &e);
 }
 
 const struct route api_data_sources_routes[] = {

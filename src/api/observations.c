@@ -28,47 +28,53 @@ static int observations_list(struct request *r)
 	    phi_param_id(r, "patient_id", &f.patient_id) < 0 ||
 	    phi_param_id(r, "observation_id", &f.observation_id) < 0)
 		return phi_fail(r, &au);
-	if (f.patient_id > 0)
-		au.patient_id = f.patient_id;
-	struct page pg;
-	if (api_page_parse(r, 20, &pg))
-		return phi_fail(r, &au);
+	return phi_search(r, &au, f.patient_id, f.organization_id, f.study_id, fetch_observations,
+	                  &f);
+}
+
+/* A request on the observation {id}: its audit row and what the caller may do with it. */
+struct observation_req {
+	int64_t oid;
+	struct phi_audit au;
+	struct observation_facts f;
+};
+
+static int observation_load(struct request *r, const char *action, struct observation_req *o)
+{
+	o->oid = req_path_id(r, "id");
+	o->au = (struct phi_audit){action, "Observation", phi_id(r, o->oid), 0, NULL};
 	struct err e = {0};
-	if (r->principal->practitioner_id &&
-	    store_sticky_selection(r->arena, r->principal->user_id,
-	                           f.organization_id > 0 ? f.organization_id : 0,
-	                           f.study_id > 0 ? f.study_id : 0, true, &e))
+	if (store_observation_facts(r->arena, r->principal->user_id, o->oid, &o->f, &e))
 		return fail_err(r, &e);
-	return phi_list(r, &au, &pg, fetch_observations, &f);
+	return 0;
 }
 
 /* GET /observations/{id} */
 static int observation_get(struct request *r)
 {
-	int64_t oid = req_path_id(r, "id");
-	struct phi_audit au = {"read", "Observation", phi_id(r, oid), 0, NULL};
-	struct observation_facts f;
+	struct observation_req o;
+	if (observation_load(r, "read", &o))
+		return -1;
+	const struct observation_facts f = o.f;
+	struct phi_audit au = o.au;
 	struct err e = {0};
-	if (store_observation_facts(r->arena, r->principal->user_id, oid, &f, &e))
-		return fail_err(r, &e);
 	if (f.visible)
 		au.patient_id = f.patient_id;
 	if (!is_practitioner(r))
 		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
 	if (!f.visible)
 		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
-	return phi_read_reply(r, &au, store_observation_json(r->arena, oid, &e), &e);
+	return phi_read_reply(r, &au, store_observation_json(r->arena, o.oid, &e), &e);
 }
 
 /* DELETE /observations/{id} */
 static int observation_delete(struct request *r)
 {
-	int64_t oid = req_path_id(r, "id");
-	struct phi_audit au = {"delete", "Observation", phi_id(r, oid), 0, NULL};
-	struct observation_facts f;
-	struct err e = {0};
-	if (store_observation_facts(r->arena, r->principal->user_id, oid, &f, &e))
-		return fail_err(r, &e);
+	struct observation_req o;
+	if (observation_load(r, "delete", &o))
+		return -1;
+	const struct observation_facts f = o.f;
+	struct phi_audit au = o.au;
 	bool super = r->principal->is_superuser;
 	if (f.visible || (super && f.exists))
 		au.patient_id = f.patient_id;
@@ -77,14 +83,12 @@ static int observation_delete(struct request *r)
 	if (!f.manages)
 		return phi_deny(r, &au, ERR_FORBIDDEN,
 		                "You do not have permission to perform this action.");
+	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	if (store_observation_delete(r->arena, oid, &e))
+	if (store_observation_delete(r->arena, o.oid, &e))
 		return phi_fail_err(r, &au, &e);
-	if (phi_commit(r, &au, 204, &e))
-		return -1;
-	resp_empty(r, 204);
-	return 0;
+	return phi_commit_empty(r, &au, 204, &e);
 }
 
 const struct route api_observation_routes[] = {

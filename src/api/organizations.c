@@ -86,12 +86,8 @@ static int org_types(struct request *r)
 static int require_can(struct request *r, const char *perm, int64_t org, const char *msg)
 {
 	struct err e = {0};
-	int ok = store_can(r->arena, UID(r), perm, org, &e);
-	if (ok < 0)
-		return fail_err(r, &e);
-	if (!ok)
-		return fail_with(r, ERR_FORBIDDEN, msg ? msg : NO_PERM);
-	return 0;
+	return api_require(r, store_can(r->arena, UID(r), perm, org, &e), &e, ERR_FORBIDDEN,
+	                   msg ? msg : NO_PERM);
 }
 
 static const char *const ORG_FIELDS[] = {"name", "type", "part_of", NULL};
@@ -229,9 +225,7 @@ static int org_delete(struct request *r)
 	if (org_write_access(r, id, &oi))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_org_delete(r->arena, id, &e))
-		return fail_err(r, &e);
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, db_begin(&e) || store_org_delete(r->arena, id, &e), &e);
 }
 
 /* members and studies: org_visible (404), then member or superuser (403) */
@@ -243,12 +237,8 @@ static int org_member_access(struct request *r, int64_t id)
 	if (IS_SU(r))
 		return 0;
 	struct err e = {0};
-	int m = store_is_member(r->arena, UID(r), id, &e);
-	if (m < 0)
-		return fail_err(r, &e);
-	if (!m)
-		return fail_with(r, ERR_FORBIDDEN, NO_PERM);
-	return 0;
+	return api_require(r, store_is_member(r->arena, UID(r), id, &e), &e, ERR_FORBIDDEN,
+	                   NO_PERM);
 }
 
 static int org_users(struct request *r)
@@ -339,10 +329,7 @@ static int org_remove_user(struct request *r)
 	if (membership_target(r, body, id, false, NULL, &pr))
 		return -1;
 	struct err e = {0};
-	if (store_membership_remove(r->arena, id, pr, &e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_reply_empty(r, 204, store_membership_remove(r->arena, id, pr, &e), &e);
 }
 
 static int users_organizations(struct request *r)

@@ -25,24 +25,12 @@ static int patients_list(struct request *r)
 {
 	struct phi_audit au = {"search", "Patient", NULL, 0, NULL};
 	struct patient_filter f = {0};
-	int64_t org_raw = 0, study_raw = 0;
 	if (phi_param_id(r, "organization_id", &f.organization_id) < 0 ||
 	    phi_param_id(r, "study_id", &f.study_id) < 0 ||
 	    phi_param_id(r, "patient_id", &f.patient_id) < 0)
 		return phi_fail(r, &au);
-	org_raw = f.organization_id > 0 ? f.organization_id : 0;
-	study_raw = f.study_id > 0 ? f.study_id : 0;
 	f.identifier_value = api_param(r, "patient_identifier_value", NULL);
-	if (f.patient_id > 0)
-		au.patient_id = f.patient_id;
-	struct page pg;
-	if (api_page_parse(r, 20, &pg))
-		return phi_fail(r, &au);
-	struct err e = {0};
-	if (r->principal->practitioner_id &&
-	    store_sticky_selection(r->arena, uid(r), org_raw, study_raw, true, &e))
-		return fail_err(r, &e);
-	return phi_list(r, &au, &pg, fetch_patients, &f);
+	return phi_search(r, &au, f.patient_id, f.organization_id, f.study_id, fetch_patients, &f);
 }
 
 /* The patient {id} exists (404) and the caller may see it (403), audited as au. */
@@ -310,10 +298,7 @@ static int patient_delete(struct request *r)
 		return phi_fail_err(r, &au, &e);
 	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld,\"patientDeleted\":%s}",
 	                         (long long)org, deleted ? "true" : "false");
-	if (phi_commit(r, &au, 204, &e))
-		return -1;
-	resp_empty(r, 204);
-	return 0;
+	return phi_commit_empty(r, &au, 204, &e);
 }
 
 /* GET /patients/global_lookup?email= */

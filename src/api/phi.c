@@ -164,6 +164,30 @@ int phi_commit(struct request *r, const struct phi_audit *au, int status, struct
 	return 0;
 }
 
+int phi_commit_empty(struct request *r, const struct phi_audit *au, int status, struct err *e)
+{
+	if (phi_commit(r, au, status, e))
+		return -1;
+	resp_empty(r, status);
+	return 0;
+}
+
+int phi_search(struct request *r, struct phi_audit *au, int64_t patient, int64_t org, int64_t study,
+               phi_page_fn fetch, const void *filter)
+{
+	if (patient > 0)
+		au->patient_id = patient;
+	struct page pg;
+	if (api_page_parse(r, 20, &pg))
+		return phi_fail(r, au);
+	struct err e = {0};
+	if (r->principal->practitioner_id &&
+	    store_sticky_selection(r->arena, r->principal->user_id, org > 0 ? org : 0,
+	                           study > 0 ? study : 0, true, &e))
+		return fail_err(r, &e);
+	return phi_list(r, au, &pg, fetch, filter);
+}
+
 int phi_list(struct request *r, struct phi_audit *au, struct page *pg, phi_page_fn fetch,
              const void *filter)
 {

@@ -53,6 +53,8 @@ int phi_read_reply(struct request *r, const struct phi_audit *au, const char *js
                    const struct err *e);
 /* The end of a write in its transaction: the audit row with status, then commit. 0 or -1. */
 int phi_commit(struct request *r, const struct phi_audit *au, int status, struct err *e);
+/* phi_commit, then answer status without a body. */
+int phi_commit_empty(struct request *r, const struct phi_audit *au, int status, struct err *e);
 /* Reads one page of rows matching filter (size rows from offset) into *res. 0 or -1 (*e). */
 typedef int (*phi_page_fn)(struct request *r, const void *filter, int64_t size, int64_t offset,
                            struct phi_page *res, struct err *e);
@@ -60,5 +62,10 @@ typedef int (*phi_page_fn)(struct request *r, const void *filter, int64_t size, 
  * then the search row of au (its detail, and its patient when the rows name exactly one). */
 int phi_list(struct request *r, struct phi_audit *au, struct page *pg, phi_page_fn fetch,
              const void *filter);
+/* A filtered search of patient data (patients, observations): the filter's patient (> 0) is the
+ * audit row's, page/pageSize (default 20), a practitioner's organization/study selection
+ * remembered, then phi_list. */
+int phi_search(struct request *r, struct phi_audit *au, int64_t patient, int64_t org, int64_t study,
+               phi_page_fn fetch, const void *filter);
 
 #endif

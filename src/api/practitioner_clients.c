@@ -127,10 +127,11 @@ static int keys_delete(struct request *r)
 	if (require(r))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) ||
-	    store_apikey_delete(r->arena, r->principal->practitioner_id, req_path_id(r, "id"), &e))
-		return fail_err(r, &e);
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204,
+	                        db_begin(&e) ||
+	                            store_apikey_delete(r->arena, r->principal->practitioner_id,
+	                                                req_path_id(r, "id"), &e),
+	                        &e);
 }
 
 const struct route api_practitioner_client_routes[] = {

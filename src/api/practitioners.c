@@ -26,10 +26,8 @@ static const char *const PR_READONLY[] = {"id", "jhe_user_id", "organizations", 
 
 static int pr_create(struct request *r)
 {
-	json_object *body = api_body(r);
+	json_object *body = api_superuser_body(r);
 	if (!body)
-		return -1;
-	if (api_require_superuser(r))
 		return -1;
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, PR_FIELDS, PR_READONLY);
@@ -84,10 +82,8 @@ static int pr_create(struct request *r)
 
 static int pr_update(struct request *r)
 {
-	json_object *body = api_body(r);
+	json_object *body = api_superuser_body(r);
 	if (!body)
-		return -1;
-	if (api_require_superuser(r))
 		return -1;
 	int64_t id = req_path_id(r, "id");
 	if (api_row_exists(r, "practitioner", id, NF_PR))
@@ -117,7 +113,7 @@ static int pr_delete(struct request *r)
 		return fail_err(r, &e);
 	if (api_found(r, store_practitioner_delete(r->arena, req_path_id(r, "id"), &e), &e, NF_PR))
 		return -1;
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, false, &e);
 }
 
 const struct route api_practitioners_routes[] = {

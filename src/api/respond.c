@@ -18,12 +18,28 @@ int api_commit_reply(struct request *r, int status, const char *json, struct err
 	return 0;
 }
 
-int api_commit_empty(struct request *r, int status, struct err *e)
+int api_commit_empty(struct request *r, int status, bool failed, struct err *e)
 {
-	if (db_commit(e))
+	if (failed || db_commit(e))
 		return fail_err(r, e);
 	resp_empty(r, status);
 	return 0;
+}
+
+int api_reply_empty(struct request *r, int status, bool failed, const struct err *e)
+{
+	if (failed)
+		return fail_err(r, e);
+	resp_empty(r, status);
+	return 0;
+}
+
+json_object *api_superuser_body(struct request *r)
+{
+	json_object *body = api_body(r);
+	if (!body || api_require_superuser(r))
+		return NULL;
+	return body;
 }
 
 int api_found(struct request *r, int rc, const struct err *e, const char *not_found)
@@ -35,11 +51,20 @@ int api_found(struct request *r, int rc, const struct err *e, const char *not_fo
 	return 0;
 }
 
+int api_require(struct request *r, int ok, const struct err *e, enum err_kind kind, const char *msg)
+{
+	if (ok < 0)
+		return fail_err(r, e);
+	if (!ok)
+		return fail_with(r, kind, msg);
+	return 0;
+}
+
 int api_row_exists(struct request *r, const char *table, int64_t id, const char *not_found)
 {
 	struct err e = {0};
-	int ex = store_row_exists(r->arena, table, id, &e);
-	return api_found(r, ex < 0 ? ex : !ex, &e, not_found);
+	return api_require(r, store_row_exists(r->arena, table, id, &e), &e, ERR_NOT_FOUND,
+	                   not_found);
 }
 
 int api_ref_check(struct request *r, const char *table, const char *key, int64_t id)

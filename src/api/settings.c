@@ -202,10 +202,8 @@ static int set_write(struct request *r, int64_t id)
 {
 	static const char *const fields[] = {"key", "value_type", "value", NULL};
 	static const char *const ro[] = {"id", "resolved_value", "last_updated", NULL};
-	json_object *body = api_body(r);
+	json_object *body = api_superuser_body(r);
 	if (!body)
-		return -1;
-	if (api_require_superuser(r))
 		return -1;
 	bool put = strcmp(r->method, "PUT") == 0, create = id == 0;
 	struct setting_row cur = {0};
@@ -285,9 +283,7 @@ static int set_delete(struct request *r)
 	struct err e = {0};
 	if (api_found(r, store_setting_get(r->arena, id, &cur, &e), &e, NF_SET))
 		return -1;
-	if (db_begin(&e) || store_setting_delete(r->arena, id, &e))
-		return fail_err(r, &e);
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, db_begin(&e) || store_setting_delete(r->arena, id, &e), &e);
 }
 
 const struct route api_settings_routes[] = {

@@ -38,13 +38,10 @@ static int study_access(struct request *r, int64_t id, bool manage, struct study
 		return fail_with(r, ERR_FORBIDDEN, NO_STUDY);
 	if (!manage)
 		return 0;
-	int ok =
-	    store_can(r->arena, UID(r), "study.manage_for_organization", si->organization_id, &e);
-	if (ok < 0)
-		return fail_err(r, &e);
-	if (!ok)
-		return fail_with(r, ERR_FORBIDDEN, NO_PERM);
-	return 0;
+	return api_require(
+	    r,
+	    store_can(r->arena, UID(r), "study.manage_for_organization", si->organization_id, &e),
+	    &e, ERR_FORBIDDEN, NO_PERM);
 }
 
 static int study_get(struct request *r)
@@ -83,15 +80,12 @@ static int study_create(struct request *r)
 		return -1;
 	int64_t org = body_org(r, body);
 	struct err e = {0};
-	if (!IS_SU(r)) {
-		int ok =
-		    org < 0 ? 0
-		            : store_can(r->arena, UID(r), "study.manage_for_organization", org, &e);
-		if (ok < 0)
-			return fail_err(r, &e);
-		if (!ok)
-			return fail_with(r, ERR_FORBIDDEN, NO_PERM);
-	}
+	if (!IS_SU(r) &&
+	    api_require(
+	        r,
+	        org < 0 ? 0 : store_can(r->arena, UID(r), "study.manage_for_organization", org, &e),
+	        &e, ERR_FORBIDDEN, NO_PERM))
+		return -1;
 	struct field_errors fe = {0};
 	fe_unknown_keys(r, &fe, body, STUDY_FIELDS, STUDY_READONLY);
 	if (org == -1) {
@@ -155,9 +149,7 @@ static int study_delete(struct request *r)
 	if (study_access(r, id, true, &si))
 		return -1;
 	struct err e = {0};
-	if (db_begin(&e) || store_study_delete(r->arena, id, &e))
-		return fail_err(r, &e);
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, db_begin(&e) || store_study_delete(r->arena, id, &e), &e);
 }
 
 /* ---------- sub-resources ---------- */
@@ -251,7 +243,7 @@ static int links_post(struct request *r)
 	}
 	if (!strcmp(kind, "scope_requests"))
 		return api_commit_reply(r, 201, store_scope_request_json(r->arena, new_id, &e), &e);
-	return api_commit_empty(r, 201, &e);
+	return api_commit_empty(r, 201, false, &e);
 }
 
 static int links_delete(struct request *r)
@@ -261,10 +253,7 @@ static int links_delete(struct request *r)
 	if (link_target(r, false, &id, &kind, &ref))
 		return -1;
 	struct err e = {0};
-	if (store_study_link_remove(r->arena, id, kind, ref, &e))
-		return fail_err(r, &e);
-	resp_empty(r, 204);
-	return 0;
+	return api_reply_empty(r, 204, store_study_link_remove(r->arena, id, kind, ref, &e), &e);
 }
 
 const struct route api_studies_routes[] = {

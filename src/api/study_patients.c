@@ -175,7 +175,7 @@ static int study_patients_remove(struct request *r)
 		if (phi_audit_tx(r, &row, 204))
 			return -1;
 	}
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, false, &e);
 }
 
 const struct route api_study_patient_routes[] = {

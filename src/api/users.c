@@ -32,14 +32,10 @@ static int users_get(struct request *r)
 static int users_search(struct request *r)
 {
 	struct err e = {0};
-	if (!IS_SU(r)) {
-		int m = store_is_manager_somewhere(r->arena, UID(r), &e);
-		if (m < 0)
-			return fail_err(r, &e);
-		if (!m)
-			return fail_with(r, ERR_FORBIDDEN,
-			                 "You do not have permission to perform this action.");
-	}
+	if (!IS_SU(r) &&
+	    api_require(r, store_is_manager_somewhere(r->arena, UID(r), &e), &e, ERR_FORBIDDEN,
+	                "You do not have permission to perform this action."))
+		return -1;
 	const char *email = api_param(r, "email", NULL);
 	if (!email || !*email)
 		return fail_msg400(r, "email parameter required");
@@ -73,6 +69,14 @@ static const char *user_email(struct request *r, struct field_errors *fe, json_o
 		return NULL;
 	}
 	return email;
+}
+
+/* The user {id}: 404 when absent. */
+static int user_load(struct request *r, int64_t *id, struct user_info *ui)
+{
+	struct err e = {0};
+	*id = req_path_id(r, "id");
+	return api_found(r, store_user_info(r->arena, *id, NULL, ui, &e), &e, NF_USER);
 }
 
 /* The fields of a user body. */
@@ -112,10 +116,8 @@ static int user_body(struct request *r, json_object *body, bool email_required,
 
 static int users_create(struct request *r)
 {
-	json_object *body = api_body(r);
+	json_object *body = api_superuser_body(r);
 	if (!body)
-		return -1;
-	if (api_require_superuser(r))
 		return -1;
 	struct user_body u;
 	if (user_body(r, body, true, NULL, &u))
@@ -138,16 +140,12 @@ static int users_create(struct request *r)
 
 static int users_update(struct request *r)
 {
-	json_object *body = api_body(r);
-	if (!body)
-		return -1;
-	if (api_require_superuser(r))
-		return -1;
-	int64_t id = req_path_id(r, "id");
+	json_object *body = api_superuser_body(r);
+	int64_t id;
 	struct user_info ui;
-	struct err e = {0};
-	if (api_found(r, store_user_info(r->arena, id, NULL, &ui, &e), &e, NF_USER))
+	if (!body || user_load(r, &id, &ui))
 		return -1;
+	struct err e = {0};
 	struct user_body u;
 	if (user_body(r, body, !strcmp(r->method, "PUT"), &ui, &u))
 		return -1;
@@ -171,22 +169,20 @@ static int users_update(struct request *r)
 
 static int users_delete(struct request *r)
 {
-	if (api_require_superuser(r))
-		return -1;
-	int64_t id = req_path_id(r, "id");
+	int64_t id;
 	struct user_info ui;
-	struct err e = {0};
-	if (api_found(r, store_user_info(r->arena, id, NULL, &ui, &e), &e, NF_USER))
+	if (api_require_superuser(r) || user_load(r, &id, &ui))
 		return -1;
 	if (id == UID(r))
 		return fail_msg400(r, "You cannot delete your own account.");
+	struct err e = {0};
 	if (db_begin(&e) || store_user_delete(r->arena, id, &e))
 		return fail_err(r, &e);
 	if (ui.patient_id && api_audit(r, "delete", "Patient",
 	                               arena_printf(r->arena, "%lld", (long long)ui.patient_id),
 	                               ui.patient_id, 204, NULL))
 		return -1;
-	return api_commit_empty(r, 204, &e);
+	return api_commit_empty(r, 204, false, &e);
 }
 
 const struct route api_user_routes[] = {
