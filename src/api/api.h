@@ -44,6 +44,19 @@ void api_page_respond(struct request *r, const struct page *pg, int64_t count,
 /* ---------- handler endings (src/api/respond.c) ---------- */
 /* 200/201 with the store's JSON, or the store's error when json is NULL. Returns 0 or -1. */
 int api_reply(struct request *r, int status, const char *json, const struct err *e);
+/* GET of a row's JSON by the path's {id}: check (NULL for none; 0 or -1 with r->err set, e.g. 404
+ * or 403), then 200 with json(id) or the store's error. */
+typedef int (*api_check_fn)(struct request *r, int64_t id);
+typedef char *(*api_json_fn)(struct arena *a, int64_t id, struct err *e);
+int api_get_json(struct request *r, api_check_fn check, api_json_fn json);
+/* DELETE of the path's {id}: check (as for api_get_json), then del in a transaction, 204. */
+typedef int (*api_delete_fn)(struct arena *a, int64_t id, struct err *e);
+int api_delete(struct request *r, api_check_fn check, api_delete_fn del);
+/* The end of a write whose audit row was just written in its transaction: audited is that
+ * write's result (0, or -1 with r->err set); commit, then answer status without a body. */
+int api_commit_audited(struct request *r, int audited, int status, struct err *e);
+/* An api_check_fn for superuser-only resources (403 otherwise). */
+int api_superuser_check(struct request *r, int64_t id);
 /* The end of a write whose last store call produced json: commit, then answer it with status;
  * the store's (or the commit's) error when json is NULL or the commit fails. */
 int api_commit_reply(struct request *r, int status, const char *json, struct err *e);
@@ -52,6 +65,10 @@ int api_commit_reply(struct request *r, int status, const char *json, struct err
 int api_commit_empty(struct request *r, int status, bool failed, struct err *e);
 /* The same without a transaction of its own (a single-statement write). */
 int api_reply_empty(struct request *r, int status, bool failed, const struct err *e);
+/* The end of a POST adding a link row: rc 0 added (answered 201 with json), 1 already there (409
+ * conflict), -1 the store's error in *e. */
+int api_link_added(struct request *r, int rc, const char *json, const struct err *e,
+                   const char *conflict);
 /* The body of a superuser-only write (api_body: JSON, form or empty), then the superuser check;
  * NULL with r->err set (the body's 415/400 before the 403). */
 json_object *api_superuser_body(struct request *r);

@@ -13,8 +13,7 @@ static int cl_list(struct request *r)
 
 static int cl_get(struct request *r)
 {
-	struct err e = {0};
-	return api_reply(r, 200, store_client_json(r->arena, req_path_id(r, "id"), &e), &e);
+	return api_get_json(r, NULL, store_client_json);
 }
 
 /* A patient client exists (404 otherwise). */
@@ -23,6 +22,12 @@ static int cl_exists(struct request *r, int64_t id)
 	struct err e = {0};
 	return api_require(r, store_app_is_patient_client(r->arena, id, &e), &e, ERR_NOT_FOUND,
 	                   NF_APP);
+}
+
+/* A patient client the caller may change: 404, then superuser (403). */
+static int cl_manage(struct request *r, int64_t id)
+{
+	return cl_exists(r, id) || api_require_superuser(r) ? -1 : 0;
 }
 
 static bool client_id_ok(const char *s)
@@ -141,21 +146,12 @@ static int cl_update(struct request *r)
 
 static int cl_delete(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	if (cl_exists(r, id) || api_require_superuser(r))
-		return -1;
-	struct err e = {0};
-	return api_commit_empty(r, 204, db_begin(&e) || store_application_delete(r->arena, id, &e),
-	                        &e);
+	return api_delete(r, cl_manage, store_application_delete);
 }
 
 static int cds_get(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	if (cl_exists(r, id))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_client_data_sources(r->arena, id, &e), &e);
+	return api_get_json(r, cl_exists, store_client_data_sources);
 }
 
 /* The client (404), the superuser and the body's checked dataSourceId of a POST/DELETE. */
@@ -165,7 +161,7 @@ static int cds_target(struct request *r, int64_t *id, int64_t *ds)
 	if (!body)
 		return -1;
 	*id = req_path_id(r, "id");
-	if (cl_exists(r, *id) || api_require_superuser(r))
+	if (cl_manage(r, *id))
 		return -1;
 	struct field_errors fe = {0};
 	if (!api_id(r, &fe, body, "data_source_id", true, ds))
@@ -181,13 +177,9 @@ static int cds_post(struct request *r)
 	struct err e = {0};
 	char *json = NULL;
 	int rc = store_client_data_source_add(r->arena, id, ds, &json, &e);
-	if (rc < 0)
-		return fail_err(r, &e);
-	if (rc == 1)
-		return fail_withf(r, ERR_CONFLICT, "Client %lld already has data source %lld.",
-		                  (long long)id, (long long)ds);
-	resp_json_str(r, 201, json);
-	return 0;
+	return api_link_added(r, rc, json, &e,
+	                      arena_printf(r->arena, "Client %lld already has data source %lld.",
+	                                   (long long)id, (long long)ds));
 }
 
 static int cds_delete(struct request *r)
@@ -234,10 +226,7 @@ static int oa_target(struct request *r, int64_t *id, const char **client_type, c
 
 static int oa_get(struct request *r)
 {
-	if (api_require_superuser(r))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_oauth_app_json(r->arena, req_path_id(r, "id"), &e), &e);
+	return api_get_json(r, api_superuser_check, store_oauth_app_json);
 }
 
 /* Appends one redirect URI to the space-separated list b (*n counted); false (fe set) when
@@ -288,6 +277,17 @@ static const char *redirect_field(struct request *r, struct field_errors *fe, js
 			return NULL;
 	}
 	return *n ? b->data : "";
+}
+
+/* The redirect URIs a grant takes: at least one for the authorization code flow, none for
+ * client credentials. */
+static void redirect_rules(struct request *r, struct field_errors *fe, const char *uris, int n,
+                           bool code_flow, bool client_credentials)
+{
+	if (uris && code_flow && n == 0)
+		fe_add(r, fe, "redirect_uris", "At least one redirect URI is required.");
+	if (uris && client_credentials && n > 0)
+		fe_add(r, fe, "redirect_uris", "client_credentials clients have no redirect URIs.");
 }
 
 /* New secret: 32 characters [A-Za-z0-9]; *digest_hex receives the bytea literal of its SHA-256. */
@@ -370,11 +370,8 @@ static int oa_create(struct request *r)
 	const char *uris = redirect_field(r, &fe, body, &n);
 	if (!strcmp(grant, "client_credentials") && !strcmp(type, "public"))
 		fe_add(r, &fe, "grantType", "Public clients cannot use client_credentials.");
-	if (uris && !strcmp(grant, "authorization_code") && n == 0)
-		fe_add(r, &fe, "redirect_uris", "At least one redirect URI is required.");
-	if (uris && !strcmp(grant, "client_credentials") && n > 0)
-		fe_add(r, &fe, "redirect_uris",
-		       "client_credentials clients have no redirect URIs.");
+	redirect_rules(r, &fe, uris, n, !strcmp(grant, "authorization_code"),
+	               !strcmp(grant, "client_credentials"));
 	if (fe_any(&fe))
 		return fe_fail(r, &fe);
 	struct err e = {0};
@@ -415,11 +412,8 @@ static int oa_update(struct request *r)
 	const char *uris = NULL;
 	if (json_object_object_get_ex(body, "redirect_uris", NULL)) {
 		uris = redirect_field(r, &fe, body, &n);
-		if (uris && !strcmp(grant, "authorization-code") && n == 0)
-			fe_add(r, &fe, "redirect_uris", "At least one redirect URI is required.");
-		if (uris && !strcmp(grant, "client-credentials") && n > 0)
-			fe_add(r, &fe, "redirect_uris",
-			       "client_credentials clients have no redirect URIs.");
+		redirect_rules(r, &fe, uris, n, !strcmp(grant, "authorization-code"),
+		               !strcmp(grant, "client-credentials"));
 	}
 	if (fe_any(&fe))
 		return fe_fail(r, &fe);
@@ -447,9 +441,7 @@ static int oa_delete(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e) || store_application_delete(r->arena, id, &e))
 		return fail_err(r, &e);
-	if (oa_audit(r, "delete", id, 204))
-		return -1;
-	return api_commit_empty(r, 204, false, &e);
+	return api_commit_audited(r, oa_audit(r, "delete", id, 204), 204, &e);
 }
 
 const struct route api_clients_routes[] = {

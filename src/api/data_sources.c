@@ -13,13 +13,18 @@ static int ds_list(struct request *r)
 
 static int ds_get(struct request *r)
 {
-	struct err e = {0};
-	return api_reply(r, 200, store_data_source_json(r->arena, req_path_id(r, "id"), &e), &e);
+	return api_get_json(r, NULL, store_data_source_json);
 }
 
 static int ds_exists(struct request *r, int64_t id)
 {
 	return api_row_exists(r, "data_source", id, NF_DS);
+}
+
+/* A data source the caller may change: 404, then superuser (403). */
+static int ds_manage(struct request *r, int64_t id)
+{
+	return ds_exists(r, id) || api_require_superuser(r) ? -1 : 0;
 }
 
 static const char *const DS_FIELDS[] = {"name", "type", NULL};
@@ -75,12 +80,7 @@ static int ds_update(struct request *r)
 
 static int ds_delete(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	if (ds_exists(r, id) || api_require_superuser(r))
-		return -1;
-	struct err e = {0};
-	return api_commit_empty(r, 204, db_begin(&e) || store_data_source_delete(r->arena, id, &e),
-	                        &e);
+	return api_delete(r, ds_manage, store_data_source_delete);
 }
 
 static int ds_all_scopes(struct request *r)
@@ -91,11 +91,7 @@ static int ds_all_scopes(struct request *r)
 
 static int ss_get(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	if (ds_exists(r, id))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_supported_scopes(r->arena, id, &e), &e);
+	return api_get_json(r, ds_exists, store_supported_scopes);
 }
 
 /* The data source (404), the superuser and the body's checked scopeCodeId of a supported-scope
@@ -106,7 +102,7 @@ static int ss_target(struct request *r, int64_t *id, int64_t *scope)
 	if (!body)
 		return -1;
 	*id = req_path_id(r, "id");
-	if (ds_exists(r, *id) || api_require_superuser(r))
+	if (ds_manage(r, *id))
 		return -1;
 	json_object *v;
 	if (!json_object_object_get_ex(body, "scope_code_id", &v) || v == NULL)
@@ -126,13 +122,10 @@ static int ss_post(struct request *r)
 	struct err e = {0};
 	char *json = NULL;
 	int rc = store_supported_scope_add(r->arena, id, scope, &json, &e);
-	if (rc < 0)
-		return fail_err(r, &e);
-	if (rc == 1)
-		return fail_withf(r, ERR_CONFLICT, "Data source %lld already supports scope %lld.",
-		                  (long long)id, (long long)scope);
-	resp_json_str(r, 201, json);
-	return 0;
+	return api_link_added(r, rc, json, &e,
+	                      arena_printf(r->arena,
+	                                   "Data source %lld already supports scope %lld.",
+	                                   (long long)id, (long long)scope));
 }
 
 static int ss_delete(struct request *r)

@@ -55,16 +55,14 @@ static int observation_get(struct request *r)
 	struct observation_req o;
 	if (observation_load(r, "read", &o))
 		return -1;
-	const struct observation_facts f = o.f;
-	struct phi_audit au = o.au;
 	struct err e = {0};
-	if (f.visible)
-		au.patient_id = f.patient_id;
+	if (o.f.visible)
+		o.au.patient_id = o.f.patient_id;
 	if (!is_practitioner(r))
-		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
-	if (!f.visible)
-		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
-	return phi_read_reply(r, &au, store_observation_json(r->arena, o.oid, &e), &e);
+		return phi_deny(r, &o.au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
+	if (!o.f.visible)
+		return phi_deny(r, &o.au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
+	return phi_read_reply(r, &o.au, store_observation_json(r->arena, o.oid, &e), &e);
 }
 
 /* DELETE /observations/{id} */
@@ -73,22 +71,20 @@ static int observation_delete(struct request *r)
 	struct observation_req o;
 	if (observation_load(r, "delete", &o))
 		return -1;
-	const struct observation_facts f = o.f;
-	struct phi_audit au = o.au;
 	bool super = r->principal->is_superuser;
-	if (f.visible || (super && f.exists))
-		au.patient_id = f.patient_id;
-	if (super ? !f.exists : !f.visible)
-		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
-	if (!f.manages)
-		return phi_deny(r, &au, ERR_FORBIDDEN,
+	if (o.f.visible || (super && o.f.exists))
+		o.au.patient_id = o.f.patient_id;
+	if (super ? !o.f.exists : !o.f.visible)
+		return phi_deny(r, &o.au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
+	if (!o.f.manages)
+		return phi_deny(r, &o.au, ERR_FORBIDDEN,
 		                "You do not have permission to perform this action.");
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	if (store_observation_delete(r->arena, o.oid, &e))
-		return phi_fail_err(r, &au, &e);
-	return phi_commit_empty(r, &au, 204, &e);
+		return phi_fail_err(r, &o.au, &e);
+	return phi_commit_empty(r, &o.au, 204, &e);
 }
 
 const struct route api_observation_routes[] = {

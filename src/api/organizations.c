@@ -47,24 +47,26 @@ static int org_visible(struct request *r, int64_t id, struct org_info *oi)
 	return 0;
 }
 
-static int org_get(struct request *r)
+/* GET of the visible organization {id} as read (its JSON or its tree) for the caller. */
+static int org_read(struct request *r,
+                    char *(*read)(struct arena *a, int64_t user_id, int64_t org_id, struct err *e))
 {
 	struct org_info oi;
 	int64_t id = req_path_id(r, "id");
 	if (org_visible(r, id, &oi))
 		return -1;
 	struct err e = {0};
-	return api_reply(r, 200, store_org_json(r->arena, UID(r), id, &e), &e);
+	return api_reply(r, 200, read(r->arena, UID(r), id, &e), &e);
+}
+
+static int org_get(struct request *r)
+{
+	return org_read(r, store_org_json);
 }
 
 static int org_tree(struct request *r)
 {
-	struct org_info oi;
-	int64_t id = req_path_id(r, "id");
-	if (org_visible(r, id, &oi))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_org_tree(r->arena, UID(r), id, &e), &e);
+	return org_read(r, store_org_tree);
 }
 
 static int org_types(struct request *r)
@@ -218,14 +220,15 @@ static int org_update(struct request *r)
 	return api_commit_reply(r, 200, store_org_json(r->arena, UID(r), id, &e), &e);
 }
 
+static int org_writable(struct request *r, int64_t id)
+{
+	struct org_info oi;
+	return org_write_access(r, id, &oi);
+}
+
 static int org_delete(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	struct org_info oi;
-	if (org_write_access(r, id, &oi))
-		return -1;
-	struct err e = {0};
-	return api_commit_empty(r, 204, db_begin(&e) || store_org_delete(r->arena, id, &e), &e);
+	return api_delete(r, org_writable, store_org_delete);
 }
 
 /* members and studies: org_visible (404), then member or superuser (403) */
@@ -243,20 +246,12 @@ static int org_member_access(struct request *r, int64_t id)
 
 static int org_users(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	if (org_member_access(r, id))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_org_members(r->arena, id, &e), &e);
+	return api_get_json(r, org_member_access, store_org_members);
 }
 
 static int org_studies(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	if (org_member_access(r, id))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_org_studies(r->arena, id, &e), &e);
+	return api_get_json(r, org_member_access, store_org_studies);
 }
 
 /* Shared steps of POST user / DELETE remove_user; *pr receives the practitioner id. */

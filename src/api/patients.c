@@ -102,10 +102,12 @@ static bool valid_birth_date(const char *s)
 	return date_parse(s, &y, &m, &d) == 0 && y >= 1;
 }
 
-/* The writable fields of create/update into in; field errors into fe. identifiers_arr gets the
- * array when present (NULL for absent or null). */
-static void read_patient_fields(struct request *r, struct field_errors *fe, json_object *body,
-                                struct patient_input *in, json_object **identifiers_arr)
+/* The writable fields of create/update into in, after the fields the caller read into fe;
+ * identifiers_arr gets the array when present (NULL for absent or null). -1 (audited 400) when fe
+ * has errors. */
+static int read_patient_fields(struct request *r, const struct phi_audit *au,
+                               struct field_errors *fe, json_object *body, struct patient_input *in,
+                               json_object **identifiers_arr)
 {
 	fe_string(r, fe, body, "name_family", &in->name_family, &in->has_name_family);
 	fe_string(r, fe, body, "name_given", &in->name_given, &in->has_name_given);
@@ -122,6 +124,10 @@ static void read_patient_fields(struct request *r, struct field_errors *fe, json
 			                    "Expected a list of items but got type \"%s\".",
 			                    phi_json_type(v)));
 	}
+	if (!fe_any(fe))
+		return 0;
+	fe_fail(r, fe);
+	return phi_fail(r, au);
 }
 
 /* Steps shared by create and update after the permission checks: birth date, identifiers
@@ -171,11 +177,8 @@ static int patient_create(struct request *r)
 	fe_string(r, &fe, body, "telecom_email", &email_in, NULL);
 	struct patient_input in = {0};
 	json_object *ids = NULL;
-	read_patient_fields(r, &fe, body, &in, &ids);
-	if (fe_any(&fe)) {
-		fe_fail(r, &fe);
-		return phi_fail(r, &au);
-	}
+	if (read_patient_fields(r, &au, &fe, body, &in, &ids))
+		return -1;
 	if (!has_org || !org_ok)
 		return phi_fail400(r, &au, "organizationId is required.");
 	struct patient_facts f;
@@ -217,6 +220,21 @@ static int org_param(struct request *r, const struct phi_audit *au, int64_t *org
 	if (rc == 0)
 		return phi_fail400(r, au, "organizationId parameter required");
 	return 0;
+}
+
+/* A request on the patient {id} in the organization given by the organizationId parameter. */
+struct patient_in_org {
+	int64_t pid, org;
+	struct phi_audit au;
+	struct patient_facts f;
+};
+
+static int patient_in_org(struct request *r, const char *action, struct patient_in_org *p)
+{
+	p->pid = req_path_id(r, "id");
+	p->au = (struct phi_audit){action, "Patient", phi_id(r, p->pid), p->pid, NULL};
+	p->org = 0;
+	return org_param(r, &p->au, &p->org);
 }
 
 /* The checks of §7.4 step 1 (update and delete). */
@@ -262,11 +280,8 @@ static int patient_update(struct request *r)
 	fe_unknown_keys(r, &fe, body, allowed, ignored);
 	struct patient_input in = {0};
 	json_object *ids = NULL;
-	read_patient_fields(r, &fe, body, &in, &ids);
-	if (fe_any(&fe)) {
-		fe_fail(r, &fe);
-		return phi_fail(r, &au);
-	}
+	if (read_patient_fields(r, &au, &fe, body, &in, &ids))
+		return -1;
 	if (check_patient_values(r, &au, &in, ids, pid))
 		return -1;
 	struct err e = {0};
@@ -282,14 +297,11 @@ static int patient_update(struct request *r)
 /* DELETE /patients/{id}?organizationId=X */
 static int patient_delete(struct request *r)
 {
-	int64_t pid = req_path_id(r, "id");
-	struct phi_audit au = {"delete", "Patient", phi_id(r, pid), pid, NULL};
-	int64_t org = 0;
-	if (org_param(r, &au, &org))
+	struct patient_in_org p;
+	if (patient_in_org(r, "delete", &p) || member_checks(r, &p.au, p.pid, p.org, &p.f))
 		return -1;
-	struct patient_facts f;
-	if (member_checks(r, &au, pid, org, &f))
-		return -1;
+	int64_t pid = p.pid, org = p.org;
+	struct phi_audit au = p.au;
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
@@ -335,11 +347,11 @@ static int patient_global_lookup(struct request *r)
 /* PATCH /patients/{id}/global_add_organization?organizationId=X */
 static int patient_add_org(struct request *r)
 {
-	int64_t pid = req_path_id(r, "id");
-	struct phi_audit au = {"update", "Patient", phi_id(r, pid), pid, NULL};
-	int64_t org = 0;
-	if (org_param(r, &au, &org))
+	struct patient_in_org p;
+	if (patient_in_org(r, "update", &p))
 		return -1;
+	int64_t pid = p.pid, org = p.org;
+	struct phi_audit au = p.au;
 	struct patient_facts f;
 	struct err e = {0};
 	if (store_patient_facts(r->arena, uid(r), pid, org, &f, &e))

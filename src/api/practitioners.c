@@ -14,10 +14,7 @@ static int pr_list(struct request *r)
 
 static int pr_get(struct request *r)
 {
-	if (api_require_superuser(r))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_practitioner_json(r->arena, req_path_id(r, "id"), &e), &e);
+	return api_get_json(r, api_superuser_check, store_practitioner_json);
 }
 
 static const char *const PR_FIELDS[] = {"telecom_email", "name_family", "name_given",
@@ -111,9 +108,8 @@ static int pr_delete(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	if (api_found(r, store_practitioner_delete(r->arena, req_path_id(r, "id"), &e), &e, NF_PR))
-		return -1;
-	return api_commit_empty(r, 204, false, &e);
+	int rc = store_practitioner_delete(r->arena, req_path_id(r, "id"), &e);
+	return api_found(r, rc, &e, NF_PR) ? -1 : api_commit_empty(r, 204, false, &e);
 }
 
 const struct route api_practitioners_routes[] = {

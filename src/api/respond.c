@@ -10,6 +10,37 @@ int api_reply(struct request *r, int status, const char *json, const struct err 
 	return 0;
 }
 
+int api_get_json(struct request *r, api_check_fn check, api_json_fn json)
+{
+	int64_t id = req_path_id(r, "id");
+	if (check && check(r, id))
+		return -1;
+	struct err e = {0};
+	return api_reply(r, 200, json(r->arena, id, &e), &e);
+}
+
+int api_delete(struct request *r, api_check_fn check, api_delete_fn del)
+{
+	int64_t id = req_path_id(r, "id");
+	if (check && check(r, id))
+		return -1;
+	struct err e = {0};
+	return api_commit_empty(r, 204, db_begin(&e) || del(r->arena, id, &e), &e);
+}
+
+int api_commit_audited(struct request *r, int audited, int status, struct err *e)
+{
+	if (audited)
+		return -1;
+	return api_commit_empty(r, status, false, e);
+}
+
+int api_superuser_check(struct request *r, int64_t id)
+{
+	(void)id;
+	return api_require_superuser(r);
+}
+
 int api_commit_reply(struct request *r, int status, const char *json, struct err *e)
 {
 	if (!json || db_commit(e))
@@ -31,6 +62,17 @@ int api_reply_empty(struct request *r, int status, bool failed, const struct err
 	if (failed)
 		return fail_err(r, e);
 	resp_empty(r, status);
+	return 0;
+}
+
+int api_link_added(struct request *r, int rc, const char *json, const struct err *e,
+                   const char *conflict)
+{
+	if (rc < 0)
+		return fail_err(r, e);
+	if (rc == 1)
+		return fail_with(r, ERR_CONFLICT, conflict);
+	resp_json_str(r, 201, json);
 	return 0;
 }
 

@@ -47,10 +47,7 @@ static int set_list(struct request *r)
 
 static int set_get(struct request *r)
 {
-	if (api_require_superuser(r))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_setting_json(r->arena, req_path_id(r, "id"), &e), &e);
+	return api_get_json(r, api_superuser_check, store_setting_json);
 }
 
 /* The body's "value" without key normalization (json settings are opaque). */
@@ -274,16 +271,19 @@ static int set_update(struct request *r)
 	return set_write(r, req_path_id(r, "id"));
 }
 
-static int set_delete(struct request *r)
+/* The superuser (403), then the setting {id} (404). */
+static int set_exists(struct request *r, int64_t id)
 {
 	if (api_require_superuser(r))
 		return -1;
-	int64_t id = req_path_id(r, "id");
 	struct setting_row cur;
 	struct err e = {0};
-	if (api_found(r, store_setting_get(r->arena, id, &cur, &e), &e, NF_SET))
-		return -1;
-	return api_commit_empty(r, 204, db_begin(&e) || store_setting_delete(r->arena, id, &e), &e);
+	return api_found(r, store_setting_get(r->arena, id, &cur, &e), &e, NF_SET);
+}
+
+static int set_delete(struct request *r)
+{
+	return api_delete(r, set_exists, store_setting_delete);
 }
 
 const struct route api_settings_routes[] = {

@@ -44,14 +44,20 @@ static int study_access(struct request *r, int64_t id, bool manage, struct study
 	    &e, ERR_FORBIDDEN, NO_PERM);
 }
 
+static int study_readable(struct request *r, int64_t id)
+{
+	struct study_info si;
+	return study_access(r, id, false, &si);
+}
+
+static char *study_json(struct arena *a, int64_t id, struct err *e)
+{
+	return store_study_json(a, id, false, e);
+}
+
 static int study_get(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	struct study_info si;
-	if (study_access(r, id, false, &si))
-		return -1;
-	struct err e = {0};
-	return api_reply(r, 200, store_study_json(r->arena, id, false, &e), &e);
+	return api_get_json(r, study_readable, study_json);
 }
 
 static const char *const STUDY_FIELDS[] = {"name", "description", "organization", "icon_url", NULL};
@@ -142,14 +148,15 @@ static int study_update(struct request *r)
 	return api_commit_reply(r, 200, store_study_json(r->arena, id, true, &e), &e);
 }
 
+static int study_manageable(struct request *r, int64_t id)
+{
+	struct study_info si;
+	return study_access(r, id, true, &si);
+}
+
 static int study_delete(struct request *r)
 {
-	int64_t id = req_path_id(r, "id");
-	struct study_info si;
-	if (study_access(r, id, true, &si))
-		return -1;
-	struct err e = {0};
-	return api_commit_empty(r, 204, db_begin(&e) || store_study_delete(r->arena, id, &e), &e);
+	return api_delete(r, study_manageable, store_study_delete);
 }
 
 /* ---------- sub-resources ---------- */

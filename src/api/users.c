@@ -178,11 +178,12 @@ static int users_delete(struct request *r)
 	struct err e = {0};
 	if (db_begin(&e) || store_user_delete(r->arena, id, &e))
 		return fail_err(r, &e);
-	if (ui.patient_id && api_audit(r, "delete", "Patient",
-	                               arena_printf(r->arena, "%lld", (long long)ui.patient_id),
-	                               ui.patient_id, 204, NULL))
-		return -1;
-	return api_commit_empty(r, 204, false, &e);
+	int audited = ui.patient_id
+	                  ? api_audit(r, "delete", "Patient",
+	                              arena_printf(r->arena, "%lld", (long long)ui.patient_id),
+	                              ui.patient_id, 204, NULL)
+	                  : 0;
+	return api_commit_audited(r, audited, 204, &e);
 }
 
 const struct route api_user_routes[] = {
