@@ -6,16 +6,13 @@
 #include "authz/authz.h"
 #include "store/store.h"
 
-/* HTML-escape & < > " ' */
-char *html_escape(struct arena *a, const char *s);
-/* A complete HTML page (text/html; charset=utf-8) with the HTML security policy. */
-void auth_html_page(struct request *r, int status, const char *title, const char *body_html);
-/* A simple error page: <h1>title</h1><p>message</p>. Returns 0 (response written). */
-int auth_html_error(struct request *r, int status, const char *message);
-
-/* OAuth JSON error written directly (keeps CORS and extra headers); rolls back an open
- * transaction. Returns 0 (response written). */
-int oauth_error(struct request *r, int status, const char *code, const char *desc);
+/* The errors of the auth endpoints set r->err and return -1 (handlers: `return oauth_fail(...)`);
+ * resp_error writes them. */
+/* An HTML error page titled "Error | <site title>": <h1>status text</h1><p>message</p>. Rolls
+ * back an open transaction first (the title is a setting). */
+int auth_html_fail(struct request *r, int status, const char *message);
+/* An OAuth JSON error (RFC 6749 §5.2; desc NULL: no error_description) with no-store headers. */
+int oauth_fail(struct request *r, int status, const char *code, const char *desc);
 /* A store error on an OAuth endpoint: 500 server_error (503 when the database is down). */
 int oauth_store_error(struct request *r, const struct err *e);
 /* Token-style response headers: Cache-Control: no-store, Pragma: no-cache. */
@@ -36,7 +33,7 @@ bool auth_form(struct request *r, struct kvlist *form);
 const char *auth_setting(struct request *r, const char *key, const char *def);
 
 /* Client authentication of oauth.md §2.2 on the token, revocation and introspection endpoints.
- * 0: *out is the authenticated client. 1: a response (error) was written. */
+ * 0: *out is the authenticated client. -1: the error is in r->err. */
 int auth_client_authenticate(struct request *r, struct kvlist *form, struct auth_client *out);
 
 /* The issuer: <origin>/o */

@@ -75,7 +75,7 @@ static int authorize(struct request *r)
 	if (rc < 0)
 		return fail_err(r, &e);
 	if (rc > 0)
-		return auth_html_error(r, 400, "Unknown client.");
+		return auth_html_fail(r, 400, "Unknown client.");
 	/* 2. redirect URI */
 	const char *want = req_param(r, "redirect_uri");
 	const char *uri = NULL;
@@ -91,7 +91,7 @@ static int authorize(struct request *r)
 	if (!want && n_registered == 1)
 		uri = only;
 	if (!auth_redirect_uri_valid(uri))
-		return auth_html_error(r, 400, "Invalid redirect URI.");
+		return auth_html_fail(r, 400, "Invalid redirect URI.");
 	/* 3. errors by redirect */
 	const char *state = req_param(r, "state");
 	const char *rt = req_param(r, "response_type");
@@ -189,8 +189,9 @@ static int authorize(struct request *r)
 
 static int authorize_post(struct request *r)
 {
-	resp_header(r, "Allow", "GET, HEAD, OPTIONS");
-	return oauth_error(r, 405, "invalid_request", "Method \"POST\" not allowed.");
+	oauth_fail(r, 405, "invalid_request", "Method \"POST\" not allowed.");
+	r->err.allow = "GET, HEAD, OPTIONS";
+	return -1;
 }
 
 const struct route auth_authorize_routes[] = {

@@ -9,14 +9,14 @@ static int revoke(struct request *r)
 {
 	struct kvlist f;
 	if (!auth_form(r, &f))
-		return oauth_error(r, 400, "invalid_request",
-		                   "The body must be application/x-www-form-urlencoded.");
+		return oauth_fail(r, 400, "invalid_request",
+		                  "The body must be application/x-www-form-urlencoded.");
 	const char *tok = kv_get(&f, "token");
 	if (!tok || !*tok)
-		return oauth_error(r, 400, "invalid_request", "token is required.");
+		return oauth_fail(r, 400, "invalid_request", "token is required.");
 	struct auth_client c;
 	if (auth_client_authenticate(r, &f, &c))
-		return 0;
+		return -1;
 	oauth_no_store(r);
 	if (strlen(tok) > 512) {
 		resp_body(r, 200, NULL, NULL);
@@ -55,20 +55,17 @@ static int introspect(struct request *r)
 	const char *tok;
 	if (!strcmp(r->method, "POST")) {
 		if (!auth_form(r, &f))
-			return oauth_error(r, 400, "invalid_request",
-			                   "The body must be application/x-www-form-urlencoded.");
+			return oauth_fail(r, 400, "invalid_request",
+			                  "The body must be application/x-www-form-urlencoded.");
 		tok = kv_get(&f, "token");
 	} else {
 		tok = req_param(r, "token");
 	}
 	struct auth_client c;
 	if (auth_client_authenticate(r, &f, &c))
-		return 0;
-	if (!c.confidential) {
-		r->resp.headers.n = 0;
-		resp_header(r, "Access-Control-Allow-Origin", "*");
-		return oauth_error(r, 401, "invalid_client", "Client authentication failed.");
-	}
+		return -1;
+	if (!c.confidential)
+		return oauth_fail(r, 401, "invalid_client", "Client authentication failed.");
 	oauth_no_store(r);
 	struct auth_token_info t;
 	int rc = 1;
@@ -111,13 +108,15 @@ static int userinfo(struct request *r)
 	if (rc < 0 && r->err.kind != ERR_UNAUTHORIZED)
 		return oauth_store_error(r, &r->err);
 	if (rc != 0) {
-		resp_header(r, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-		return oauth_error(r, 401, "invalid_token", NULL);
+		oauth_fail(r, 401, "invalid_token", NULL);
+		r->err.www_authenticate = "Bearer error=\"invalid_token\"";
+		return -1;
 	}
 	struct principal *p = r->principal;
 	if (!authz_scope_has(p->scope, "openid")) {
-		resp_header(r, "WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
-		return oauth_error(r, 403, "insufficient_scope", NULL);
+		oauth_fail(r, 403, "insufficient_scope", NULL);
+		r->err.www_authenticate = "Bearer error=\"insufficient_scope\"";
+		return -1;
 	}
 	struct buf *b = buf_new(r->arena, 256);
 	struct jw w;

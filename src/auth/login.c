@@ -69,7 +69,7 @@ static int login_form(struct request *r, int status, bool fresh_csrf, const char
 		buf_printf(b, "<input type=\"hidden\" name=\"next\" value=\"%s\">\n",
 		           html_escape(r->arena, next));
 	buf_puts(b, "<button type=\"submit\">Log in</button>\n</form>\n");
-	auth_html_page(r, status, arena_printf(r->arena, "Log in | %s", site), b->data);
+	resp_html_page(r, status, arena_printf(r->arena, "Log in | %s", site), b->data);
 	return 0;
 }
 
@@ -138,7 +138,7 @@ static int login_post(struct request *r)
 	        auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len, cookie),
 	        43) ||
 	    (origin && strcmp(origin, r->origin) != 0))
-		return auth_html_error(r, 403, CSRF_FAILED);
+		return auth_html_fail(r, 403, CSRF_FAILED);
 	/* 2. next: the form field wins over the query parameter */
 	const char *next_raw = kv_get(&form, "next");
 	if (!next_raw)
@@ -169,11 +169,12 @@ static int login_post(struct request *r)
 	if (wait > 0) {
 		auth_audit(r, "login.failure", found == 0 ? u.id : 0, NULL, "Session", NULL, 0, 429,
 		           failure_detail(r, email, "throttled"));
-		resp_header(r, "Retry-After", arena_printf(r->arena, "%ld", wait));
-		return auth_html_error(
-		    r, 429,
-		    arena_printf(r->arena, "Too many failed attempts. Try again in %ld seconds.",
-		                 wait));
+		auth_html_fail(r, 429,
+		               arena_printf(r->arena,
+		                            "Too many failed attempts. Try again in %ld seconds.",
+		                            wait));
+		r->err.retry_after = wait;
+		return -1;
 	}
 	/* 4. credentials */
 	bool ok;

@@ -144,10 +144,10 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 {
 	const char *code = kv_get(f, "code");
 	if (!code || !*code)
-		return oauth_error(r, 400, "invalid_request", "code is required.");
+		return oauth_fail(r, 400, "invalid_request", "code is required.");
 	if (strlen(code) > 512)
-		return oauth_error(r, 400, "invalid_grant",
-		                   "Invalid or expired authorization code.");
+		return oauth_fail(r, 400, "invalid_grant",
+		                  "Invalid or expired authorization code.");
 	unsigned char cd[32];
 	sha256(code, strlen(code), cd);
 	struct err e = {0};
@@ -158,37 +158,37 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 	if (rc < 0)
 		return oauth_store_error(r, &e);
 	if (rc > 0 || k.application_id != c->id)
-		return oauth_error(r, 400, "invalid_grant",
-		                   "Invalid or expired authorization code.");
+		return oauth_fail(r, 400, "invalid_grant",
+		                  "Invalid or expired authorization code.");
 	if (k.used) {
 		reuse_detected(r, k.family_id, k.user_id, c->client_id, "authorization_code",
 		               "code_replay");
-		return oauth_error(r, 400, "invalid_grant",
-		                   "Invalid or expired authorization code.");
+		return oauth_fail(r, 400, "invalid_grant",
+		                  "Invalid or expired authorization code.");
 	}
 	if (k.expired)
-		return oauth_error(r, 400, "invalid_grant",
-		                   "Invalid or expired authorization code.");
+		return oauth_fail(r, 400, "invalid_grant",
+		                  "Invalid or expired authorization code.");
 	const char *ru = kv_get(f, "redirect_uri");
 	if (k.redirect_uri_in_request ? (!ru || strcmp(ru, k.redirect_uri) != 0)
 	                              : (ru && strcmp(ru, k.redirect_uri) != 0))
-		return oauth_error(r, 400, "invalid_grant", "redirect_uri does not match.");
+		return oauth_fail(r, 400, "invalid_grant", "redirect_uri does not match.");
 	const char *verifier = kv_get(f, "code_verifier");
 	if (!k.challenge || !*k.challenge)
-		return oauth_error(r, 400, "invalid_grant", "The code has no PKCE challenge.");
+		return oauth_fail(r, 400, "invalid_grant", "The code has no PKCE challenge.");
 	if (!verifier)
-		return oauth_error(r, 400, "invalid_request", "Code verifier required.");
+		return oauth_fail(r, 400, "invalid_request", "Code verifier required.");
 	if (!auth_pkce_verifier_valid(verifier))
-		return oauth_error(
+		return oauth_fail(
 		    r, 400, "invalid_request",
 		    "code_verifier must be 43-128 characters of A-Z a-z 0-9 - . _ ~.");
 	if (!auth_pkce_check(verifier, k.challenge))
-		return oauth_error(r, 400, "invalid_grant", "Code verifier does not match.");
+		return oauth_fail(r, 400, "invalid_grant", "Code verifier does not match.");
 	if (!k.user.is_active)
-		return oauth_error(r, 400, "invalid_grant", "The user is inactive.");
+		return oauth_fail(r, 400, "invalid_grant", "The user is inactive.");
 	if (k.invitation_id && !auth_is_patient_user(&k.user))
-		return oauth_error(r, 400, "invalid_grant",
-		                   "An invitation grants tokens to patient-only accounts.");
+		return oauth_fail(r, 400, "invalid_grant",
+		                  "An invitation grants tokens to patient-only accounts.");
 	struct auth_issue in = {
 	    .application_id = c->id,
 	    .user_id = k.user_id,
@@ -208,9 +208,9 @@ static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_
 {
 	const char *rt = kv_get(f, "refresh_token");
 	if (!rt || !*rt)
-		return oauth_error(r, 400, "invalid_request", "refresh_token is required.");
+		return oauth_fail(r, 400, "invalid_request", "refresh_token is required.");
 	if (strlen(rt) > 512)
-		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
+		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
 	unsigned char d[32];
 	sha256(rt, strlen(rt), d);
 	struct err e = {0};
@@ -221,29 +221,29 @@ static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_
 	if (rc < 0)
 		return oauth_store_error(r, &e);
 	if (rc > 0 || k.application_id != c->id)
-		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
+		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
 	if (k.rotated && !k.family_revoked) {
 		reuse_detected(r, k.family_id, k.user_id, c->client_id, "refresh_token",
 		               "refresh_reuse");
-		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
+		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
 	}
 	if (k.rotated || k.revoked || k.family_revoked || k.family_expired || !k.user.is_active)
-		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
+		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
 	/* a family obtained through an invitation is a patient app's: it ends when the user
 	 * becomes a practitioner or a superuser */
 	if (k.from_invitation && !auth_is_patient_user(&k.user))
-		return oauth_error(r, 400, "invalid_grant", "Invalid refresh token.");
+		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
 	const char *scope = kv_get(f, "scope");
 	if (scope && *scope) {
 		if (strlen(scope) > 4096 || !authz_scope_subset(scope, k.family_scope))
-			return oauth_error(r, 400, "invalid_scope",
-			                   "The scope exceeds the original grant.");
+			return oauth_fail(r, 400, "invalid_scope",
+			                  "The scope exceeds the original grant.");
 		/* normalise: de-duplicated, request order */
 		char *granted;
 		const char *bad;
 		if (authz_scope_grant(r->arena, scope, SCOPE_GRANT_CODE,
 		                      auth_is_patient_user(&k.user), &granted, &bad))
-			return oauth_error(r, 400, "invalid_scope", "Scope not allowed.");
+			return oauth_fail(r, 400, "invalid_scope", "Scope not allowed.");
 		scope = granted;
 	} else {
 		scope = k.family_scope;
@@ -266,23 +266,23 @@ static int grant_client_credentials(struct request *r, struct kvlist *f,
                                     const struct auth_client *c)
 {
 	if (!c->confidential || !c->client_credentials)
-		return oauth_error(r, 400, "unauthorized_client",
-		                   "The client may not use the client_credentials grant.");
+		return oauth_fail(r, 400, "unauthorized_client",
+		                  "The client may not use the client_credentials grant.");
 	if (!c->owner_user_id)
-		return oauth_error(r, 400, "unauthorized_client", "The client has no owner.");
+		return oauth_fail(r, 400, "unauthorized_client", "The client has no owner.");
 	char *granted;
 	const char *bad;
 	if (authz_scope_grant(r->arena, kv_get(f, "scope"), SCOPE_GRANT_CLIENT_CREDENTIALS, false,
 	                      &granted, &bad))
-		return oauth_error(r, 400, "invalid_scope",
-		                   arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
+		return oauth_fail(r, 400, "invalid_scope",
+		                  arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
 	struct err e = {0};
 	struct auth_user u;
 	int rc = store_auth_user_by_id(r->arena, c->owner_user_id, &u, &e);
 	if (rc < 0)
 		return oauth_store_error(r, &e);
 	if (rc > 0 || !u.is_active)
-		return oauth_error(r, 401, "invalid_client", "Client authentication failed.");
+		return oauth_fail(r, 401, "invalid_client", "Client authentication failed.");
 	if (db_begin(&e))
 		return oauth_store_error(r, &e);
 	struct auth_issue in = {
@@ -302,19 +302,19 @@ static int token(struct request *r)
 {
 	struct kvlist f;
 	if (!auth_form(r, &f))
-		return oauth_error(r, 400, "invalid_request",
-		                   "The body must be application/x-www-form-urlencoded.");
+		return oauth_fail(r, 400, "invalid_request",
+		                  "The body must be application/x-www-form-urlencoded.");
 	const char *grant = kv_get(&f, "grant_type");
 	if (!grant || !*grant)
-		return oauth_error(r, 400, "invalid_request", "grant_type is required.");
+		return oauth_fail(r, 400, "invalid_request", "grant_type is required.");
 	if (strcmp(grant, "authorization_code") != 0 && strcmp(grant, "refresh_token") != 0 &&
 	    strcmp(grant, "client_credentials") != 0)
-		return oauth_error(r, 400, "unsupported_grant_type",
-		                   "grant_type must be authorization_code, refresh_token or "
-		                   "client_credentials.");
+		return oauth_fail(r, 400, "unsupported_grant_type",
+		                  "grant_type must be authorization_code, refresh_token or "
+		                  "client_credentials.");
 	struct auth_client c;
 	if (auth_client_authenticate(r, &f, &c))
-		return 0;
+		return -1;
 	if (!strcmp(grant, "authorization_code"))
 		return grant_code(r, &f, &c);
 	if (!strcmp(grant, "refresh_token"))

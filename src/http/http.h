@@ -150,13 +150,19 @@ void resp_body(struct request *r, int status, const char *content_type, struct b
 void resp_empty(struct request *r, int status); /* 201/204 without body or Content-Type */
 void resp_detail(struct request *r, int status, const char *detail); /* {"detail": "..."} */
 void resp_redirect(struct request *r, int status, const char *location);
+/* HTML-escape & < > " ' (NULL gives ""). */
+char *html_escape(struct arena *a, const char *s);
+/* A complete HTML page (text/html; charset=utf-8) with the HTML security policy and no-store;
+ * body_html is HTML already. */
+void resp_html_page(struct request *r, int status, const char *title, const char *body_html);
 /* FHIR issue code of an HTTP status (fhir.md §10.1): the one table. */
 const char *fhir_issue_code(int status);
 /* OperationOutcome object with one issue (expression may be NULL): the one writer, for error
  * responses and for the outcomes inside Bundle responses. */
 void fhir_outcome(struct jw *w, const char *severity, const char *code, const char *diag,
                   const char *expression);
-/* Turn r->err into the response for r->area (the one status/body mapping). */
+/* Turn r->err into the response: status, the error's headers, and the body of r->err.format
+ * (by default that of r->area). The one place an error response is written. */
 void resp_error(struct request *r);
 /* Serialize status line, headers (with the common security headers) and body. */
 void resp_serialize(struct request *r, struct buf *out);

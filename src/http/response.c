@@ -49,40 +49,50 @@ void resp_redirect(struct request *r, int status, const char *location)
 	resp_body(r, status, NULL, NULL);
 }
 
+/* The one table of statuses: reason phrase and FHIR issue code (fhir.md §10.1). */
+static const struct {
+	int status;
+	const char *text;
+	const char *issue;
+} statuses[] = {
+    {200, "OK", NULL},
+    {201, "Created", NULL},
+    {204, "No Content", NULL},
+    {301, "Moved Permanently", NULL},
+    {302, "Found", NULL},
+    {303, "See Other", NULL},
+    {304, "Not Modified", NULL},
+    {400, "Bad Request", "invalid"},
+    {401, "Unauthorized", "login"},
+    {403, "Forbidden", "forbidden"},
+    {404, "Not Found", "not-found"},
+    {405, "Method Not Allowed", "not-supported"},
+    {406, NULL, "not-supported"},
+    {409, "Conflict", "duplicate"},
+    {410, "Gone", "deleted"},
+    {412, "Precondition Failed", "multiple-matches"},
+    {413, "Payload Too Large", "too-costly"},
+    {415, "Unsupported Media Type", "not-supported"},
+    {422, "Unprocessable Entity", "processing"},
+    {429, "Too Many Requests", "throttled"},
+    {500, "Internal Server Error", NULL},
+    {503, "Service Unavailable", "transient"},
+};
+
 const char *fhir_issue_code(int status)
 {
-	switch (status) {
-	case 400:
-		return "invalid";
-	case 401:
-		return "login";
-	case 403:
-		return "forbidden";
-	case 404:
-		return "not-found";
-	case 405:
-		return "not-supported";
-	case 406:
-		return "not-supported";
-	case 409:
-		return "duplicate";
-	case 410:
-		return "deleted";
-	case 412:
-		return "multiple-matches";
-	case 413:
-		return "too-costly";
-	case 415:
-		return "not-supported";
-	case 422:
-		return "processing";
-	case 429:
-		return "throttled";
-	case 503:
-		return "transient";
-	default:
-		return "exception";
-	}
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].status == status && statuses[i].issue)
+			return statuses[i].issue;
+	return "exception";
+}
+
+const char *http_status_text(int status)
+{
+	for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++)
+		if (statuses[i].status == status && statuses[i].text)
+			return statuses[i].text;
+	return "Unknown";
 }
 
 void fhir_outcome(struct jw *w, const char *severity, const char *code, const char *diag,
@@ -107,6 +117,42 @@ void fhir_outcome(struct jw *w, const char *severity, const char *code, const ch
 	jw_obj_end(w);
 }
 
+char *html_escape(struct arena *a, const char *s)
+{
+	static const char *const ents[256] = {
+	    ['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;", ['"'] = "&quot;", ['\''] = "&#x27;",
+	};
+	if (!s)
+		return arena_strdup(a, "");
+	struct buf *b = buf_new(a, strlen(s) + 16);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (ents[*p])
+			buf_puts(b, ents[*p]);
+		else
+			buf_putc(b, (char)*p);
+	}
+	return b->data;
+}
+
+#define HTML_CSP                                                                                   \
+	"default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; "           \
+	"base-uri 'none'"
+
+void resp_html_page(struct request *r, int status, const char *title, const char *body_html)
+{
+	struct buf *b = buf_new(r->arena, 1024 + strlen(body_html));
+	buf_printf(b,
+	           "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	           "<title>%s</title>\n</head>\n<body>\n<main>\n%s</main>\n</body>\n</html>\n",
+	           html_escape(r->arena, title), body_html);
+	resp_header(r, "Content-Security-Policy", HTML_CSP);
+	resp_header(r, "Cache-Control", "no-store");
+	resp_body(r, status, "text/html; charset=utf-8", b);
+}
+
+/* ---------- the error writer ---------- */
+
 static void write_operation_outcome(struct request *r, int status, const char *msg)
 {
 	struct buf *b = buf_new(r->arena, 256);
@@ -117,66 +163,43 @@ static void write_operation_outcome(struct request *r, int status, const char *m
 	resp_body(r, status, "application/fhir+json", b);
 }
 
-void resp_error(struct request *r)
+/* RFC 6749 §5.2 code of an error without its own (a value the database refused, a failure of
+ * the server): the code of its status, NULL when the status has none. */
+static const char *oauth_code(const struct err *e, int status)
 {
-	struct err *e = &r->err;
-	int status = err_http_status(e);
-	const char *msg = e->msg;
-	if (status == 500) {
-		if (e->log)
-			log_error("request %s: %s", r->request_id, e->log);
-		msg = arena_printf(r->arena, "Internal server error (request %s).", r->request_id);
-		e->body = NULL;
-	} else if (e->log) {
-		log_info("request %s: %s", r->request_id, e->log);
-	}
-	if (status == 503) {
-		msg = "Service temporarily unavailable.";
-		if (!e->retry_after)
-			e->retry_after = 5;
-		e->body = NULL;
-	}
-	if (!msg)
-		msg = http_status_text(status);
-	if (status == 401 && !e->www_authenticate && r->area != AREA_OAUTH && r->area != AREA_HTML)
-		e->www_authenticate = r->auth_failed_invalid
-		                          ? "Bearer realm=\"api\", error=\"invalid_token\""
-		                          : "Bearer realm=\"api\"";
-	if (e->www_authenticate)
-		resp_header(r, "WWW-Authenticate", e->www_authenticate);
-	if (e->allow)
-		resp_header(r, "Allow", e->allow);
-	if (e->retry_after > 0)
-		resp_header(r, "Retry-After", arena_printf(r->arena, "%ld", e->retry_after));
-	switch (r->area) {
-	case AREA_FHIR:
-		write_operation_outcome(r, status, msg);
-		return;
-	case AREA_OAUTH: {
-		/* RFC 6749 §5.2 body; an error without its own code (a value the database refused,
-		 * a failure of the server) gets the code of its status */
-		const char *code = e->code         ? e->code
-		                   : status == 400 ? "invalid_request"
-		                   : status == 500 ? "server_error"
-		                   : status == 503 ? "temporarily_unavailable"
-		                                   : NULL;
-		if (code) {
-			struct buf *b = buf_new(r->arena, 128);
-			struct jw w;
-			jw_init(&w, b);
-			jw_obj_begin(&w);
-			jw_kstr(&w, "error", code);
-			if (msg && !e->body)
-				jw_kstr(&w, "error_description", msg);
-			jw_obj_end(&w);
-			resp_json(r, status, b);
-			return;
-		}
-		break;
-	}
-	default:
-		break;
-	}
+	return e->code         ? e->code
+	       : status == 400 ? "invalid_request"
+	       : status == 500 ? "server_error"
+	       : status == 503 ? "temporarily_unavailable"
+	                       : NULL;
+}
+
+static void write_oauth(struct request *r, int status, const char *code, const char *desc)
+{
+	struct buf *b = buf_new(r->arena, 128);
+	struct jw w;
+	jw_init(&w, b);
+	jw_obj_begin(&w);
+	jw_kstr(&w, "error", code);
+	if (desc)
+		jw_kstr(&w, "error_description", desc);
+	jw_obj_end(&w);
+	resp_json(r, status, b);
+}
+
+static void write_html(struct request *r, int status, const char *msg)
+{
+	const struct err *e = &r->err;
+	char *body = arena_printf(r->arena, "<h1>%s</h1>\n<p>%s</p>\n",
+	                          html_escape(r->arena, http_status_text(status)),
+	                          html_escape(r->arena, msg));
+	resp_html_page(r, status, e->title ? e->title : http_status_text(status), body);
+}
+
+/* The Admin API's bodies (and those of every path outside the other areas). */
+static void write_detail(struct request *r, int status, const char *msg)
+{
+	const struct err *e = &r->err;
 	if (e->body && status < 500) {
 		resp_json_str(r, status, e->body);
 		return;
@@ -193,54 +216,79 @@ void resp_error(struct request *r)
 	resp_detail(r, status, msg);
 }
 
-const char *http_status_text(int status)
+/* The client's message: the error's own, a fixed one for 500 and 503 (nothing of a failure of
+ * the server reaches the client), NULL when an OAuth error has none. Logs the error. */
+static const char *client_message(struct request *r, int status)
 {
-	switch (status) {
-	case 200:
-		return "OK";
-	case 201:
-		return "Created";
-	case 204:
-		return "No Content";
-	case 301:
-		return "Moved Permanently";
-	case 302:
-		return "Found";
-	case 303:
-		return "See Other";
-	case 304:
-		return "Not Modified";
-	case 400:
-		return "Bad Request";
-	case 401:
-		return "Unauthorized";
-	case 403:
-		return "Forbidden";
-	case 404:
-		return "Not Found";
-	case 405:
-		return "Method Not Allowed";
-	case 409:
-		return "Conflict";
-	case 410:
-		return "Gone";
-	case 412:
-		return "Precondition Failed";
-	case 413:
-		return "Payload Too Large";
-	case 415:
-		return "Unsupported Media Type";
-	case 422:
-		return "Unprocessable Entity";
-	case 429:
-		return "Too Many Requests";
-	case 500:
-		return "Internal Server Error";
-	case 503:
-		return "Service Unavailable";
-	default:
-		return "Unknown";
+	struct err *e = &r->err;
+	if (status == 500) {
+		if (e->log)
+			log_error("request %s: %s", r->request_id, e->log);
+		return arena_printf(r->arena, "Internal server error (request %s).", r->request_id);
 	}
+	if (e->log)
+		log_info("request %s: %s", r->request_id, e->log);
+	if (status == 503)
+		return "Service temporarily unavailable.";
+	if (!e->msg && e->format != ERR_FORMAT_OAUTH)
+		return http_status_text(status);
+	return e->msg;
+}
+
+static void error_headers(struct request *r, int status)
+{
+	struct err *e = &r->err;
+	if (status == 503 && !e->retry_after)
+		e->retry_after = 5;
+	if (status == 401 && !e->www_authenticate && r->area != AREA_OAUTH && r->area != AREA_HTML)
+		e->www_authenticate = r->auth_failed_invalid
+		                          ? "Bearer realm=\"api\", error=\"invalid_token\""
+		                          : "Bearer realm=\"api\"";
+	if (e->www_authenticate)
+		resp_header(r, "WWW-Authenticate", e->www_authenticate);
+	if (e->allow)
+		resp_header(r, "Allow", e->allow);
+	if (e->retry_after > 0)
+		resp_header(r, "Retry-After", arena_printf(r->arena, "%ld", e->retry_after));
+}
+
+void resp_error(struct request *r)
+{
+	struct err *e = &r->err;
+	int status = err_http_status(e);
+	const char *msg = client_message(r, status);
+	if ((status == 500 || status == 503) && e->format != ERR_FORMAT_JSON)
+		e->body = NULL;
+	error_headers(r, status);
+	switch (e->format) {
+	case ERR_FORMAT_OAUTH:
+		resp_header(r, "Cache-Control", "no-store");
+		resp_header(r, "Pragma", "no-cache");
+		write_oauth(r, status, oauth_code(e, status), msg);
+		return;
+	case ERR_FORMAT_HTML:
+		write_html(r, status, msg);
+		return;
+	case ERR_FORMAT_JSON:
+		resp_json_str(r, status, e->body);
+		return;
+	case ERR_FORMAT_AREA:
+		break;
+	}
+	switch (r->area) {
+	case AREA_FHIR:
+		write_operation_outcome(r, status, msg);
+		return;
+	case AREA_OAUTH:
+		if (oauth_code(e, status)) {
+			write_oauth(r, status, oauth_code(e, status), e->body ? NULL : msg);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	write_detail(r, status, msg);
 }
 
 static bool has_header(const struct request *r, const char *name)

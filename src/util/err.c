@@ -1,39 +1,31 @@
 /* The error value of every layer and its one mapping to an HTTP status. */
 #include "util/util.h"
 
+static const struct {
+	enum err_kind kind;
+	int status;
+} statuses[] = {
+    {ERR_NONE, 200},        {ERR_BAD_REQUEST, 400}, {ERR_UNAUTHORIZED, 401},  {ERR_FORBIDDEN, 403},
+    {ERR_NOT_FOUND, 404},   {ERR_METHOD, 405},      {ERR_CONFLICT, 409},      {ERR_GONE, 410},
+    {ERR_TOO_LARGE, 413},   {ERR_MEDIA_TYPE, 415},  {ERR_UNPROCESSABLE, 422}, {ERR_THROTTLED, 429},
+    {ERR_UNAVAILABLE, 503}, {ERR_INTERNAL, 500},
+};
+#define N_STATUSES (sizeof(statuses) / sizeof(statuses[0]))
+
 int err_http_status(const struct err *e)
 {
 	if (e->status)
 		return e->status;
-	switch (e->kind) {
-	case ERR_NONE:
-		return 200;
-	case ERR_BAD_REQUEST:
-		return 400;
-	case ERR_UNAUTHORIZED:
-		return 401;
-	case ERR_FORBIDDEN:
-		return 403;
-	case ERR_NOT_FOUND:
-		return 404;
-	case ERR_METHOD:
-		return 405;
-	case ERR_CONFLICT:
-		return 409;
-	case ERR_GONE:
-		return 410;
-	case ERR_TOO_LARGE:
-		return 413;
-	case ERR_MEDIA_TYPE:
-		return 415;
-	case ERR_UNPROCESSABLE:
-		return 422;
-	case ERR_THROTTLED:
-		return 429;
-	case ERR_UNAVAILABLE:
-		return 503;
-	case ERR_INTERNAL:
-		return 500;
-	}
+	for (size_t i = 0; i < N_STATUSES; i++)
+		if (statuses[i].kind == e->kind)
+			return statuses[i].status;
 	return 500;
+}
+
+enum err_kind err_kind_of_status(int status)
+{
+	for (size_t i = 1; i < N_STATUSES; i++)
+		if (statuses[i].status == status)
+			return statuses[i].kind;
+	return status < 500 ? ERR_BAD_REQUEST : ERR_INTERNAL;
 }

@@ -223,8 +223,19 @@ enum err_kind {
 	ERR_UNAVAILABLE,   /* 503: database unreachable */
 	ERR_INTERNAL,      /* 500: a bug */
 };
+/* The body an error response has. ERR_FORMAT_AREA: the request's area decides (/api/v1 and the
+ * rest: {"detail"} or the given JSON; /FHIR/R5: OperationOutcome; /o/: the OAuth JSON when an
+ * error code is known, else {"detail"}). The others are chosen by the code that fails. */
+enum err_format {
+	ERR_FORMAT_AREA = 0,
+	ERR_FORMAT_OAUTH, /* RFC 6749 §5.2 {"error", "error_description"} (only when msg is set),
+	                     with Cache-Control: no-store and Pragma: no-cache */
+	ERR_FORMAT_HTML,  /* an HTML page <h1>status text</h1><p>msg</p> titled `title` */
+	ERR_FORMAT_JSON,  /* body is the whole application/json body, whatever the status */
+};
 struct err {
 	enum err_kind kind;
+	enum err_format format;
 	int status;       /* explicit HTTP status override (0 = from kind) */
 	const char *msg;  /* for the client (plain sentence) */
 	const char *body; /* optional: full JSON body for the client (e.g. field errors) */
@@ -237,8 +248,12 @@ struct err {
 	const char *allow;            /* 405: the methods of the path */
 	long retry_after;             /* seconds (429, 503; a 503 without one gets 5) */
 	const char *expression;       /* the part of the request at fault (FHIR issue.expression) */
+	const char *title;            /* ERR_FORMAT_HTML: the page's <title> */
 };
 int err_http_status(const struct err *e);
+/* The kind of an HTTP error status (a status of no kind: ERR_BAD_REQUEST below 500, else
+ * ERR_INTERNAL); err_http_status of {kind, status} gives the status back. */
+enum err_kind err_kind_of_status(int status);
 
 /* One audit row (data-model.md §7): the request fills the caller's part (req_audit_row), the
  * handler the action, and the store writes it (store_audit_insert); shared by every layer. */

@@ -15,10 +15,12 @@ static int health(struct request *r)
 		struct err e = {0};
 		static struct db_stmt q_ping = DB_STMT("SELECT 1");
 		if (db_ensure(&e) || !db_query(r->arena, &q_ping, 0, NULL, &e)) {
-			resp_json_str(
-			    r, 503, "{\"status\":\"unavailable\",\"version\":\"" JHE_VERSION "\"}");
-			resp_header(r, "Retry-After", "5");
-			return 0;
+			struct err down = {
+			    .kind = ERR_UNAVAILABLE,
+			    .format = ERR_FORMAT_JSON,
+			    .body = "{\"status\":\"unavailable\",\"version\":\"" JHE_VERSION "\"}",
+			};
+			return fail_err(r, &down);
 		}
 	}
 	resp_json_str(r, 200, "{\"status\":\"ok\",\"version\":\"" JHE_VERSION "\"}");

@@ -126,23 +126,20 @@ static void serve(FCGX_Request *fr, struct arena *a)
 	int st = parse_target(fr, &r);
 	if (st == 0)
 		st = read_body(fr, &r);
+	/* what fails before dispatch: Admin-API-style bodies, a 413 in the area of its path */
 	if (st == 0 && !config_host_allowed(&g_config, r.host)) {
-		if (!r.path)
-			r.path = "/";
-		resp_detail(&r, 400, "Invalid host header.");
-		st = -1;
-	}
-	if (st == 413) {
-		if (!r.path)
-			r.path = "/";
+		fail_with(&r, ERR_BAD_REQUEST, "Invalid host header.");
+	} else if (st == 413) {
 		fail_with(&r, ERR_TOO_LARGE, "Request body too large.");
-		r.area = str_starts(r.path, "/FHIR/R5") ? AREA_FHIR : AREA_API;
-		resp_error(&r);
+		r.area = r.path && str_starts(r.path, "/FHIR/R5") ? AREA_FHIR : AREA_API;
 	} else if (st == 400) {
+		fail_with(&r, ERR_BAD_REQUEST, "Malformed request.");
+	}
+	if (r.err.kind != ERR_NONE) {
 		if (!r.path)
 			r.path = "/";
-		resp_detail(&r, 400, "Malformed request.");
-	} else if (st == 0) {
+		resp_error(&r);
+	} else {
 		db_deadline_arm(g_config.request_timeout_ms);
 		dispatch(&r);
 		db_deadline_disarm();

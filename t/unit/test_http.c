@@ -294,6 +294,81 @@ START_TEST(error_headers_and_codes)
 }
 END_TEST
 
+/* The bodies an error chooses itself: OAuth JSON (with no-store), an HTML page, a whole JSON
+ * body (the /health 503), and the status and issue-code table. */
+START_TEST(error_formats)
+{
+	struct arena *a = arena_new();
+	struct request r;
+	memset(&r, 0, sizeof(r));
+	r.arena = a;
+	r.request_id = "rid4";
+	r.area = AREA_OAUTH;
+	struct err e = {.kind = ERR_UNAUTHORIZED,
+	                .format = ERR_FORMAT_OAUTH,
+	                .code = "invalid_token",
+	                .www_authenticate = "Bearer error=\"invalid_token\""};
+	fail_err(&r, &e);
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 401);
+	ck_assert_str_eq(r.resp.body->data, "{\"error\":\"invalid_token\"}");
+	ck_assert_str_eq(resp_hdr(&r, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
+	ck_assert_str_eq(resp_hdr(&r, "Cache-Control"), "no-store");
+	ck_assert_str_eq(resp_hdr(&r, "Pragma"), "no-cache");
+	/* an OAuth 500 says nothing of the failure; a 503 has its code and Retry-After */
+	memset(&r.resp, 0, sizeof(r.resp));
+	struct err boom = {.kind = ERR_INTERNAL, .format = ERR_FORMAT_OAUTH, .msg = "secret"};
+	fail_err(&r, &boom);
+	resp_error(&r);
+	ck_assert_str_eq(r.resp.body->data,
+	                 "{\"error\":\"server_error\",\"error_description\":\"Internal server "
+	                 "error (request rid4).\"}");
+	memset(&r.resp, 0, sizeof(r.resp));
+	struct err down = {.kind = ERR_UNAVAILABLE, .format = ERR_FORMAT_OAUTH};
+	fail_err(&r, &down);
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 503);
+	ck_assert_str_eq(resp_hdr(&r, "Retry-After"), "5");
+	ck_assert_str_eq(r.resp.body->data,
+	                 "{\"error\":\"temporarily_unavailable\",\"error_description\":\"Service "
+	                 "temporarily unavailable.\"}");
+	/* an HTML page, escaped */
+	memset(&r.resp, 0, sizeof(r.resp));
+	struct err page = {.kind = ERR_FORBIDDEN,
+	                   .format = ERR_FORMAT_HTML,
+	                   .msg = "<b>no</b>",
+	                   .title = "Error | Site"};
+	fail_err(&r, &page);
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 403);
+	ck_assert_str_eq(r.resp.content_type, "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(r.resp.body->data, "<title>Error | Site</title>"));
+	ck_assert_ptr_nonnull(
+	    strstr(r.resp.body->data, "<h1>Forbidden</h1>\n<p>&lt;b&gt;no&lt;/b&gt;</p>\n"));
+	ck_assert_ptr_nonnull(resp_hdr(&r, "Content-Security-Policy"));
+	/* a whole JSON body, kept for a 503 */
+	memset(&r.resp, 0, sizeof(r.resp));
+	r.area = AREA_PLAIN;
+	struct err health = {.kind = ERR_UNAVAILABLE,
+	                     .format = ERR_FORMAT_JSON,
+	                     .body = "{\"status\":\"unavailable\"}"};
+	fail_err(&r, &health);
+	resp_error(&r);
+	ck_assert_int_eq(r.resp.status, 503);
+	ck_assert_str_eq(r.resp.body->data, "{\"status\":\"unavailable\"}");
+	ck_assert_str_eq(resp_hdr(&r, "Retry-After"), "5");
+	/* the kinds of statuses, the one status table */
+	ck_assert_int_eq(err_kind_of_status(429), ERR_THROTTLED);
+	ck_assert_int_eq(err_kind_of_status(412), ERR_BAD_REQUEST);
+	ck_assert_int_eq(err_kind_of_status(502), ERR_INTERNAL);
+	ck_assert_str_eq(http_status_text(412), "Precondition Failed");
+	ck_assert_str_eq(http_status_text(406), "Unknown");
+	ck_assert_str_eq(fhir_issue_code(412), "multiple-matches");
+	ck_assert_str_eq(html_escape(a, "a&'\""), "a&amp;&#x27;&quot;");
+	arena_free(a);
+}
+END_TEST
+
 START_TEST(audit_rows)
 {
 	struct arena *a = arena_new();
@@ -366,6 +441,7 @@ int main(void)
 	tcase_add_test(tc, error_bodies);
 	tcase_add_test(tc, audit_rows);
 	tcase_add_test(tc, error_headers_and_codes);
+	tcase_add_test(tc, error_formats);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
