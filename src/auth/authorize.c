@@ -13,15 +13,17 @@ static void add_param(struct buf *b, bool *first, const char *k, const char *v)
 	url_encode(b, v);
 }
 
-static int redirect_error(struct request *r, const char *uri, const char *state, const char *code,
-                          const char *desc)
+/* 302 to the client's redirect URI with up to two parameters and the state (a NULL value is
+ * left out). */
+static int redirect_to_client(struct request *r, const char *uri, const char *k1, const char *v1,
+                              const char *k2, const char *v2, const char *state)
 {
 	struct buf *b = buf_new(r->arena, 256);
 	buf_puts(b, uri);
 	bool first = true;
-	add_param(b, &first, "error", code);
-	if (desc)
-		add_param(b, &first, "error_description", desc);
+	add_param(b, &first, k1, v1);
+	if (v2)
+		add_param(b, &first, k2, v2);
 	if (state)
 		add_param(b, &first, "state", state);
 	resp_header(r, "Cache-Control", "no-store");
@@ -29,15 +31,10 @@ static int redirect_error(struct request *r, const char *uri, const char *state,
 	return 0;
 }
 
-static bool b64url_chars(const char *s, size_t n)
+static int redirect_error(struct request *r, const char *uri, const char *state, const char *code,
+                          const char *desc)
 {
-	if (strlen(s) != n)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return false;
-	return true;
+	return redirect_to_client(r, uri, "error", code, "error_description", desc, state);
 }
 
 /* /o/authorize/?<query without prompt=login>, percent-encoded as a login `next`. */
@@ -64,127 +61,150 @@ static char *login_next(struct request *r)
 	return b->data;
 }
 
-static int authorize(struct request *r)
+static int redirect_login(struct request *r)
+{
+	resp_header(r, "Cache-Control", "no-store");
+	resp_redirect(r, 302, login_next(r));
+	return 0;
+}
+
+/* What the request asks for, once its client and redirect URI are known. */
+struct authz_request {
+	struct auth_client client;
+	const char *want; /* the redirect_uri parameter (NULL: the registered one) */
+	const char *uri;  /* the redirect URI the answer goes to */
+	const char *state, *scope, *challenge, *nonce, *prompt;
+	char *granted;
+};
+
+/* Steps 1-2: the client and the redirect URI; an error here is a page, never a redirect. */
+static int find_client(struct request *r, struct authz_request *q)
 {
 	struct err e = {0};
 	const char *client_id = req_param(r, "client_id");
-	struct auth_client c;
 	int rc = client_id && strlen(client_id) <= 200
-	             ? store_auth_client(r->arena, client_id, &c, &e)
+	             ? store_auth_client(r->arena, client_id, &q->client, &e)
 	             : 1;
 	if (rc < 0)
 		return fail_err(r, &e);
 	if (rc > 0)
 		return auth_html_fail(r, 400, "Unknown client.");
-	/* 2. redirect URI */
-	const char *want = req_param(r, "redirect_uri");
-	const char *uri = NULL;
+	q->want = req_param(r, "redirect_uri");
 	int n_registered = 0;
-	char *list = arena_strdup(r->arena, c.redirect_uris), *save = NULL;
+	char *list = arena_strdup(r->arena, q->client.redirect_uris), *save = NULL;
 	const char *only = NULL;
 	for (char *u = strtok_r(list, " \t\n", &save); u; u = strtok_r(NULL, " \t\n", &save)) {
 		n_registered++;
 		only = u;
-		if (want && !uri && auth_redirect_uri_matches(u, want))
-			uri = want;
+		if (q->want && !q->uri && auth_redirect_uri_matches(u, q->want))
+			q->uri = q->want;
 	}
-	if (!want && n_registered == 1)
-		uri = only;
-	if (!auth_redirect_uri_valid(uri))
+	if (!q->want && n_registered == 1)
+		q->uri = only;
+	if (!auth_redirect_uri_valid(q->uri))
 		return auth_html_fail(r, 400, "Invalid redirect URI.");
-	/* 3. errors by redirect */
-	const char *state = req_param(r, "state");
+	return 0;
+}
+
+/* Step 3: the parameters; an error is sent to the client by redirect (1). */
+static int check_params(struct request *r, struct authz_request *q)
+{
+	const char *uri = q->uri, *state = q->state = req_param(r, "state");
 	const char *rt = req_param(r, "response_type");
 	if (!rt || strcmp(rt, "code") != 0)
 		return redirect_error(r, uri, state, "unsupported_response_type",
-		                      "response_type must be code.");
-	if (c.client_credentials)
+		                      "response_type must be code."),
+		       1;
+	if (q->client.client_credentials)
 		return redirect_error(r, uri, state, "unauthorized_client",
-		                      "The client may not use the authorization-code grant.");
+		                      "The client may not use the authorization-code grant."),
+		       1;
 	const char *rm = req_param(r, "response_mode");
-	if (rm && strcmp(rm, "query") != 0)
-		return redirect_error(r, uri, state, "invalid_request",
-		                      "response_mode must be query.");
-	const char *challenge = req_param(r, "code_challenge");
-	if (!challenge || !*challenge)
-		return redirect_error(r, uri, state, "invalid_request",
-		                      "code_challenge is required.");
 	const char *method = req_param(r, "code_challenge_method");
-	if (!method || strcmp(method, "S256") != 0)
-		return redirect_error(r, uri, state, "invalid_request",
-		                      "code_challenge_method must be S256.");
-	if (!b64url_chars(challenge, 43))
-		return redirect_error(r, uri, state, "invalid_request",
-		                      "code_challenge must be 43 characters of base64url.");
-	const char *scope = req_param(r, "scope");
-	char *granted;
-	const char *bad;
-	if (authz_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, false, &granted, &bad))
+	q->challenge = req_param(r, "code_challenge");
+	q->scope = req_param(r, "scope");
+	q->nonce = req_param(r, "nonce");
+	q->prompt = req_param(r, "prompt");
+	const char *bad = NULL;
+	const char *invalid = rm && strcmp(rm, "query") != 0    ? "response_mode must be query."
+	                      : !q->challenge || !*q->challenge ? "code_challenge is required."
+	                      : !method || strcmp(method, "S256") != 0
+	                          ? "code_challenge_method must be S256."
+	                      : !auth_b64url_token(q->challenge, 43)
+	                          ? "code_challenge must be 43 characters of base64url."
+	                          : NULL;
+	if (invalid)
+		return redirect_error(r, uri, state, "invalid_request", invalid), 1;
+	if (authz_scope_grant(r->arena, q->scope, SCOPE_GRANT_CODE, false, &q->granted, &bad))
 		return redirect_error(r, uri, state, "invalid_scope",
-		                      arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad));
-	const char *nonce = req_param(r, "nonce");
-	if (nonce && strlen(nonce) > 512)
-		return redirect_error(r, uri, state, "invalid_request", "nonce is too long.");
-	if (state && strlen(state) > 2048)
-		return redirect_error(r, uri, state, "invalid_request", "state is too long.");
-	/* 4. session */
-	const char *prompt = req_param(r, "prompt");
-	const char *sid = auth_cookie(r, "sessionid");
-	struct auth_session s = {0};
-	int have = 1;
-	if (sid && *sid && strlen(sid) < 200) {
-		unsigned char d[32];
-		sha256(sid, strlen(sid), d);
-		have = store_session_get(r->arena, d, &s, &e);
-		if (have < 0)
-			return fail_err(r, &e);
+		                      arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad)),
+		       1;
+	invalid = q->nonce && strlen(q->nonce) > 512 ? "nonce is too long."
+	          : state && strlen(state) > 2048    ? "state is too long."
+	                                             : NULL;
+	if (invalid)
+		return redirect_error(r, uri, state, "invalid_request", invalid), 1;
+	return 0;
+}
+
+/* Step 4: the logged-in user. 0: *u and *s are set; 1: the answer (login or login_required)
+ * is written; -1: r->err. */
+static int session_user(struct request *r, const struct authz_request *q, struct auth_session *s,
+                        struct auth_user *u)
+{
+	struct err e = {0};
+	unsigned char d[32];
+	int have = auth_session_digest(r, d) ? store_session_get(r->arena, d, s, &e) : 1;
+	if (have < 0)
+		return fail_err(r, &e);
+	if (have != 0 || (q->prompt && authz_scope_has(q->prompt, "login"))) {
+		if (q->prompt && authz_scope_has(q->prompt, "none"))
+			return redirect_error(r, q->uri, q->state, "login_required",
+			                      "The user is not logged in."),
+			       1;
+		return redirect_login(r), 1;
 	}
-	bool force_login = prompt && authz_scope_has(prompt, "login");
-	if (have != 0 || force_login) {
-		if (prompt && authz_scope_has(prompt, "none"))
-			return redirect_error(r, uri, state, "login_required",
-			                      "The user is not logged in.");
-		resp_header(r, "Cache-Control", "no-store");
-		resp_redirect(r, 302, login_next(r));
-		return 0;
-	}
-	struct auth_user u;
-	rc = store_auth_user_by_id(r->arena, s.user_id, &u, &e);
+	int rc = store_auth_user_by_id(r->arena, s->user_id, u, &e);
 	if (rc < 0)
 		return fail_err(r, &e);
-	if (rc > 0 || !u.is_active) {
-		resp_header(r, "Cache-Control", "no-store");
-		resp_redirect(r, 302, login_next(r));
-		return 0;
-	}
-	if (authz_scope_grant(r->arena, scope, SCOPE_GRANT_CODE, auth_is_patient_user(&u), &granted,
-	                      &bad))
-		return redirect_error(r, uri, state, "invalid_scope", "Scope not allowed.");
+	if (rc > 0 || !u->is_active)
+		return redirect_login(r), 1;
+	return 0;
+}
+
+static int authorize(struct request *r)
+{
+	struct authz_request q = {0};
+	if (find_client(r, &q))
+		return -1;
+	int rc = check_params(r, &q);
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	struct auth_session s = {0};
+	struct auth_user u;
+	rc = session_user(r, &q, &s, &u);
+	if (rc)
+		return rc > 0 ? 0 : -1;
+	const char *bad;
+	if (authz_scope_grant(r->arena, q.scope, SCOPE_GRANT_CODE, auth_is_patient_user(&u),
+	                      &q.granted, &bad))
+		return redirect_error(r, q.uri, q.state, "invalid_scope", "Scope not allowed.");
 	/* 5. the code */
-	char *code = random_token(r->arena, 32);
-	unsigned char cd[32];
-	sha256(code, strlen(code), cd);
 	struct auth_code_new nc = {
-	    .application_id = c.id,
+	    .application_id = q.client.id,
 	    .user_id = u.id,
-	    .redirect_uri = uri,
-	    .redirect_uri_in_request = want != NULL,
-	    .scope = granted,
-	    .challenge = challenge,
-	    .nonce = nonce,
+	    .redirect_uri = q.uri,
+	    .redirect_uri_in_request = q.want != NULL,
+	    .scope = q.granted,
+	    .challenge = q.challenge,
+	    .nonce = q.nonce,
 	    .auth_time = s.auth_time,
 	};
-	if (store_code_create(r->arena, cd, &nc, NULL, &e))
+	struct err e = {0};
+	char *code = auth_code_issue(r, &nc, NULL, &e);
+	if (!code)
 		return fail_err(r, &e);
-	struct buf *b = buf_new(r->arena, 256);
-	buf_puts(b, uri);
-	bool first = true;
-	add_param(b, &first, "code", code);
-	if (state)
-		add_param(b, &first, "state", state);
-	resp_header(r, "Cache-Control", "no-store");
-	resp_redirect(r, 302, b->data);
-	return 0;
+	return redirect_to_client(r, q.uri, "code", code, NULL, NULL, q.state);
 }
 
 static int authorize_post(struct request *r)

@@ -44,6 +44,25 @@ int oauth_fail(struct request *r, int status, const char *code, const char *desc
 	return -1;
 }
 
+int oauth_form(struct request *r, struct kvlist *form)
+{
+	if (!auth_form(r, form))
+		return oauth_fail(r, 400, "invalid_request",
+		                  "The body must be application/x-www-form-urlencoded.");
+	return 0;
+}
+
+const char *oauth_required(struct request *r, const struct kvlist *form, const char *name)
+{
+	const char *v = kv_get(form, name);
+	if (!v || !*v) {
+		oauth_fail(r, 400, "invalid_request",
+		           arena_printf(r->arena, "%s is required.", name));
+		return NULL;
+	}
+	return v;
+}
+
 int oauth_store_error(struct request *r, const struct err *e)
 {
 	struct err in = *e; /* e may be r->err */
@@ -93,6 +112,49 @@ bool auth_form(struct request *r, struct kvlist *form)
 {
 	memset(form, 0, sizeof(*form));
 	return req_form_body(r, form);
+}
+
+const char *auth_fhir_user(struct request *r, bool patient_user, int64_t patient_id,
+                           int64_t practitioner_id)
+{
+	if (patient_user)
+		return arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
+		                    (long long)patient_id);
+	if (practitioner_id)
+		return arena_printf(r->arena, "%s/FHIR/R5/Practitioner/%lld", r->origin,
+		                    (long long)practitioner_id);
+	return NULL;
+}
+
+bool auth_session_digest(struct request *r, unsigned char d[32])
+{
+	const char *sid = auth_cookie(r, "sessionid");
+	if (!sid || !*sid || strlen(sid) >= 200)
+		return false;
+	sha256(sid, strlen(sid), d);
+	return true;
+}
+
+bool auth_b64url_token(const char *s, size_t len)
+{
+	if (!s || strlen(s) != len)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+			return false;
+	return true;
+}
+
+char *auth_code_issue(struct request *r, const struct auth_code_new *nc, char **expires,
+                      struct err *e)
+{
+	char *code = random_token(r->arena, 32);
+	unsigned char cd[32];
+	sha256(code, strlen(code), cd);
+	if (store_code_create(r->arena, cd, nc, expires, e))
+		return NULL;
+	return code;
 }
 
 char *auth_issuer(struct request *r)

@@ -8,12 +8,11 @@
 static int revoke(struct request *r)
 {
 	struct kvlist f;
-	if (!auth_form(r, &f))
-		return oauth_fail(r, 400, "invalid_request",
-		                  "The body must be application/x-www-form-urlencoded.");
-	const char *tok = kv_get(&f, "token");
-	if (!tok || !*tok)
-		return oauth_fail(r, 400, "invalid_request", "token is required.");
+	if (oauth_form(r, &f))
+		return -1;
+	const char *tok = oauth_required(r, &f, "token");
+	if (!tok)
+		return -1;
 	struct auth_client c;
 	if (auth_client_authenticate(r, &f, &c))
 		return -1;
@@ -54,9 +53,8 @@ static int introspect(struct request *r)
 	struct kvlist f = {0};
 	const char *tok;
 	if (!strcmp(r->method, "POST")) {
-		if (!auth_form(r, &f))
-			return oauth_fail(r, 400, "invalid_request",
-			                  "The body must be application/x-www-form-urlencoded.");
+		if (oauth_form(r, &f))
+			return -1;
 		tok = kv_get(&f, "token");
 	} else {
 		tok = req_param(r, "token");
@@ -125,16 +123,11 @@ static int userinfo(struct request *r)
 	jw_kstr(&w, "sub", db_i64(r->arena, p->user_id));
 	if (authz_scope_has(p->scope, "email"))
 		jw_kstr(&w, "email", p->email);
-	if (authz_scope_has(p->scope, "fhirUser")) {
-		if (p->patient_id && !p->practitioner_id && !p->is_superuser)
-			jw_kstr(&w, "fhirUser",
-			        arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
-			                     (long long)p->patient_id));
-		else if (p->practitioner_id)
-			jw_kstr(&w, "fhirUser",
-			        arena_printf(r->arena, "%s/FHIR/R5/Practitioner/%lld", r->origin,
-			                     (long long)p->practitioner_id));
-	}
+	const char *fhir_user =
+	    auth_fhir_user(r, p->patient_id && !p->practitioner_id && !p->is_superuser,
+	                   p->patient_id, p->practitioner_id);
+	if (fhir_user && authz_scope_has(p->scope, "fhirUser"))
+		jw_kstr(&w, "fhirUser", fhir_user);
 	jw_obj_end(&w);
 	oauth_no_store(r);
 	resp_json(r, 200, b);
@@ -159,10 +152,76 @@ static const char *const grant_types[] = {"authorization_code", "refresh_token",
 static const char *const code_only[] = {"code", NULL};
 static const char *const s256[] = {"S256", NULL};
 
-static char *url(struct request *r, const char *path)
-{
-	return arena_printf(r->arena, "%s%s", r->origin, path);
-}
+/* A member of a discovery document: the issuer, an absolute URL of a path, or a list. */
+struct doc_member {
+	const char *key;
+	const char *path;         /* URL members: the path on this origin */
+	const char *const *items; /* list members */
+};
+#define ISSUER                                                                                     \
+	{                                                                                          \
+		"issuer", NULL, NULL                                                               \
+	}
+#define URL(k, p)                                                                                  \
+	{                                                                                          \
+		k, p, NULL                                                                         \
+	}
+#define LIST(k, ...)                                                                               \
+	{                                                                                          \
+		k, NULL, (const char *const[])                                                     \
+		{                                                                                  \
+			__VA_ARGS__, NULL                                                          \
+		}                                                                                  \
+	}
+#define ITEMS(k, l)                                                                                \
+	{                                                                                          \
+		k, NULL, l                                                                         \
+	}
+
+static const struct doc_member openid_doc[] = {
+    ISSUER,
+    URL("authorization_endpoint", "/o/authorize/"),
+    URL("token_endpoint", "/o/token/"),
+    URL("userinfo_endpoint", "/o/userinfo/"),
+    URL("jwks_uri", "/o/.well-known/jwks.json"),
+    URL("revocation_endpoint", "/o/revoke_token/"),
+    URL("introspection_endpoint", "/o/introspect/"),
+    LIST("scopes_supported", "openid", "email", "fhirUser", "launch/patient", "offline_access"),
+    ITEMS("response_types_supported", code_only),
+    LIST("response_modes_supported", "query"),
+    ITEMS("grant_types_supported", grant_types),
+    LIST("subject_types_supported", "public"),
+    LIST("id_token_signing_alg_values_supported", "RS256"),
+    ITEMS("token_endpoint_auth_methods_supported", auth_methods),
+    ITEMS("revocation_endpoint_auth_methods_supported", auth_methods),
+    LIST("introspection_endpoint_auth_methods_supported", "client_secret_basic",
+         "client_secret_post"),
+    ITEMS("code_challenge_methods_supported", s256),
+    LIST("claims_supported", "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "at_hash",
+         "jti", "email", "fhirUser"),
+    {NULL, NULL, NULL},
+};
+
+static const struct doc_member smart_doc[] = {
+    ISSUER,
+    URL("jwks_uri", "/o/.well-known/jwks.json"),
+    URL("authorization_endpoint", "/o/authorize/"),
+    URL("token_endpoint", "/o/token/"),
+    ITEMS("token_endpoint_auth_methods_supported", auth_methods),
+    URL("revocation_endpoint", "/o/revoke_token/"),
+    URL("introspection_endpoint", "/o/introspect/"),
+    URL("userinfo_endpoint", "/o/userinfo/"),
+    ITEMS("grant_types_supported", grant_types),
+    ITEMS("response_types_supported", code_only),
+    LIST("scopes_supported", "openid", "email", "fhirUser", "launch/patient", "offline_access",
+         "patient/*.rs", "patient/Observation.crs", "user/*.rs", "user/Observation.crs",
+         "system/*.rs"),
+    ITEMS("code_challenge_methods_supported", s256),
+    LIST("capabilities", "launch-standalone", "client-public", "client-confidential-symmetric",
+         "sso-openid-connect", "context-standalone-patient", "permission-offline",
+         "permission-patient", "permission-user", "permission-v1", "permission-v2"),
+    {NULL, NULL, NULL},
+};
 
 static void public_json(struct request *r, struct buf *b)
 {
@@ -170,71 +229,34 @@ static void public_json(struct request *r, struct buf *b)
 	resp_json(r, 200, b);
 }
 
-static int openid_configuration(struct request *r)
+/* A public, cacheable JSON document of the members. */
+static int discovery_doc(struct request *r, const struct doc_member *m)
 {
 	struct buf *b = buf_new(r->arena, 2048);
 	struct jw w;
 	jw_init(&w, b);
 	jw_obj_begin(&w);
-	jw_kstr(&w, "issuer", auth_issuer(r));
-	jw_kstr(&w, "authorization_endpoint", url(r, "/o/authorize/"));
-	jw_kstr(&w, "token_endpoint", url(r, "/o/token/"));
-	jw_kstr(&w, "userinfo_endpoint", url(r, "/o/userinfo/"));
-	jw_kstr(&w, "jwks_uri", url(r, "/o/.well-known/jwks.json"));
-	jw_kstr(&w, "revocation_endpoint", url(r, "/o/revoke_token/"));
-	jw_kstr(&w, "introspection_endpoint", url(r, "/o/introspect/"));
-	str_array(&w, "scopes_supported",
-	          (const char *const[]){"openid", "email", "fhirUser", "launch/patient",
-	                                "offline_access", NULL});
-	str_array(&w, "response_types_supported", code_only);
-	str_array(&w, "response_modes_supported", (const char *const[]){"query", NULL});
-	str_array(&w, "grant_types_supported", grant_types);
-	str_array(&w, "subject_types_supported", (const char *const[]){"public", NULL});
-	str_array(&w, "id_token_signing_alg_values_supported",
-	          (const char *const[]){"RS256", NULL});
-	str_array(&w, "token_endpoint_auth_methods_supported", auth_methods);
-	str_array(&w, "revocation_endpoint_auth_methods_supported", auth_methods);
-	str_array(&w, "introspection_endpoint_auth_methods_supported",
-	          (const char *const[]){"client_secret_basic", "client_secret_post", NULL});
-	str_array(&w, "code_challenge_methods_supported", s256);
-	str_array(&w, "claims_supported",
-	          (const char *const[]){"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce",
-	                                "at_hash", "jti", "email", "fhirUser", NULL});
+	for (; m->key; m++) {
+		if (m->items)
+			str_array(&w, m->key, m->items);
+		else if (m->path)
+			jw_kstr(&w, m->key, arena_printf(r->arena, "%s%s", r->origin, m->path));
+		else
+			jw_kstr(&w, m->key, auth_issuer(r));
+	}
 	jw_obj_end(&w);
 	public_json(r, b);
 	return 0;
 }
 
+static int openid_configuration(struct request *r)
+{
+	return discovery_doc(r, openid_doc);
+}
+
 static int smart_configuration(struct request *r)
 {
-	struct buf *b = buf_new(r->arena, 2048);
-	struct jw w;
-	jw_init(&w, b);
-	jw_obj_begin(&w);
-	jw_kstr(&w, "issuer", auth_issuer(r));
-	jw_kstr(&w, "jwks_uri", url(r, "/o/.well-known/jwks.json"));
-	jw_kstr(&w, "authorization_endpoint", url(r, "/o/authorize/"));
-	jw_kstr(&w, "token_endpoint", url(r, "/o/token/"));
-	str_array(&w, "token_endpoint_auth_methods_supported", auth_methods);
-	jw_kstr(&w, "revocation_endpoint", url(r, "/o/revoke_token/"));
-	jw_kstr(&w, "introspection_endpoint", url(r, "/o/introspect/"));
-	jw_kstr(&w, "userinfo_endpoint", url(r, "/o/userinfo/"));
-	str_array(&w, "grant_types_supported", grant_types);
-	str_array(&w, "response_types_supported", code_only);
-	str_array(&w, "scopes_supported",
-	          (const char *const[]){"openid", "email", "fhirUser", "launch/patient",
-	                                "offline_access", "patient/*.rs", "patient/Observation.crs",
-	                                "user/*.rs", "user/Observation.crs", "system/*.rs", NULL});
-	str_array(&w, "code_challenge_methods_supported", s256);
-	str_array(&w, "capabilities",
-	          (const char *const[]){"launch-standalone", "client-public",
-	                                "client-confidential-symmetric", "sso-openid-connect",
-	                                "context-standalone-patient", "permission-offline",
-	                                "permission-patient", "permission-user", "permission-v1",
-	                                "permission-v2", NULL});
-	jw_obj_end(&w);
-	public_json(r, b);
-	return 0;
+	return discovery_doc(r, smart_doc);
 }
 
 static int jwks(struct request *r)

@@ -7,22 +7,11 @@
 #define CSRF_FAILED "CSRF verification failed. Reload the page and try again."
 #define BAD_LOGIN "Please enter a correct email and password."
 
-static bool b64url_token(const char *s, size_t len)
-{
-	if (!s || strlen(s) != len)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
-			return false;
-	return true;
-}
-
 /* The csrftoken cookie value, set anew when missing (or when fresh is requested). */
 static const char *csrf_cookie(struct request *r, bool fresh)
 {
 	const char *c = auth_cookie(r, "csrftoken");
-	if (!fresh && b64url_token(c, 43))
+	if (!fresh && auth_b64url_token(c, 43))
 		return c;
 	c = random_token(r->arena, 32);
 	resp_header(r, "Set-Cookie",
@@ -121,54 +110,65 @@ static const char *failure_detail(struct request *r, const char *email, const ch
 	return b->data;
 }
 
-static int login_post(struct request *r)
+/* Step 1: the CSRF token of the form matches the cookie's, and an Origin is the public origin;
+ * "null" (an opaque origin: sandboxed frame, data: URL, file, cross-site redirect) is a mismatch
+ * like any other (the login page sends a Referrer-Policy under which browsers send the real
+ * origin). */
+static bool csrf_ok(struct request *r, const struct kvlist *form, bool is_form)
 {
-	struct kvlist form;
-	bool is_form = auth_form(r, &form);
-	/* 1. CSRF */
 	const char *cookie = auth_cookie(r, "csrftoken");
-	const char *field = is_form ? kv_get(&form, "csrfmiddlewaretoken") : NULL;
+	const char *field = is_form ? kv_get(form, "csrfmiddlewaretoken") : NULL;
 	const char *origin = req_header(r, "Origin");
-	/* An Origin must be the public origin; "null" (an opaque origin: sandboxed frame, data:
-	 * URL, file, cross-site redirect) is a mismatch like any other (the login page sends a
-	 * Referrer-Policy under which browsers send the real origin). */
-	if (!b64url_token(cookie, 43) || !field || strlen(field) != 43 ||
-	    !ct_equal(
-	        field,
-	        auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len, cookie),
-	        43) ||
-	    (origin && strcmp(origin, r->origin) != 0))
-		return auth_html_fail(r, 403, CSRF_FAILED);
-	/* 2. next: the form field wins over the query parameter */
-	const char *next_raw = kv_get(&form, "next");
-	if (!next_raw)
-		next_raw = req_param(r, "next");
-	const char *next = login_next_default(next_raw);
-	const char *email = kv_get(&form, "username");
-	const char *password = kv_get(&form, "password");
-	if (!email)
-		email = "";
-	if (!password)
-		password = "";
-	if (!utf8_valid(email, strlen(email)) || strlen(email) > 1000)
-		email = "";
-	/* 3. throttling */
-	struct err e = {0};
-	const char *akey = arena_printf(r->arena, "account:%s", lower(r->arena, email));
-	const char *ikey =
-	    arena_printf(r->arena, "address:%s", r->remote_addr ? r->remote_addr : "-");
-	long w1 = 0, w2 = 0;
-	if (store_throttle_wait(r->arena, akey, g_config.throttle_account_free, &w1, &e) ||
-	    store_throttle_wait(r->arena, ikey, g_config.throttle_address_free, &w2, &e))
-		return fail_err(r, &e);
+	return auth_b64url_token(cookie, 43) && field && strlen(field) == 43 &&
+	       ct_equal(
+	           field,
+	           auth_csrf_token(r->arena, g_config.secret_key, g_config.secret_key_len, cookie),
+	           43) &&
+	       (!origin || strcmp(origin, r->origin) == 0);
+}
+
+/* The attempt: what was typed, the user it names, the throttle keys. */
+struct login_attempt {
+	const char *email, *password, *next_raw, *next;
+	const char *akey, *ikey; /* throttle keys: account and address */
 	struct auth_user u;
-	int found = *email ? store_auth_user_by_email(r->arena, email, &u, &e) : 1;
-	if (found < 0)
+	int found; /* 0: u is the account of email */
+};
+
+static void read_attempt(struct request *r, const struct kvlist *form, struct login_attempt *t)
+{
+	/* next: the form field wins over the query parameter */
+	t->next_raw = kv_get(form, "next");
+	if (!t->next_raw)
+		t->next_raw = req_param(r, "next");
+	t->next = login_next_default(t->next_raw);
+	t->email = kv_get(form, "username");
+	t->password = kv_get(form, "password");
+	if (!t->email)
+		t->email = "";
+	if (!t->password)
+		t->password = "";
+	if (!utf8_valid(t->email, strlen(t->email)) || strlen(t->email) > 1000)
+		t->email = "";
+	t->akey = arena_printf(r->arena, "account:%s", lower(r->arena, t->email));
+	t->ikey = arena_printf(r->arena, "address:%s", r->remote_addr ? r->remote_addr : "-");
+}
+
+/* Step 3: the account and the throttle. -1: r->err (a 429 page when throttled). */
+static int throttle_and_find(struct request *r, struct login_attempt *t)
+{
+	struct err e = {0};
+	long w1 = 0, w2 = 0;
+	if (store_throttle_wait(r->arena, t->akey, g_config.throttle_account_free, &w1, &e) ||
+	    store_throttle_wait(r->arena, t->ikey, g_config.throttle_address_free, &w2, &e))
+		return fail_err(r, &e);
+	t->found = *t->email ? store_auth_user_by_email(r->arena, t->email, &t->u, &e) : 1;
+	if (t->found < 0)
 		return fail_err(r, &e);
 	long wait = w1 > w2 ? w1 : w2;
 	if (wait > 0) {
-		auth_audit(r, "login.failure", found == 0 ? u.id : 0, NULL, "Session", NULL, 0, 429,
-		           failure_detail(r, email, "throttled"));
+		auth_audit(r, "login.failure", t->found == 0 ? t->u.id : 0, NULL, "Session", NULL,
+		           0, 429, failure_detail(r, t->email, "throttled"));
 		auth_html_fail(r, 429,
 		               arena_printf(r->arena,
 		                            "Too many failed attempts. Try again in %ld seconds.",
@@ -176,35 +176,35 @@ static int login_post(struct request *r)
 		r->err.retry_after = wait;
 		return -1;
 	}
-	/* 4. credentials */
-	bool ok;
-	const char *reason = "bad_credentials";
-	if (strlen(password) > 1024) {
-		ok = false;
-	} else if (found != 0) {
+	return 0;
+}
+
+/* Step 4: the password, verified in the same time whether or not the account exists. NULL:
+ * the credentials are good; else the reason of the failure. */
+static const char *check_credentials(const struct login_attempt *t)
+{
+	const char *password = t->password;
+	if (strlen(password) > 1024)
+		return "bad_credentials";
+	if (t->found != 0) {
 		auth_password_verify(dummy_hash(), password);
-		ok = false;
-	} else {
-		bool pw_ok = auth_password_verify(u.password, password);
-		if (!u.password || !*u.password || u.password[0] == '!')
-			auth_password_verify(dummy_hash(), password);
-		ok = pw_ok && u.is_active;
-		if (pw_ok && !u.is_active)
-			reason = "inactive";
+		return "bad_credentials";
 	}
-	if (!ok) {
-		/* 5. failure */
-		if (store_throttle_fail(r->arena, akey, &e) ||
-		    store_throttle_fail(r->arena, ikey, &e))
-			return fail_err(r, &e);
-		auth_audit(r, "login.failure", found == 0 ? u.id : 0, NULL, "Session", NULL, 0, 200,
-		           failure_detail(r, email, reason));
-		return login_form(r, 200, true, email, BAD_LOGIN, next_raw);
-	}
-	/* 6. success: one transaction */
+	bool pw_ok = auth_password_verify(t->u.password, password);
+	if (!t->u.password || !*t->u.password || t->u.password[0] == '!')
+		auth_password_verify(dummy_hash(), password);
+	if (pw_ok && t->u.is_active)
+		return NULL;
+	return pw_ok ? "inactive" : "bad_credentials";
+}
+
+/* Step 6: the session, in one transaction; the cookie and the redirect to next. */
+static int start_session(struct request *r, const struct login_attempt *t)
+{
+	struct err e = {0};
 	const char *new_hash = NULL;
-	if (auth_password_needs_rehash(u.password)) {
-		new_hash = auth_password_hash(r->arena, password);
+	if (auth_password_needs_rehash(t->u.password)) {
+		new_hash = auth_password_hash(r->arena, t->password);
 		if (!new_hash)
 			log_error("request %s: password rehash failed", r->request_id);
 	}
@@ -213,19 +213,15 @@ static int login_post(struct request *r)
 	sha256(sid, strlen(sid), sd);
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	const char *old = auth_cookie(r, "sessionid");
-	if (old && *old && strlen(old) < 200) {
-		unsigned char od[32];
-		sha256(old, strlen(old), od);
-		if (store_session_delete(r->arena, od, NULL, &e))
-			return fail_err(r, &e);
-	}
-	if (store_auth_login_success(r->arena, u.id, new_hash, &e) ||
-	    store_throttle_clear(r->arena, akey, &e) ||
-	    store_session_create(r->arena, sd, u.id, g_config.session_lifetime, r->remote_addr,
+	unsigned char od[32];
+	if (auth_session_digest(r, od) && store_session_delete(r->arena, od, NULL, &e))
+		return fail_err(r, &e);
+	if (store_auth_login_success(r->arena, t->u.id, new_hash, &e) ||
+	    store_throttle_clear(r->arena, t->akey, &e) ||
+	    store_session_create(r->arena, sd, t->u.id, g_config.session_lifetime, r->remote_addr,
 	                         req_header(r, "User-Agent"), &e))
 		return fail_err(r, &e);
-	if (auth_audit(r, "login.success", u.id, NULL, "Session", NULL, 0, 303, NULL))
+	if (auth_audit(r, "login.success", t->u.id, NULL, "Session", NULL, 0, 303, NULL))
 		return fail_with(r, ERR_INTERNAL, "audit");
 	if (db_commit(&e))
 		return fail_err(r, &e);
@@ -233,21 +229,41 @@ static int login_post(struct request *r)
 	            arena_printf(r->arena,
 	                         "sessionid=%s; Path=/; HttpOnly; SameSite=Lax%s; Max-Age=%ld", sid,
 	                         auth_cookie_secure(r), g_config.session_lifetime));
-	resp_redirect(r, 303, next);
+	resp_redirect(r, 303, t->next);
 	return 0;
+}
+
+static int login_post(struct request *r)
+{
+	struct kvlist form;
+	bool is_form = auth_form(r, &form);
+	if (!csrf_ok(r, &form, is_form))
+		return auth_html_fail(r, 403, CSRF_FAILED);
+	struct login_attempt t = {0};
+	read_attempt(r, &form, &t);
+	if (throttle_and_find(r, &t))
+		return -1;
+	const char *reason = check_credentials(&t);
+	if (reason) {
+		/* 5. failure: recorded, and the form again */
+		struct err e = {0};
+		if (store_throttle_fail(r->arena, t.akey, &e) ||
+		    store_throttle_fail(r->arena, t.ikey, &e))
+			return fail_err(r, &e);
+		auth_audit(r, "login.failure", t.found == 0 ? t.u.id : 0, NULL, "Session", NULL, 0,
+		           200, failure_detail(r, t.email, reason));
+		return login_form(r, 200, true, t.email, BAD_LOGIN, t.next_raw);
+	}
+	return start_session(r, &t);
 }
 
 static int logout(struct request *r)
 {
 	struct err e = {0};
-	const char *sid = auth_cookie(r, "sessionid");
 	int64_t uid = 0;
-	if (sid && *sid && strlen(sid) < 200) {
-		unsigned char d[32];
-		sha256(sid, strlen(sid), d);
-		if (store_session_delete(r->arena, d, &uid, &e))
-			return fail_err(r, &e);
-	}
+	unsigned char d[32];
+	if (auth_session_digest(r, d) && store_session_delete(r->arena, d, &uid, &e))
+		return fail_err(r, &e);
 	struct kvlist form;
 	const char *next = NULL;
 	if (auth_form(r, &form))

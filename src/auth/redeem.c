@@ -74,9 +74,6 @@ int auth_invitation_redeem(struct request *r, const char *token)
 	while (sl > 0 && site[sl - 1] == '/')
 		sl--;
 	char *redirect = arena_printf(r->arena, "%.*s/auth/callback", (int)sl, site);
-	char *code = random_token(r->arena, 32);
-	unsigned char cd[32];
-	sha256(code, strlen(code), cd);
 	struct auth_code_new nc = {
 	    .application_id = inv.application_id,
 	    .user_id = inv.user_id,
@@ -86,9 +83,9 @@ int auth_invitation_redeem(struct request *r, const char *token)
 	    .challenge = challenge,
 	    .invitation_id = inv.id,
 	};
-	char *expires = NULL;
+	char *expires = NULL, *code = NULL;
 	if (store_invitation_redeemed(r->arena, &inv, &e) ||
-	    store_code_create(r->arena, cd, &nc, &expires, &e))
+	    !(code = auth_code_issue(r, &nc, &expires, &e)))
 		return fail_err(r, &e);
 	if (auth_audit(r, "invitation.redeemed", inv.user_id, inv.client_id, "PatientInvitation",
 	               db_i64(r->arena, inv.id), inv.patient_id, 200, NULL))

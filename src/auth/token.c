@@ -5,6 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#define BAD_CODE "Invalid or expired authorization code."
+#define BAD_REFRESH "Invalid refresh token."
+
 static const char *grant_detail(struct request *r, const char *grant)
 {
 	return arena_printf(r->arena, "{\"grantType\":\"%s\"}", grant);
@@ -42,16 +45,10 @@ static char *id_token(struct request *r, const struct auth_user *u, const char *
 	jw_kstr(&w, "jti", jti);
 	if (authz_scope_has(scope, "email"))
 		jw_kstr(&w, "email", u->email);
-	if (authz_scope_has(scope, "fhirUser")) {
-		if (auth_is_patient_user(u))
-			jw_kstr(&w, "fhirUser",
-			        arena_printf(r->arena, "%s/FHIR/R5/Patient/%lld", r->origin,
-			                     (long long)u->patient_id));
-		else if (u->practitioner_id)
-			jw_kstr(&w, "fhirUser",
-			        arena_printf(r->arena, "%s/FHIR/R5/Practitioner/%lld", r->origin,
-			                     (long long)u->practitioner_id));
-	}
+	const char *fhir_user =
+	    auth_fhir_user(r, auth_is_patient_user(u), u->patient_id, u->practitioner_id);
+	if (fhir_user && authz_scope_has(scope, "fhirUser"))
+		jw_kstr(&w, "fhirUser", fhir_user);
 	jw_obj_end(&w);
 	return auth_jwt_sign(r->arena, key, kid, b->data);
 }
@@ -124,9 +121,11 @@ static int issue_and_respond(struct request *r, struct auth_issue *in, const str
 	return 0;
 }
 
-/* Revoke a family after reuse/replay and record it (the caller's transaction). */
-static void reuse_detected(struct request *r, int64_t family_id, int64_t user_id,
-                           const char *client_id, const char *grant, const char *reason)
+/* Revoke a family after reuse/replay and record it (the caller's transaction); the
+ * invalid_grant error desc. */
+static int reuse_detected(struct request *r, int64_t family_id, int64_t user_id,
+                          const char *client_id, const char *grant, const char *reason,
+                          const char *desc)
 {
 	struct err e = {0};
 	int rc = family_id ? store_family_revoke(r->arena, family_id, reason, &e) : 0;
@@ -138,37 +137,43 @@ static void reuse_detected(struct request *r, int64_t family_id, int64_t user_id
 		           arena_printf(r->arena, "{\"reason\":\"%s\"}", reason));
 	if (db_commit(&e))
 		db_rollback();
+	return oauth_fail(r, 400, "invalid_grant", desc);
+}
+
+/* The digest of the grant's code or refresh token (parameter name), and a new transaction.
+ * -1: r->err (invalid_grant `invalid` for a value too long to be one). */
+static int grant_secret(struct request *r, struct kvlist *f, const char *name, const char *invalid,
+                        unsigned char d[32])
+{
+	const char *v = oauth_required(r, f, name);
+	if (!v)
+		return -1;
+	if (strlen(v) > 512)
+		return oauth_fail(r, 400, "invalid_grant", invalid);
+	sha256(v, strlen(v), d);
+	struct err e = {0};
+	if (db_begin(&e))
+		return oauth_store_error(r, &e);
+	return 0;
 }
 
 static int grant_code(struct request *r, struct kvlist *f, const struct auth_client *c)
 {
-	const char *code = kv_get(f, "code");
-	if (!code || !*code)
-		return oauth_fail(r, 400, "invalid_request", "code is required.");
-	if (strlen(code) > 512)
-		return oauth_fail(r, 400, "invalid_grant",
-		                  "Invalid or expired authorization code.");
 	unsigned char cd[32];
-	sha256(code, strlen(code), cd);
+	if (grant_secret(r, f, "code", BAD_CODE, cd))
+		return -1;
 	struct err e = {0};
-	if (db_begin(&e))
-		return oauth_store_error(r, &e);
 	struct auth_code k;
 	int rc = store_code_lock(r->arena, cd, &k, &e);
 	if (rc < 0)
 		return oauth_store_error(r, &e);
 	if (rc > 0 || k.application_id != c->id)
-		return oauth_fail(r, 400, "invalid_grant",
-		                  "Invalid or expired authorization code.");
-	if (k.used) {
-		reuse_detected(r, k.family_id, k.user_id, c->client_id, "authorization_code",
-		               "code_replay");
-		return oauth_fail(r, 400, "invalid_grant",
-		                  "Invalid or expired authorization code.");
-	}
+		return oauth_fail(r, 400, "invalid_grant", BAD_CODE);
+	if (k.used)
+		return reuse_detected(r, k.family_id, k.user_id, c->client_id, "authorization_code",
+		                      "code_replay", BAD_CODE);
 	if (k.expired)
-		return oauth_fail(r, 400, "invalid_grant",
-		                  "Invalid or expired authorization code.");
+		return oauth_fail(r, 400, "invalid_grant", BAD_CODE);
 	const char *ru = kv_get(f, "redirect_uri");
 	if (k.redirect_uri_in_request ? (!ru || strcmp(ru, k.redirect_uri) != 0)
 	                              : (ru && strcmp(ru, k.redirect_uri) != 0))
@@ -206,33 +211,25 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 
 static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_client *c)
 {
-	const char *rt = kv_get(f, "refresh_token");
-	if (!rt || !*rt)
-		return oauth_fail(r, 400, "invalid_request", "refresh_token is required.");
-	if (strlen(rt) > 512)
-		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
 	unsigned char d[32];
-	sha256(rt, strlen(rt), d);
+	if (grant_secret(r, f, "refresh_token", BAD_REFRESH, d))
+		return -1;
 	struct err e = {0};
-	if (db_begin(&e))
-		return oauth_store_error(r, &e);
 	struct auth_refresh k;
 	int rc = store_refresh_lock(r->arena, d, &k, &e);
 	if (rc < 0)
 		return oauth_store_error(r, &e);
 	if (rc > 0 || k.application_id != c->id)
-		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
-	if (k.rotated && !k.family_revoked) {
-		reuse_detected(r, k.family_id, k.user_id, c->client_id, "refresh_token",
-		               "refresh_reuse");
-		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
-	}
+		return oauth_fail(r, 400, "invalid_grant", BAD_REFRESH);
+	if (k.rotated && !k.family_revoked)
+		return reuse_detected(r, k.family_id, k.user_id, c->client_id, "refresh_token",
+		                      "refresh_reuse", BAD_REFRESH);
 	if (k.rotated || k.revoked || k.family_revoked || k.family_expired || !k.user.is_active)
-		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
+		return oauth_fail(r, 400, "invalid_grant", BAD_REFRESH);
 	/* a family obtained through an invitation is a patient app's: it ends when the user
 	 * becomes a practitioner or a superuser */
 	if (k.from_invitation && !auth_is_patient_user(&k.user))
-		return oauth_fail(r, 400, "invalid_grant", "Invalid refresh token.");
+		return oauth_fail(r, 400, "invalid_grant", BAD_REFRESH);
 	const char *scope = kv_get(f, "scope");
 	if (scope && *scope) {
 		if (strlen(scope) > 4096 || !authz_scope_subset(scope, k.family_scope))
@@ -301,12 +298,11 @@ static int grant_client_credentials(struct request *r, struct kvlist *f,
 static int token(struct request *r)
 {
 	struct kvlist f;
-	if (!auth_form(r, &f))
-		return oauth_fail(r, 400, "invalid_request",
-		                  "The body must be application/x-www-form-urlencoded.");
-	const char *grant = kv_get(&f, "grant_type");
-	if (!grant || !*grant)
-		return oauth_fail(r, 400, "invalid_request", "grant_type is required.");
+	if (oauth_form(r, &f))
+		return -1;
+	const char *grant = oauth_required(r, &f, "grant_type");
+	if (!grant)
+		return -1;
 	if (strcmp(grant, "authorization_code") != 0 && strcmp(grant, "refresh_token") != 0 &&
 	    strcmp(grant, "client_credentials") != 0)
 		return oauth_fail(r, 400, "unsupported_grant_type",
