@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 #include <sodium.h>
@@ -100,70 +101,76 @@ static void set_str(char **dst, const char *v)
 	*dst = strdup(v);
 }
 
+/* The settings that are a string or a count of at least 0, by their field. */
+static const struct {
+	const char *key;
+	size_t off;
+} str_keys[] =
+    {
+        {"JHE_DATABASE", offsetof(struct config, database)},
+        {"JHE_OWNER_DATABASE", offsetof(struct config, owner_database)},
+        {"JHE_SITE_URL", offsetof(struct config, site_url)},
+        {"JHE_ALLOWED_HOSTS", offsetof(struct config, allowed_hosts)},
+        {"JHE_SECRET_KEY_FILE", offsetof(struct config, secret_key_file)},
+        {"JHE_OIDC_KEY_FILE", offsetof(struct config, oidc_key_file)},
+        {"JHE_OIDC_EXTRA_KEY_FILES", offsetof(struct config, oidc_extra_key_files)},
+        {"JHE_SCHEMA_DIR", offsetof(struct config, schema_dir)},
+        {"JHE_CORS_ORIGINS", offsetof(struct config, cors_origins)},
+},
+  long_keys[] = {
+      {"JHE_ACCESS_TOKEN_LIFETIME", offsetof(struct config, access_token_lifetime)},
+      {"JHE_REFRESH_TOKEN_LIFETIME", offsetof(struct config, refresh_token_lifetime)},
+      {"JHE_AUTH_CODE_LIFETIME", offsetof(struct config, auth_code_lifetime)},
+      {"JHE_ID_TOKEN_LIFETIME", offsetof(struct config, id_token_lifetime)},
+      {"JHE_SESSION_LIFETIME", offsetof(struct config, session_lifetime)},
+      {"JHE_LOGIN_THROTTLE_ACCOUNT_FREE", offsetof(struct config, throttle_account_free)},
+      {"JHE_LOGIN_THROTTLE_ADDRESS_FREE", offsetof(struct config, throttle_address_free)},
+      {"JHE_LOGIN_THROTTLE_MAX_DELAY", offsetof(struct config, throttle_max_delay)},
+      {"JHE_LOGIN_THROTTLE_WINDOW", offsetof(struct config, throttle_window)},
+      {"JHE_FHIR_MAX_BUNDLE_ENTRIES", offsetof(struct config, fhir_max_bundle_entries)},
+      {"JHE_STATEMENT_TIMEOUT_MS", offsetof(struct config, statement_timeout_ms)},
+      {"JHE_REQUEST_TIMEOUT_MS", offsetof(struct config, request_timeout_ms)},
+};
+
+/* A whole number of at least min into *x; -1 otherwise. */
+static int set_min(const char *v, int64_t min, int64_t *x)
+{
+	return str_to_i64(v, x) && *x >= min ? 0 : -1;
+}
+
 int config_set(struct config *c, const char *key, const char *v)
 {
+	for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++)
+		if (!strcmp(key, str_keys[i].key)) {
+			set_str((char **)((char *)c + str_keys[i].off), v);
+			if (!strcmp(key, "JHE_SITE_URL")) {
+				size_t n = strlen(c->site_url);
+				while (n > 0 && c->site_url[n - 1] == '/')
+					c->site_url[--n] = 0;
+			}
+			return 0;
+		}
+	for (size_t i = 0; i < sizeof(long_keys) / sizeof(long_keys[0]); i++)
+		if (!strcmp(key, long_keys[i].key))
+			return set_long((long *)((char *)c + long_keys[i].off), v);
 	int64_t x;
-	if (!strcmp(key, "JHE_DATABASE"))
-		set_str(&c->database, v);
-	else if (!strcmp(key, "JHE_OWNER_DATABASE"))
-		set_str(&c->owner_database, v);
-	else if (!strcmp(key, "JHE_SITE_URL")) {
-		set_str(&c->site_url, v);
-		size_t n = strlen(c->site_url);
-		while (n > 0 && c->site_url[n - 1] == '/')
-			c->site_url[--n] = 0;
-	} else if (!strcmp(key, "JHE_ALLOWED_HOSTS"))
-		set_str(&c->allowed_hosts, v);
-	else if (!strcmp(key, "JHE_SECRET_KEY_FILE"))
-		set_str(&c->secret_key_file, v);
-	else if (!strcmp(key, "JHE_OIDC_KEY_FILE"))
-		set_str(&c->oidc_key_file, v);
-	else if (!strcmp(key, "JHE_OIDC_EXTRA_KEY_FILES"))
-		set_str(&c->oidc_extra_key_files, v);
-	else if (!strcmp(key, "JHE_ACCESS_TOKEN_LIFETIME"))
-		return set_long(&c->access_token_lifetime, v);
-	else if (!strcmp(key, "JHE_REFRESH_TOKEN_LIFETIME"))
-		return set_long(&c->refresh_token_lifetime, v);
-	else if (!strcmp(key, "JHE_AUTH_CODE_LIFETIME"))
-		return set_long(&c->auth_code_lifetime, v);
-	else if (!strcmp(key, "JHE_ID_TOKEN_LIFETIME"))
-		return set_long(&c->id_token_lifetime, v);
-	else if (!strcmp(key, "JHE_SESSION_LIFETIME"))
-		return set_long(&c->session_lifetime, v);
-	else if (!strcmp(key, "JHE_LOGIN_THROTTLE_ACCOUNT_FREE"))
-		return set_long(&c->throttle_account_free, v);
-	else if (!strcmp(key, "JHE_LOGIN_THROTTLE_ADDRESS_FREE"))
-		return set_long(&c->throttle_address_free, v);
-	else if (!strcmp(key, "JHE_LOGIN_THROTTLE_MAX_DELAY"))
-		return set_long(&c->throttle_max_delay, v);
-	else if (!strcmp(key, "JHE_LOGIN_THROTTLE_WINDOW"))
-		return set_long(&c->throttle_window, v);
-	else if (!strcmp(key, "JHE_ARGON2_OPSLIMIT")) {
-		if (!str_to_i64(v, &x) || x < 1)
+	if (!strcmp(key, "JHE_ARGON2_OPSLIMIT")) {
+		if (set_min(v, 1, &x))
 			return -1;
 		c->argon2_opslimit = (unsigned long long)x;
 	} else if (!strcmp(key, "JHE_ARGON2_MEMLIMIT")) {
-		if (!str_to_i64(v, &x) || x < 8192)
+		if (set_min(v, 8192, &x))
 			return -1;
 		c->argon2_memlimit = (size_t)x;
-	} else if (!strcmp(key, "JHE_SCHEMA_DIR"))
-		set_str(&c->schema_dir, v);
-	else if (!strcmp(key, "JHE_FHIR_MAX_BUNDLE_ENTRIES"))
-		return set_long(&c->fhir_max_bundle_entries, v);
-	else if (!strcmp(key, "JHE_CORS_ORIGINS"))
-		set_str(&c->cors_origins, v);
-	else if (!strcmp(key, "JHE_LOG_LEVEL"))
-		c->log_level = log_level_parse(v);
-	else if (!strcmp(key, "JHE_MAX_BODY")) {
-		if (!str_to_i64(v, &x) || x < 1024)
+	} else if (!strcmp(key, "JHE_MAX_BODY")) {
+		if (set_min(v, 1024, &x))
 			return -1;
 		c->max_body = (size_t)x;
-	} else if (!strcmp(key, "JHE_STATEMENT_TIMEOUT_MS")) {
-		return set_long(&c->statement_timeout_ms, v);
-	} else if (!strcmp(key, "JHE_REQUEST_TIMEOUT_MS")) {
-		return set_long(&c->request_timeout_ms, v);
-	} else
+	} else if (!strcmp(key, "JHE_LOG_LEVEL")) {
+		c->log_level = log_level_parse(v);
+	} else {
 		return -2;
+	}
 	return 0;
 }
 

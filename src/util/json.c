@@ -10,6 +10,10 @@
 static void escape_body(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	static const char *const short_escapes['\\' + 1] = {
+	    ['"'] = "\\\"", ['\\'] = "\\\\", ['\n'] = "\\n", ['\r'] = "\\r",
+	    ['\t'] = "\\t", ['\b'] = "\\b",  ['\f'] = "\\f",
+	};
 	buf_reserve(b, n + 2);
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -36,32 +40,11 @@ static void escape_body(struct buf *b, const char *s, size_t n)
 		if (i > start)
 			buf_append(b, s + start, i - start);
 		start = i + 1;
-		switch (c) {
-		case '"':
-			buf_append(b, "\\\"", 2);
-			break;
-		case '\\':
-			buf_append(b, "\\\\", 2);
-			break;
-		case '\n':
-			buf_append(b, "\\n", 2);
-			break;
-		case '\r':
-			buf_append(b, "\\r", 2);
-			break;
-		case '\t':
-			buf_append(b, "\\t", 2);
-			break;
-		case '\b':
-			buf_append(b, "\\b", 2);
-			break;
-		case '\f':
-			buf_append(b, "\\f", 2);
-			break;
-		default: {
+		if (c < sizeof(short_escapes) / sizeof(short_escapes[0]) && short_escapes[c]) {
+			buf_append(b, short_escapes[c], 2);
+		} else {
 			char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
 			buf_append(b, u, 6);
-		}
 		}
 	}
 	if (n > start)
@@ -100,32 +83,39 @@ static void value_prefix(struct jw *w)
 	sep(w);
 }
 
-void jw_obj_begin(struct jw *w)
+/* Open an object or array ('{' or '['): nothing written in it yet. */
+static void open_level(struct jw *w, char c)
 {
 	value_prefix(w);
-	buf_putc(w->b, '{');
+	buf_putc(w->b, c);
 	w->depth++;
 	w->need_comma &= ~((uint64_t)1 << (w->depth & 63));
+}
+
+static void close_level(struct jw *w, char c)
+{
+	w->depth--;
+	buf_putc(w->b, c);
+}
+
+void jw_obj_begin(struct jw *w)
+{
+	open_level(w, '{');
 }
 
 void jw_obj_end(struct jw *w)
 {
-	w->depth--;
-	buf_putc(w->b, '}');
+	close_level(w, '}');
 }
 
 void jw_arr_begin(struct jw *w)
 {
-	value_prefix(w);
-	buf_putc(w->b, '[');
-	w->depth++;
-	w->need_comma &= ~((uint64_t)1 << (w->depth & 63));
+	open_level(w, '[');
 }
 
 void jw_arr_end(struct jw *w)
 {
-	w->depth--;
-	buf_putc(w->b, ']');
+	close_level(w, ']');
 }
 
 void jw_key(struct jw *w, const char *key)
