@@ -15,6 +15,18 @@ struct omh_arena {
 void *omh_arena_alloc(struct omh_arena *a, size_t n); /* zeroed, 16-aligned; NULL on OOM */
 char *omh_arena_strdup(struct omh_arena *a, const char *s);
 void omh_arena_free(struct omh_arena *a);
+/* Room for one more element in the malloc'd array v of *cap elements of size bytes holding n:
+ * v, or v moved to twice the room (first: the first capacity) when full; NULL on OOM (v is
+ * then still valid and unchanged). */
+void *omh_grow(void *v, size_t *cap, size_t n, size_t size, size_t first);
+
+/* ---- the first error of a parse: its message into err[errlen], later ones ignored ---- */
+struct omh_err {
+	char *err;
+	size_t errlen;
+	int failed;
+};
+void omh_fail(struct omh_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* ---- regular expressions (ECMA-262 subset, see regex.c) ---- */
 struct omh_re;

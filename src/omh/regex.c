@@ -69,22 +69,11 @@ struct re_parser {
 	struct re_class *classes;
 	size_t nclasses, capclasses;
 	struct omh_arena *arena;
-	char *err;
-	size_t errlen;
-	int failed;
+	struct omh_err e;
 	int depth;
 };
 
-static void perr(struct re_parser *ps, const char *fmt, ...)
-{
-	if (ps->failed)
-		return;
-	ps->failed = 1;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(ps->err, ps->errlen, fmt, ap);
-	va_end(ap);
-}
+#define perr(ps, ...) omh_fail(&(ps)->e, __VA_ARGS__)
 
 static int new_node(struct re_parser *ps, int type)
 {
@@ -133,16 +122,13 @@ static uint32_t utf8_next(const char **pp, const char *end)
 
 static int add_range(struct re_parser *ps, uint32_t lo, uint32_t hi)
 {
-	if (ps->nranges == ps->capranges) {
-		size_t cap = ps->capranges ? ps->capranges * 2 : 32;
-		struct re_range *r = realloc(ps->ranges, cap * sizeof *r);
-		if (!r) {
-			perr(ps, "out of memory");
-			return -1;
-		}
-		ps->ranges = r;
-		ps->capranges = cap;
+	struct re_range *ranges =
+	    omh_grow(ps->ranges, &ps->capranges, ps->nranges, sizeof *ranges, 32);
+	if (!ranges) {
+		perr(ps, "out of memory");
+		return -1;
 	}
+	ps->ranges = ranges;
 	ps->ranges[ps->nranges].lo = lo;
 	ps->ranges[ps->nranges].hi = hi;
 	ps->nranges++;
@@ -175,16 +161,13 @@ static void add_set(struct re_parser *ps, const struct re_range *r, size_t n, in
 /* Builds a class from the scratch ranges; returns its index. */
 static int finish_class(struct re_parser *ps, int negated)
 {
-	if (ps->nclasses == ps->capclasses) {
-		size_t cap = ps->capclasses ? ps->capclasses * 2 : 8;
-		struct re_class *c = realloc(ps->classes, cap * sizeof *c);
-		if (!c) {
-			perr(ps, "out of memory");
-			return -1;
-		}
-		ps->classes = c;
-		ps->capclasses = cap;
+	struct re_class *classes =
+	    omh_grow(ps->classes, &ps->capclasses, ps->nclasses, sizeof *classes, 8);
+	if (!classes) {
+		perr(ps, "out of memory");
+		return -1;
 	}
+	ps->classes = classes;
 	struct re_range *r =
 	    omh_arena_alloc(ps->arena, (ps->nranges ? ps->nranges : 1) * sizeof *r);
 	if (!r) {
@@ -492,7 +475,7 @@ static int parse_atom(struct re_parser *ps)
 			return -1;
 		n = new_node(ps, N_CLASS);
 		ps->nodes[n].c = (uint32_t)k;
-		return ps->failed ? -1 : n;
+		return ps->e.failed ? -1 : n;
 	}
 	case '.':
 		ps->p++;
@@ -555,7 +538,7 @@ static int parse_atom(struct re_parser *ps)
 static int parse_repeat(struct re_parser *ps)
 {
 	int atom = parse_atom(ps);
-	if (atom < 0 || ps->failed)
+	if (atom < 0 || ps->e.failed)
 		return -1;
 	int t = ps->nodes[atom].type;
 	for (;;) {
@@ -584,7 +567,7 @@ static int parse_repeat(struct re_parser *ps)
 		if (ps->p < ps->end && *ps->p == '?')
 			ps->p++; /* lazy: same language */
 		int r = new_node(ps, N_REP);
-		if (r < 0 || ps->failed)
+		if (r < 0 || ps->e.failed)
 			return -1;
 		ps->nodes[r].a = atom;
 		ps->nodes[r].min = mn;
@@ -605,7 +588,7 @@ static int parse_concat(struct re_parser *ps)
 			cur = r;
 		} else {
 			int c = new_node(ps, N_CAT);
-			if (ps->failed)
+			if (ps->e.failed)
 				return -1;
 			ps->nodes[c].a = cur;
 			ps->nodes[c].b = r;
@@ -614,7 +597,7 @@ static int parse_concat(struct re_parser *ps)
 	}
 	if (cur < 0)
 		cur = new_node(ps, N_EMPTY);
-	return ps->failed ? -1 : cur;
+	return ps->e.failed ? -1 : cur;
 }
 
 static int parse_alt(struct re_parser *ps)
@@ -628,7 +611,7 @@ static int parse_alt(struct re_parser *ps)
 		if (right < 0)
 			return -1;
 		int a = new_node(ps, N_ALT);
-		if (ps->failed)
+		if (ps->e.failed)
 			return -1;
 		ps->nodes[a].a = left;
 		ps->nodes[a].b = right;
@@ -659,35 +642,22 @@ static int emit(struct re_gen *g, uint8_t op)
 
 static void gen(struct re_gen *g, int ni)
 {
-	if (g->ps->failed)
+	if (g->ps->e.failed)
 		return;
 	const struct re_node *nd = &g->ps->nodes[ni];
+	/* the leaves: one instruction each */
+	static const uint8_t leaf_op[] = {
+	    [N_LIT] = I_CHAR, [N_ANY] = I_ANY, [N_CLASS] = I_CLASS, [N_BOL] = I_BOL,
+	    [N_EOL] = I_EOL,  [N_WB] = I_WB,   [N_NWB] = I_NWB};
 	int i, j;
+	if (nd->type >= N_LIT && nd->type <= N_NWB) {
+		i = emit(g, leaf_op[nd->type]);
+		if (nd->type == N_LIT || nd->type == N_CLASS)
+			g->prog[i].c = nd->c;
+		return;
+	}
 	switch (nd->type) {
 	case N_EMPTY:
-		break;
-	case N_LIT:
-		i = emit(g, I_CHAR);
-		g->prog[i].c = nd->c;
-		break;
-	case N_ANY:
-		emit(g, I_ANY);
-		break;
-	case N_CLASS:
-		i = emit(g, I_CLASS);
-		g->prog[i].c = nd->c;
-		break;
-	case N_BOL:
-		emit(g, I_BOL);
-		break;
-	case N_EOL:
-		emit(g, I_EOL);
-		break;
-	case N_WB:
-		emit(g, I_WB);
-		break;
-	case N_NWB:
-		emit(g, I_NWB);
 		break;
 	case N_CAT:
 		gen(g, nd->a);
@@ -718,14 +688,14 @@ static void gen(struct re_gen *g, int ni)
 			/* optional copies: SPLIT next, END; the pending END targets are chained
 			 * through the y fields (0xFFFF ends the chain) and patched at the end */
 			uint16_t chain = 0xFFFF;
-			for (int k = nd->min; k < nd->max && !g->ps->failed; k++) {
+			for (int k = nd->min; k < nd->max && !g->ps->e.failed; k++) {
 				i = emit(g, I_SPLIT);
 				g->prog[i].x = (uint16_t)g->n;
 				g->prog[i].y = chain;
 				chain = (uint16_t)i;
 				gen(g, nd->a);
 			}
-			while (chain != 0xFFFF && !g->ps->failed) {
+			while (chain != 0xFFFF && !g->ps->e.failed) {
 				uint16_t next = g->prog[chain].y;
 				g->prog[chain].y = (uint16_t)g->n;
 				chain = next;
@@ -743,8 +713,8 @@ struct omh_re *omh_re_compile(struct omh_arena *a, const char *pattern, char *er
 	ps.p = pattern;
 	ps.end = pattern + strlen(pattern);
 	ps.arena = a;
-	ps.err = err;
-	ps.errlen = errlen;
+	ps.e.err = err;
+	ps.e.errlen = errlen;
 	ps.nodes = malloc(RE_MAX_NODES * sizeof *ps.nodes);
 	struct re_gen *g = malloc(sizeof *g);
 	struct omh_re *re = NULL;
@@ -753,15 +723,15 @@ struct omh_re *omh_re_compile(struct omh_arena *a, const char *pattern, char *er
 		goto out;
 	}
 	int root = parse_alt(&ps);
-	if (root >= 0 && !ps.failed && ps.p < ps.end)
+	if (root >= 0 && !ps.e.failed && ps.p < ps.end)
 		perr(&ps, "unmatched )");
-	if (root < 0 || ps.failed)
+	if (root < 0 || ps.e.failed)
 		goto out;
 	g->n = 0;
 	g->ps = &ps;
 	gen(g, root);
 	emit(g, I_MATCH);
-	if (ps.failed)
+	if (ps.e.failed)
 		goto out;
 	re = omh_arena_alloc(a, sizeof *re);
 	struct re_inst *prog = omh_arena_alloc(a, (size_t)g->n * sizeof *prog);

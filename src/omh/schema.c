@@ -143,6 +143,41 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+/* tab doubled (an open-addressing table of *cap slots, first capacity `first`, a power of two,
+ * whose slots begin with their key pointer, NULL in an empty slot): each used slot placed anew
+ * by hash, tab freed. NULL on OOM (tab unchanged). */
+static void *table_grow(void *tab, size_t *cap, size_t size, size_t first,
+                        size_t (*hash)(const void *slot))
+{
+	size_t ncap = *cap ? *cap * 2 : first;
+	char *nt = calloc(ncap, size);
+	if (!nt)
+		return NULL;
+	for (size_t i = 0; i < *cap; i++) {
+		const char *slot = (const char *)tab + i * size;
+		void *key;
+		memcpy(&key, slot, sizeof key);
+		if (!key)
+			continue;
+		size_t j = hash(slot) & (ncap - 1);
+		for (;;) {
+			memcpy(&key, nt + j * size, sizeof key);
+			if (!key)
+				break;
+			j = (j + 1) & (ncap - 1);
+		}
+		memcpy(nt + j * size, slot, size);
+	}
+	free(tab);
+	*cap = ncap;
+	return nt;
+}
+
+static size_t entry_hash(const void *slot)
+{
+	return hash_str(((const struct entry *)slot)->uri);
+}
+
 static struct entry *reg_find(const struct omh_registry *r, const char *uri)
 {
 	if (!r->cap)
@@ -164,21 +199,10 @@ static struct entry *reg_add(struct omh_registry *r, const char *uri, int *isnew
 	if (e)
 		return e;
 	if ((r->n + 1) * 2 > r->cap) {
-		size_t ncap = r->cap ? r->cap * 2 : 256;
-		struct entry *nt = calloc(ncap, sizeof *nt);
-		if (!nt)
+		struct entry *tab = table_grow(r->tab, &r->cap, sizeof *tab, 256, entry_hash);
+		if (!tab)
 			return NULL;
-		for (size_t i = 0; i < r->cap; i++) {
-			if (!r->tab[i].uri)
-				continue;
-			size_t j = hash_str(r->tab[i].uri) & (ncap - 1);
-			while (nt[j].uri)
-				j = (j + 1) & (ncap - 1);
-			nt[j] = r->tab[i];
-		}
-		free(r->tab);
-		r->tab = nt;
-		r->cap = ncap;
+		r->tab = tab;
 	}
 	size_t i = hash_str(uri) & (r->cap - 1);
 	while (r->tab[i].uri)
@@ -330,23 +354,12 @@ static int pct_decode(const char *s, char *out, size_t outlen)
 
 struct loader {
 	struct omh_registry *r;
-	char *err;
-	size_t errlen;
-	int failed;
+	struct omh_err e;
 	const char *cur_uri; /* document being compiled, for messages */
 	int depth;
 };
 
-static void lerr(struct loader *L, const char *fmt, ...)
-{
-	if (L->failed)
-		return;
-	L->failed = 1;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(L->err, L->errlen, fmt, ap);
-	va_end(ap);
-}
+#define lerr(L, ...) omh_fail(&(L)->e, __VA_ARGS__)
 
 static size_t hash_ptr(const void *p)
 {
@@ -355,6 +368,11 @@ static size_t hash_ptr(const void *p)
 	x *= 0xff51afd7ed558ccdULL;
 	x ^= x >> 33;
 	return (size_t)x;
+}
+
+static size_t memo_hash(const void *slot)
+{
+	return hash_ptr(((const struct memo_slot *)slot)->key);
 }
 
 static struct sch *memo_get(const struct omh_registry *r, json_object *k)
@@ -373,21 +391,11 @@ static struct sch *memo_get(const struct omh_registry *r, json_object *k)
 static int memo_put(struct omh_registry *r, json_object *k, struct sch *v)
 {
 	if ((r->mn + 1) * 2 > r->mcap) {
-		size_t ncap = r->mcap ? r->mcap * 2 : 1024;
-		struct memo_slot *nm = calloc(ncap, sizeof *nm);
-		if (!nm)
+		struct memo_slot *memo =
+		    table_grow(r->memo, &r->mcap, sizeof *memo, 1024, memo_hash);
+		if (!memo)
 			return -1;
-		for (size_t i = 0; i < r->mcap; i++) {
-			if (!r->memo[i].key)
-				continue;
-			size_t j = hash_ptr(r->memo[i].key) & (ncap - 1);
-			while (nm[j].key)
-				j = (j + 1) & (ncap - 1);
-			nm[j] = r->memo[i];
-		}
-		free(r->memo);
-		r->memo = nm;
-		r->mcap = ncap;
+		r->memo = memo;
 	}
 	size_t i = hash_ptr(k) & (r->mcap - 1);
 	while (r->memo[i].key)
@@ -857,7 +865,7 @@ static void compile_ref(struct loader *L, struct sch *s, json_object *v, const s
 
 static struct sch *compile(struct loader *L, json_object *js, const struct cctx *cx0)
 {
-	if (L->failed)
+	if (L->e.failed)
 		return NULL;
 	struct sch *s = memo_get(L->r, js);
 	if (s)
@@ -890,7 +898,7 @@ static struct sch *compile(struct loader *L, json_object *js, const struct cctx 
 	} else {
 		json_object_object_foreach(js, key, val)
 		{
-			if (L->failed)
+			if (L->e.failed)
 				break;
 			if (!kw_applicator(L, s, key, val, &cx))
 				kw_assertion(L, s, key, val, cx.dialect);
@@ -915,14 +923,10 @@ struct filelist {
 
 static int add_file(struct filelist *fl, const char *path, const char *uri)
 {
-	if (fl->n == fl->cap) {
-		size_t cap = fl->cap ? fl->cap * 2 : 64;
-		struct file *v = realloc(fl->v, cap * sizeof *v);
-		if (!v)
-			return -1;
-		fl->v = v;
-		fl->cap = cap;
-	}
+	struct file *v = omh_grow(fl->v, &fl->cap, fl->n, sizeof *v, 64);
+	if (!v)
+		return -1;
+	fl->v = v;
 	fl->v[fl->n].path = strdup(path);
 	fl->v[fl->n].uri = strdup(uri);
 	if (!fl->v[fl->n].path || !fl->v[fl->n].uri) {
@@ -1005,7 +1009,7 @@ static int dialect_of(json_object *doc, int dflt)
 static void scan_ids(struct loader *L, json_object *js, json_object *doc, const char *base,
                      int dialect, int depth)
 {
-	if (L->failed || depth > 100 || !json_object_is_type(js, json_type_object))
+	if (L->e.failed || depth > 100 || !json_object_is_type(js, json_type_object))
 		return;
 	const char *id = id_of(js, dialect);
 	if (id && depth > 0) {
@@ -1061,14 +1065,10 @@ static void scan_ids(struct loader *L, json_object *js, json_object *doc, const 
 
 static int push_doc(struct omh_registry *r, json_object *doc)
 {
-	if (r->ndocs == r->capdocs) {
-		size_t cap = r->capdocs ? r->capdocs * 2 : 64;
-		json_object **v = realloc(r->docs, cap * sizeof *v);
-		if (!v)
-			return -1;
-		r->docs = v;
-		r->capdocs = cap;
-	}
+	json_object **docs = omh_grow(r->docs, &r->capdocs, r->ndocs, sizeof *docs, 64);
+	if (!docs)
+		return -1;
+	r->docs = docs;
 	r->docs[r->ndocs++] = doc;
 	return 0;
 }
@@ -1087,7 +1087,7 @@ void omh_registry_free(struct omh_registry *r)
 }
 
 /* Passes 2 and 3 of loading, once every document is registered under its URL: absolute ids,
- * embedded resources, then compilation of everything reachable. Returns 0 or -1 (L->err set). */
+ * embedded resources, then compilation of everything reachable. Returns 0 or -1 (L->e set). */
 static int link_registry(struct loader *L)
 {
 	struct omh_registry *r = L->r;
@@ -1119,7 +1119,7 @@ static int link_registry(struct loader *L)
 		fv[i].dialect = files[i]->dialect;
 	}
 	free(files);
-	for (size_t i = 0; i < nf && !L->failed; i++) {
+	for (size_t i = 0; i < nf && !L->e.failed; i++) {
 		const char *id = id_of(fv[i].doc, fv[i].dialect);
 		char abs[URI_MAX];
 		if (id && has_scheme(id) && strlen(id) < sizeof abs) {
@@ -1142,13 +1142,13 @@ static int link_registry(struct loader *L)
 			}
 		}
 	}
-	for (size_t i = 0; i < nf && !L->failed; i++) {
+	for (size_t i = 0; i < nf && !L->e.failed; i++) {
 		struct entry *self = reg_find(r, fv[i].uri);
 		scan_ids(L, fv[i].doc, fv[i].doc, self->base, fv[i].dialect, 0);
 	}
 	free(fv);
 	/* pass 3: compile everything reachable from every entry */
-	for (size_t i = 0; i < r->cap && !L->failed; i++) {
+	for (size_t i = 0; i < r->cap && !L->e.failed; i++) {
 		struct entry *e = &r->tab[i];
 		if (!e->uri)
 			continue;
@@ -1162,7 +1162,7 @@ static int link_registry(struct loader *L)
 		L->cur_uri = e->uri;
 		e->compiled = compile(L, e->js, &cx);
 	}
-	return L->failed ? -1 : 0;
+	return L->e.failed ? -1 : 0;
 }
 
 int omh_registry_load(const char *schema_dir, struct omh_registry **out, char *err, size_t errlen)
@@ -1184,7 +1184,7 @@ int omh_registry_load(const char *schema_dir, struct omh_registry **out, char *e
 	}
 	struct omh_registry *r = calloc(1, sizeof *r);
 	struct filelist fl = {0};
-	struct loader L = {.r = r, .err = err, .errlen = errlen};
+	struct loader L = {.r = r, .e = {.err = err, .errlen = errlen}};
 	int rc = OMH_ERROR;
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
@@ -1274,7 +1274,7 @@ int omh_registry_from_json(const char *const *uris, json_object *const *docs, si
 		snprintf(err, errlen, "out of memory");
 		return OMH_ERROR;
 	}
-	struct loader L = {.r = r, .err = err, .errlen = errlen};
+	struct loader L = {.r = r, .e = {.err = err, .errlen = errlen}};
 	for (size_t i = 0; i < n; i++) {
 		json_object *doc = docs[i];
 		char uri[URI_MAX];
@@ -1910,6 +1910,42 @@ static void type_names(int mask, char *out, size_t len)
 	}
 }
 
+/* The reason of a validation error, by its code; args: the values fmt takes (0: none, 'n':
+ * e->num, 's': e->arg, '2': e->arg and e->arg2, 't': the names of the types in e->num). */
+static const struct {
+	const char *fmt;
+	char args;
+} reason_texts[R_DEPTH] = {
+    [R_TYPE] = {"value is not of type %s", 't'},
+    [R_ENUM] = {"value is not one of the allowed values", 0},
+    [R_CONST] = {"value is not the required constant", 0},
+    [R_REQUIRED] = {"required property '%.200s' is missing", 's'},
+    [R_ADDPROP] = {"additional property is not allowed", 0},
+    [R_MINPROPS] = {"object has fewer than %.15g properties", 'n'},
+    [R_MAXPROPS] = {"object has more than %.15g properties", 'n'},
+    [R_DEPENDENCY] = {"property '%.200s' requires property '%.200s'", '2'},
+    [R_PROPNAME] = {"property name '%.200s' is not allowed", 's'},
+    [R_ADDITEM] = {"additional item is not allowed", 0},
+    [R_MINITEMS] = {"array has fewer than %.15g items", 'n'},
+    [R_MAXITEMS] = {"array has more than %.15g items", 'n'},
+    [R_UNIQUE] = {"array items are not unique", 0},
+    [R_CONTAINS] = {"array does not contain a matching item", 0},
+    [R_MIN] = {"value is less than the minimum %.15g", 'n'},
+    [R_EXMIN] = {"value is not greater than %.15g", 'n'},
+    [R_MAX] = {"value is greater than the maximum %.15g", 'n'},
+    [R_EXMAX] = {"value is not less than %.15g", 'n'},
+    [R_MULTOF] = {"value is not a multiple of %.15g", 'n'},
+    [R_MINLEN] = {"string is shorter than %.15g characters", 'n'},
+    [R_MAXLEN] = {"string is longer than %.15g characters", 'n'},
+    [R_PATTERN] = {"string does not match the pattern %.200s", 's'},
+    [R_FORMAT] = {"value is not a valid %s", 's'},
+    [R_ANYOF] = {"value does not match any of the allowed schemas", 0},
+    [R_ONEOF_NONE] = {"value does not match exactly one of the allowed schemas", 0},
+    [R_ONEOF_MANY] = {"value matches more than one of the exclusive schemas", 0},
+    [R_NOT] = {"value matches a schema it must not match", 0},
+    [R_FALSE] = {"no value is allowed here", 0},
+};
+
 static void format_error(const struct vctx *c, const char *prefix, char *msg, size_t msglen)
 {
 	if (!msg || !msglen)
@@ -1932,98 +1968,25 @@ static void format_error(const struct vctx *c, const char *prefix, char *msg, si
 		return;
 	}
 	append_ptr(ptr, 0, sizeof ptr, prefix, e);
-	switch (e->reason) {
-	case R_TYPE:
+	const char *fmt = e->reason > R_NONE && e->reason < R_DEPTH && reason_texts[e->reason].fmt
+	                      ? reason_texts[e->reason].fmt
+	                      : "value is invalid";
+	switch (e->reason > R_NONE && e->reason < R_DEPTH ? reason_texts[e->reason].args : 0) {
+	case 'n':
+		snprintf(reason, sizeof reason, fmt, e->num);
+		break;
+	case 's':
+		snprintf(reason, sizeof reason, fmt, e->arg);
+		break;
+	case '2':
+		snprintf(reason, sizeof reason, fmt, e->arg, e->arg2);
+		break;
+	case 't':
 		type_names((int)e->num, tn, sizeof tn);
-		snprintf(reason, sizeof reason, "value is not of type %s", tn);
-		break;
-	case R_ENUM:
-		snprintf(reason, sizeof reason, "value is not one of the allowed values");
-		break;
-	case R_CONST:
-		snprintf(reason, sizeof reason, "value is not the required constant");
-		break;
-	case R_REQUIRED:
-		snprintf(reason, sizeof reason, "required property '%.200s' is missing", e->arg);
-		break;
-	case R_ADDPROP:
-		snprintf(reason, sizeof reason, "additional property is not allowed");
-		break;
-	case R_MINPROPS:
-		snprintf(reason, sizeof reason, "object has fewer than %.15g properties", e->num);
-		break;
-	case R_MAXPROPS:
-		snprintf(reason, sizeof reason, "object has more than %.15g properties", e->num);
-		break;
-	case R_DEPENDENCY:
-		snprintf(reason, sizeof reason, "property '%.200s' requires property '%.200s'",
-		         e->arg, e->arg2);
-		break;
-	case R_PROPNAME:
-		snprintf(reason, sizeof reason, "property name '%.200s' is not allowed", e->arg);
-		break;
-	case R_ADDITEM:
-		snprintf(reason, sizeof reason, "additional item is not allowed");
-		break;
-	case R_MINITEMS:
-		snprintf(reason, sizeof reason, "array has fewer than %.15g items", e->num);
-		break;
-	case R_MAXITEMS:
-		snprintf(reason, sizeof reason, "array has more than %.15g items", e->num);
-		break;
-	case R_UNIQUE:
-		snprintf(reason, sizeof reason, "array items are not unique");
-		break;
-	case R_CONTAINS:
-		snprintf(reason, sizeof reason, "array does not contain a matching item");
-		break;
-	case R_MIN:
-		snprintf(reason, sizeof reason, "value is less than the minimum %.15g", e->num);
-		break;
-	case R_EXMIN:
-		snprintf(reason, sizeof reason, "value is not greater than %.15g", e->num);
-		break;
-	case R_MAX:
-		snprintf(reason, sizeof reason, "value is greater than the maximum %.15g", e->num);
-		break;
-	case R_EXMAX:
-		snprintf(reason, sizeof reason, "value is not less than %.15g", e->num);
-		break;
-	case R_MULTOF:
-		snprintf(reason, sizeof reason, "value is not a multiple of %.15g", e->num);
-		break;
-	case R_MINLEN:
-		snprintf(reason, sizeof reason, "string is shorter than %.15g characters", e->num);
-		break;
-	case R_MAXLEN:
-		snprintf(reason, sizeof reason, "string is longer than %.15g characters", e->num);
-		break;
-	case R_PATTERN:
-		snprintf(reason, sizeof reason, "string does not match the pattern %.200s", e->arg);
-		break;
-	case R_FORMAT:
-		snprintf(reason, sizeof reason, "value is not a valid %s", e->arg);
-		break;
-	case R_ANYOF:
-		snprintf(reason, sizeof reason, "value does not match any of the allowed schemas");
-		break;
-	case R_ONEOF_NONE:
-		snprintf(reason, sizeof reason,
-		         "value does not match exactly one of the allowed schemas");
-		break;
-	case R_ONEOF_MANY:
-		snprintf(reason, sizeof reason,
-		         "value matches more than one of the exclusive schemas");
-		break;
-	case R_NOT:
-		snprintf(reason, sizeof reason, "value matches a schema it must not match");
-		break;
-	case R_FALSE:
-		snprintf(reason, sizeof reason, "no value is allowed here");
+		snprintf(reason, sizeof reason, fmt, tn);
 		break;
 	default:
-		snprintf(reason, sizeof reason, "value is invalid");
-		break;
+		snprintf(reason, sizeof reason, "%s", fmt);
 	}
 	snprintf(msg, msglen, "Open mHealth validation failed at %s: %s", ptr, reason);
 }
