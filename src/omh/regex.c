@@ -120,14 +120,21 @@ static uint32_t utf8_next(const char **pp, const char *end)
 	return c;
 }
 
+/* omh_grow, recording "out of memory" when it fails. */
+static void *grow(struct re_parser *ps, void *v, size_t *cap, size_t n, size_t size, size_t first)
+{
+	void *nv = omh_grow(v, cap, n, size, first);
+	if (!nv)
+		perr(ps, "out of memory");
+	return nv;
+}
+
 static int add_range(struct re_parser *ps, uint32_t lo, uint32_t hi)
 {
 	struct re_range *ranges =
-	    omh_grow(ps->ranges, &ps->capranges, ps->nranges, sizeof *ranges, 32);
-	if (!ranges) {
-		perr(ps, "out of memory");
+	    grow(ps, ps->ranges, &ps->capranges, ps->nranges, sizeof *ranges, 32);
+	if (!ranges)
 		return -1;
-	}
 	ps->ranges = ranges;
 	ps->ranges[ps->nranges].lo = lo;
 	ps->ranges[ps->nranges].hi = hi;
@@ -162,11 +169,9 @@ static void add_set(struct re_parser *ps, const struct re_range *r, size_t n, in
 static int finish_class(struct re_parser *ps, int negated)
 {
 	struct re_class *classes =
-	    omh_grow(ps->classes, &ps->capclasses, ps->nclasses, sizeof *classes, 8);
-	if (!classes) {
-		perr(ps, "out of memory");
+	    grow(ps, ps->classes, &ps->capclasses, ps->nclasses, sizeof *classes, 8);
+	if (!classes)
 		return -1;
-	}
 	ps->classes = classes;
 	struct re_range *r =
 	    omh_arena_alloc(ps->arena, (ps->nranges ? ps->nranges : 1) * sizeof *r);

@@ -607,15 +607,30 @@ static const char **name_list(struct loader *L, json_object *val, const char *kw
 	return v;
 }
 
+/* The arena array of an object keyword's members (n of them, each of size bytes); NULL with the
+ * error recorded when val is not an object (or memory is out; *n is then 0). */
+static void *object_kw(struct loader *L, json_object *val, const char *kw, size_t size, size_t *n)
+{
+	*n = 0;
+	if (!json_object_is_type(val, json_type_object)) {
+		lerr(L, "%s: %s must be an object", L->cur_uri, kw);
+		return NULL;
+	}
+	size_t count = (size_t)json_object_object_length(val);
+	void *v = omh_arena_alloc(&L->r->arena, (count ? count : 1) * size);
+	if (!v)
+		lerr(L, "out of memory");
+	else
+		*n = count;
+	return v;
+}
+
 static void kw_properties(struct loader *L, struct sch *s, json_object *val, const struct cctx *cx)
 {
-	if (!json_object_is_type(val, json_type_object)) {
-		lerr(L, "%s: properties must be an object", L->cur_uri);
+	s->props = object_kw(L, val, "properties", sizeof *s->props, &s->nprops);
+	if (!s->props)
 		return;
-	}
 	s->props_obj = val;
-	s->nprops = (size_t)json_object_object_length(val);
-	s->props = omh_arena_alloc(&L->r->arena, (s->nprops ? s->nprops : 1) * sizeof *s->props);
 	size_t i = 0;
 	json_object_object_foreach(val, pk, pv)
 	{
@@ -628,13 +643,10 @@ static void kw_properties(struct loader *L, struct sch *s, json_object *val, con
 static void kw_pattern_properties(struct loader *L, struct sch *s, json_object *val,
                                   const struct cctx *cx)
 {
-	if (!json_object_is_type(val, json_type_object)) {
-		lerr(L, "%s: patternProperties must be an object", L->cur_uri);
+	s->pprops = object_kw(L, val, "patternProperties", sizeof *s->pprops, &s->npprops);
+	if (!s->pprops)
 		return;
-	}
 	struct omh_arena *A = &L->r->arena;
-	s->npprops = (size_t)json_object_object_length(val);
-	s->pprops = omh_arena_alloc(A, (s->npprops ? s->npprops : 1) * sizeof *s->pprops);
 	size_t i = 0;
 	json_object_object_foreach(val, pk, pv)
 	{
@@ -651,12 +663,9 @@ static void kw_pattern_properties(struct loader *L, struct sch *s, json_object *
 static void kw_dependencies(struct loader *L, struct sch *s, json_object *val,
                             const struct cctx *cx)
 {
-	if (!json_object_is_type(val, json_type_object)) {
-		lerr(L, "%s: dependencies must be an object", L->cur_uri);
+	s->deps = object_kw(L, val, "dependencies", sizeof *s->deps, &s->ndeps);
+	if (!s->deps)
 		return;
-	}
-	s->ndeps = (size_t)json_object_object_length(val);
-	s->deps = omh_arena_alloc(&L->r->arena, (s->ndeps ? s->ndeps : 1) * sizeof *s->deps);
 	size_t i = 0;
 	json_object_object_foreach(val, dk, dv)
 	{
