@@ -5,6 +5,13 @@ import { test, after } from 'node:test';
 import { assert, get, req, token, expectStatus, BASE } from '../integration/lib.mjs';
 import { close, cleanupProfiles, shot, loggedIn, screenLoaded, topDialog } from './lib.mjs';
 
+// A setting dialog's Save has landed: the dialog closes only after the server answered (the
+// "Setting saved." notice of an earlier save may still be on the page, so it alone proves nothing).
+async function saved(page) {
+  await page.locator('dialog[open]').waitFor({ state: 'detached' });
+  await page.waitForSelector('.page-alerts >> text=Setting saved.');
+}
+
 const RUN = Math.random().toString(36).slice(2, 8);
 const browsers = [];
 const admin = () => token('admin@example.com');
@@ -278,16 +285,22 @@ test('system settings: edit an int setting (validation), create/edit a bool, del
   await d.locator('text=Value must be an integer.').waitFor();
   await d.getByLabel('Value (number)').fill('9');
   await d.getByRole('button', { name: 'Save' }).click();
-  await page.waitForSelector('.page-alerts >> text=Setting saved.');
+  await saved(page);
   assert.equal((await all()).find((s) => s.key === key).resolvedValue, 9);
-  assert.match(await row.innerText(), /\bint\s+9\b/);
+  // the list is reloaded after the notice: give the row up to 5 s to show the new value
+  let text = '';
+  for (let i = 0; i < 50 && !/\bint\s+9\b/.test(text); i++) {
+    if (i) await page.waitForTimeout(100);
+    text = await row.innerText();
+  }
+  assert.match(text, /\bint\s+9\b/);
   await shot(page, 'settings-edited');
   // restore the seeded value
   await row.getByRole('button', { name: `Edit ${key}` }).click();
   d = topDialog(page);
   await d.getByLabel('Value (number)').fill(String(before.resolvedValue));
   await d.getByRole('button', { name: 'Save' }).click();
-  await page.waitForSelector('.page-alerts >> text=Setting saved.');
+  await saved(page);
   assert.equal((await all()).find((s) => s.key === key).resolvedValue, before.resolvedValue);
 
   // a bool setting: create true, edit to false, delete
@@ -306,7 +319,7 @@ test('system settings: edit an int setting (validation), create/edit a bool, del
   assert.ok(await d.getByLabel('true (checked) / false').isChecked());
   await d.getByLabel('true (checked) / false').uncheck();
   await d.getByRole('button', { name: 'Save' }).click();
-  await page.waitForSelector('.page-alerts >> text=Setting saved.');
+  await saved(page);
   assert.equal((await all()).find((s) => s.key === bkey).resolvedValue, false);
   await brow.getByRole('button', { name: `Delete ${bkey}` }).click();
   await topDialog(page).getByRole('button', { name: 'Delete' }).click();
