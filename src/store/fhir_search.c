@@ -252,12 +252,17 @@ static void order_by(struct buf *o, const struct skey *k, int n, const char *ide
 	buf_printf(o, "%s %s", idexpr, id_desc ? "DESC" : "ASC");
 }
 
-/* Rows strictly after the cursor position in the sort order. */
-static void keyset(struct sqlb *b, struct buf *o, const struct fhir_query *q, const struct skey *k,
-                   int n, const char *idexpr, const char **vals, const char *vid, bool id_desc)
+/* Rows strictly after the cursor position in the sort order (the cursor's sort values and id
+ * bound as parameters). */
+static void keyset(struct arena *a, struct sqlb *b, struct buf *o, const struct fhir_query *q,
+                   const struct skey *k, int n, const char *idexpr, bool id_desc)
 {
 	if (!q->has_cursor)
 		return;
+	const char *vals[FHIR_MAX_KEYVALS];
+	for (int i = 0; i < n; i++)
+		vals[i] = P(b, i < q->ncur ? q->cur_vals[i] : NULL);
+	const char *vid = P(b, db_i64(a, q->cur_id));
 	bool same = true;
 	for (int i = 0; i < n; i++)
 		if (k[i].desc != id_desc)
@@ -531,15 +536,8 @@ static char *build_observation(struct sqlb *b, struct fhir_query *q)
 	bool idd = false;
 	int nk = resolve_keys(a, q, "o", keys, &idd);
 	q->nvals = nk;
-	const char *vals[FHIR_MAX_KEYVALS];
-	const char *vid = NULL;
-	if (q->has_cursor) {
-		for (int i = 0; i < nk; i++)
-			vals[i] = P(b, i < q->ncur ? q->cur_vals[i] : NULL);
-		vid = P(b, db_i64(a, q->cur_id));
-	}
 	struct buf *ks = buf_new(a, 256);
-	keyset(b, ks, q, keys, nk, "o.id", vals, vid, idd);
+	keyset(a, b, ks, q, keys, nk, "o.id", idd);
 	struct buf *inner_order = buf_new(a, 128), *outer_order = buf_new(a, 128);
 	order_by(inner_order, keys, nk, "o.id", false, idd);
 	order_by(outer_order, keys, nk, "id", true, idd);
@@ -781,15 +779,8 @@ static char *build_other(struct sqlb *b, struct fhir_query *q)
 	bool idd = false;
 	int nk = resolve_keys(a, q, "t", keys, &idd);
 	q->nvals = nk;
-	const char *vals[FHIR_MAX_KEYVALS];
-	const char *vid = NULL;
-	if (q->has_cursor) {
-		for (int i = 0; i < nk; i++)
-			vals[i] = P(b, i < q->ncur ? q->cur_vals[i] : NULL);
-		vid = P(b, db_i64(a, q->cur_id));
-	}
 	struct buf *ks = buf_new(a, 256);
-	keyset(b, ks, q, keys, nk, "t.id", vals, vid, idd);
+	keyset(a, b, ks, q, keys, nk, "t.id", idd);
 	struct buf *ord = buf_new(a, 128);
 	order_by(ord, keys, nk, "t.id", false, idd);
 	const char *lim = P(b, db_i64(a, q->limit));
