@@ -1,6 +1,7 @@
--- 090_patient_activation.sql: when a user first obtained a token, and the predicate "the patient
--- has signed in" that decides whether staff may record consent on the patient's behalf
--- (doc/admin-api-notes.md, "Consent on a patient's behalf").
+-- 090_patient_activation.sql: when a user first obtained a token, behind the predicate "the
+-- patient has signed in" (jhe_patient_signed_in, sql/functions/20_access.sql) that decides whether
+-- staff may record consent on the patient's behalf (doc/admin-api-notes.md, "Consent on a
+-- patient's behalf").
 --
 -- last_login is set by a password login and by an invitation redemption (data-model.md §2.1);
 -- tokens can also be issued without either (the operator CLI `jhe-admin token issue`). Token
@@ -29,34 +30,3 @@ $$;
 CREATE TRIGGER oauth_token_family_first_token
     AFTER INSERT ON oauth_token_family
     FOR EACH ROW EXECUTE FUNCTION jhe_user_stamp_first_token();
-
--- jhe_patient_signed_in(patient) -> boolean
--- The patient's user has logged in (last_login) or ever obtained a token (first_token_at).
--- false for an unknown patient or a patient without a user (imported data: it cannot sign in).
-CREATE FUNCTION jhe_patient_signed_in(p_patient_id bigint) RETURNS boolean
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-BEGIN
-    RETURN COALESCE((SELECT u.last_login IS NOT NULL OR u.first_token_at IS NOT NULL
-                       FROM patient p JOIN jhe_user u ON u.id = p.jhe_user_id
-                      WHERE p.id = p_patient_id), false);
-END
-$$;
-
--- jhe_may_extend_patient_orgs(user, patient) -> boolean
--- The caller may add patient p to another organization: superuser; a patient in no organization;
--- or a membership with role 'manager' in one of p's organizations (exactly that organization,
--- no inheritance, as can() of admin-api.md §2.2).
-CREATE FUNCTION jhe_may_extend_patient_orgs(p_user_id bigint, p_patient_id bigint) RETURNS boolean
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
-BEGIN
-    RETURN jhe_is_superuser(p_user_id)
-        OR NOT EXISTS (SELECT 1 FROM patient_organization pto WHERE pto.patient_id = p_patient_id)
-        OR EXISTS (SELECT 1
-                     FROM practitioner pr
-                     JOIN practitioner_organization po ON po.practitioner_id = pr.id
-                     JOIN patient_organization pto ON pto.organization_id = po.organization_id
-                    WHERE pr.jhe_user_id = p_user_id
-                      AND pto.patient_id = p_patient_id
-                      AND po.role = 'manager');
-END
-$$;

@@ -1,4 +1,5 @@
-/* jhe-admin migrate: apply numbered sql/NNN_*.sql files, each in its own transaction. */
+/* jhe-admin migrate: apply the numbered sql/NNN_*.sql files not applied yet, each in its own
+ * transaction, then every file of sql/functions (the SQL functions) in one transaction. */
 #include "admin/admin.h"
 #include "store/store.h"
 
@@ -10,6 +11,57 @@
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the .sql files of dir in name order (numbered: only NNN_*.sql), malloc'ed, at
+ * most max; -1 when dir cannot be opened. */
+static int list_sql(const char *dir, bool numbered, char **names, int max)
+{
+	DIR *d = opendir(dir);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *de;
+	while ((de = readdir(d)) && n < max) {
+		const char *nm = de->d_name;
+		if ((!numbered || (nm[0] >= '0' && nm[0] <= '9')) && nm[0] != '.' &&
+		    str_ends(nm, ".sql"))
+			names[n++] = strdup(nm);
+	}
+	closedir(d);
+	qsort(names, (size_t)n, sizeof(char *), cmp_str);
+	return n;
+}
+
+/* Apply every file of dir/functions (sql/README.md) in one transaction: the definitions of the
+ * SQL functions, re-applied by every migrate so that each function has one source. 0 or 1. */
+static int apply_functions(struct arena *a, const char *dir)
+{
+	const char *fdir = arena_printf(a, "%s/functions", dir);
+	char *names[128];
+	int n = list_sql(fdir, false, names, 128);
+	if (n < 0)
+		return 0; /* an older layout without functions */
+	struct err e = {0};
+	const char *failed = db_begin(&e) ? "BEGIN" : NULL;
+	for (int i = 0; i < n && !failed; i++) {
+		char *sql = admin_read_file(arena_printf(a, "%s/%s", fdir, names[i]));
+		if (!sql || db_exec_sql(sql, &e))
+			failed = names[i];
+		free(sql);
+	}
+	if (!failed && db_commit(&e))
+		failed = "COMMIT";
+	if (failed) {
+		fprintf(stderr, "migrate: functions/%s failed: %s\n", failed,
+		        e.msg ? e.msg : (e.log ? e.log : "cannot read the file"));
+		db_rollback();
+	} else {
+		printf("functions: %d files applied (%s)\n", n, fdir);
+	}
+	for (int i = 0; i < n; i++)
+		free(names[i]);
+	return failed ? 1 : 0;
 }
 
 /* migrate --status: one line per migration file; 0 when none is pending, 3 otherwise. */
@@ -67,21 +119,12 @@ int cmd_migrate(int argc, char **argv)
 		return 1;
 	}
 	const char *dir = admin_sql_dir();
-	DIR *d = opendir(dir);
-	if (!d) {
+	char *names[512];
+	int n = list_sql(dir, true, names, 512);
+	if (n < 0) {
 		fprintf(stderr, "migrate: cannot open %s\n", dir);
 		return 1;
 	}
-	char *names[512];
-	int n = 0;
-	struct dirent *de;
-	while ((de = readdir(d)) && n < 512) {
-		const char *nm = de->d_name;
-		if (nm[0] >= '0' && nm[0] <= '9' && str_ends(nm, ".sql"))
-			names[n++] = strdup(nm);
-	}
-	closedir(d);
-	qsort(names, (size_t)n, sizeof(char *), cmp_str);
 	struct arena *a = arena_new();
 	if (status) {
 		int rc = migrate_status(a, dir, names, n);
@@ -125,6 +168,8 @@ int cmd_migrate(int argc, char **argv)
 		}
 		free(sql);
 	}
+	if (rc == 0)
+		rc = apply_functions(a, dir);
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	arena_free(a);

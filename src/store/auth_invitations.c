@@ -16,7 +16,7 @@ static void set_err(struct err *e, enum err_kind k, const char *msg, const char 
 #define INV_JSON(i)                                                                                \
 	"json_build_object('id', " i ".id, 'patientId', " i ".patient_id, 'client_id', " i         \
 	".client_id, 'tokenHash', " i ".token_hash, 'token', NULL, 'status', " i                   \
-	".status, 'lastUpdated', jhe_auth_ts(" i ".last_updated))"
+	".status, 'lastUpdated', jhe_rfc3339(" i ".last_updated))"
 
 static struct db_stmt q_inv_checks =
     DB_STMT("SELECT EXISTS (SELECT 1 FROM patient WHERE id = $2),"
@@ -35,7 +35,7 @@ static struct db_stmt q_inv_insert =
             " INSERT INTO patient_invitation (patient_id, client_id, token_hash, status, created,"
             "   created_by_user_id, last_updated)"
             " VALUES ($1, $2, $3, 'issued', now(), $4, now())"
-            " RETURNING id, status, jhe_auth_ts(last_updated)");
+            " RETURNING id, status, jhe_rfc3339(last_updated)");
 
 int store_invitation_create(struct arena *a, const struct inv_create_in *in,
                             struct inv_create_out *out, struct err *e)
@@ -242,7 +242,7 @@ int store_invitation_redeemed(struct arena *a, const struct inv_redeem *inv, str
 /* ---------- practitioner API keys ---------- */
 
 #define KEY_JSON(pc, app)                                                                          \
-	"json_build_object('id', " pc ".id, 'label', " pc ".label, 'created', jhe_auth_ts(" app    \
+	"json_build_object('id', " pc ".id, 'label', " pc ".label, 'created', jhe_rfc3339(" app    \
 	".created), 'name', " app ".name, 'key', NULL)"
 
 static struct db_stmt q_key_create = DB_STMT(

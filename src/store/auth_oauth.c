@@ -151,7 +151,7 @@ static struct db_stmt q_code_new = DB_STMT(
     " VALUES ($1, $2, $3, $4, $5::boolean, $6, $7, 'S256', $8,"
     "   CASE WHEN $9::bigint = 0 THEN now() ELSE to_timestamp($9::bigint) END, $10, now(),"
     "   now() + make_interval(secs => $11::int))"
-    " RETURNING jhe_auth_ts(expires)");
+    " RETURNING jhe_rfc3339(expires)");
 
 int store_code_create(struct arena *a, const unsigned char digest[32],
                       const struct auth_code_new *c, char **expires, struct err *e)

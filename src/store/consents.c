@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-static struct db_stmt q_doc = DB_STMT("SELECT jhe_pb_consents_json($1, $2, $3)");
+static struct db_stmt q_doc = DB_STMT("SELECT jhe_consents_json($1, $2, $3)");
 
 char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, bool all_studies,
                           struct err *e)
@@ -115,7 +115,7 @@ int64_t store_consent_write(struct arena *a, char op, const struct consent_item 
 
 static struct db_stmt q_rows =
     DB_STMT("SELECT json_build_object('studyScopeConsents', COALESCE(json_agg("
-            "         jhe_pb_consent_row_json(e.id::bigint) ORDER BY e.ord), '[]'))"
+            "         jhe_consent_row_json(e.id::bigint) ORDER BY e.ord), '[]'))"
             "  FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY e(id, ord)");
 
 char *store_consent_rows_json(struct arena *a, const char *ids_json, struct err *e)

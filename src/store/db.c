@@ -376,7 +376,7 @@ int db_exec_sql(const char *sql, struct err *e)
 		return -1;
 	PGresult *res = PQexec(conn, sql);
 	ExecStatusType s = PQresultStatus(res);
-	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK && s != PGRES_EMPTY_QUERY) {
 		if (e) {
 			static char buf[1024];
 			snprintf(buf, sizeof(buf), "%s", PQresultErrorMessage(res));

@@ -43,7 +43,8 @@ struct db_result *db_query_params(struct arena *a, const char *sql, int nparams,
 /* Run a statement that returns no rows (or whose rows are ignored). Returns affected rows or -1. */
 long db_exec(struct arena *a, struct db_stmt *st, int nparams, const char *const *params,
              struct err *e);
-/* Run fixed SQL text without parameters (migrations, SET commands). Multiple statements ok. */
+/* Run fixed SQL text without parameters (migrations, SET commands). Multiple statements ok; text
+ * with comments only (a placeholder migration) is no error. */
 int db_exec_sql(const char *sql, struct err *e);
 /* COPY ... FROM STDIN with the given text-format data (bulk inserts). Returns rows or -1. */
 long db_copy_in(const char *copy_sql, const char *data, size_t len, struct err *e);

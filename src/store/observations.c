@@ -53,7 +53,7 @@ static struct db_stmt q_page = DB_STMT(
     "          WHERE (o.subject_patient_id, o.codeable_concept_id) IN"
     "                (SELECT keys.patient_id, keys.codeable_concept_id FROM keys)"
     "            AND ($5::bigint IS NULL OR o.id = $5)) END,"
-    "   COALESCE((SELECT json_agg(jhe_pb_observation_json(page.id)"
+    "   COALESCE((SELECT json_agg(jhe_observation_json(page.id)"
     "                             ORDER BY page.last_updated DESC, page.id DESC) FROM page),"
     "            '[]'),"
     "   COALESCE((SELECT json_agg(DISTINCT page.pid ORDER BY page.pid) FROM page), '[]'),"
@@ -92,7 +92,7 @@ int store_observation_facts(struct arena *a, int64_t user_id, int64_t observatio
 	return 0;
 }
 
-static struct db_stmt q_json = DB_STMT("SELECT jhe_pb_observation_json($1)");
+static struct db_stmt q_json = DB_STMT("SELECT jhe_observation_json($1)");
 
 char *store_observation_json(struct arena *a, int64_t observation_id, struct err *e)
 {

@@ -283,7 +283,7 @@ int store_user_manages_patients_somewhere(struct arena *a, int64_t user_id, stru
 static struct db_stmt q_consolidated = DB_STMT(
     "SELECT COALESCE(json_agg(json_build_object('id', app.id, 'name', app.name,"
     "         'clientId', app.client_id, 'invitationUrl', jc.invitation_url,"
-    "         'patientInvitations', COALESCE((SELECT json_agg(jhe_pb_invitation_json(i.id)"
+    "         'patientInvitations', COALESCE((SELECT json_agg(jhe_invitation_json(i.id)"
     "                                                  ORDER BY i.last_updated DESC, i.id DESC)"
     "                                           FROM patient_invitation i"
     "                                          WHERE i.patient_id = $1 AND i.client_id = app.id),"

@@ -87,8 +87,8 @@ int64_t store_unenrol(struct arena *a, int64_t study_id, int64_t patient_id, str
 
 static struct db_stmt q_rows =
     DB_STMT("SELECT json_build_object('studyPatients', COALESCE(json_agg(json_build_object("
-            "         'id', sp.id, 'study', jhe_pb_nested_study_json(sp.study_id),"
-            "         'patient', jhe_pb_nested_patient_json(sp.patient_id)) ORDER BY e.ord), '[]'))"
+            "         'id', sp.id, 'study', jhe_nested_study_json(sp.study_id),"
+            "         'patient', jhe_nested_patient_json(sp.patient_id)) ORDER BY e.ord), '[]'))"
             "  FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY e(id, ord)"
             "  JOIN study_patient sp ON sp.id = e.id::bigint");
 

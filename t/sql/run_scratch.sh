@@ -5,9 +5,9 @@
 #
 # Creates a cluster in DIR (initdb as the postgres user, socket in DIR), creates database
 # jhe, runs sql/roles.sql as the superuser, applies sql/NNN_*.sql in numeric order as
-# jhe_owner (one transaction each, recorded in schema_migration, as `jhe-admin migrate`
-# does), runs sql/seed/base.sql as jhe_owner in one transaction after the two set_config
-# calls `jhe-admin seed` makes, then runs t/sql/check_seed.sql twice (it must leave the
+# jhe_owner (one transaction each, recorded in schema_migration) and then sql/functions/*.sql
+# in one transaction (as `jhe-admin migrate` does), runs sql/seed/base.sql as jhe_owner in one
+# transaction after the two set_config calls `jhe-admin seed` makes, then runs t/sql/check_seed.sql twice (it must leave the
 # database unchanged). The cluster is stopped and removed at the end unless KEEP=1.
 # Must be run as root (uses runuser) or as the postgres user.
 set -eu
@@ -48,6 +48,9 @@ for f in "$ROOT"/sql/[0-9][0-9][0-9]_*.sql; do
         -c "INSERT INTO schema_migration(version) VALUES ($v)" 2>&1 | grep -v 'already exists, skipping' || true
     psql_ -U jhe_owner -d jhe -tA -c "SELECT 1 FROM schema_migration WHERE version = $v" | grep -q 1
 done
+
+echo "functions: sql/functions/*.sql (one transaction)"
+( echo "SET client_min_messages = warning;"; for f in "$ROOT"/sql/functions/*.sql; do echo "\\i $f"; done ) | psql_ -U jhe_owner -d jhe -1 -f -
 
 echo "seed: base.sql"
 psql_ -U jhe_owner -d jhe -1 \
