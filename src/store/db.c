@@ -40,8 +40,8 @@ static void set_err(struct err *e, enum err_kind k, const char *msg, const char 
 /* Session settings of every connection. plan_cache_mode: the prepared statements are planned
  * once per connection (generic plan) instead of at every execution: in the default mode
  * PostgreSQL keeps choosing custom plans for the statements built on the inlined access
- * functions of 003_access.sql, and planning them cost several times their execution (the
- * parameter-dependent branches are one-time filters, decided at run time). jit: generic plans
+ * functions of sql/functions/20_access.sql, and planning them cost several times their execution
+ * (the parameter-dependent branches are one-time filters, decided at run time). jit: generic plans
  * of the search statements are costed above jit_above_cost, and compiling them took ~0.4 s per
  * execution of a 30 ms query. doc/performance.md */
 #define SESSION_SETUP                                                                              \

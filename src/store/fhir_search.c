@@ -3,11 +3,11 @@
  *
  * The SQL text depends on which parameters are present (values are always bound parameters); each
  * distinct text (a "shape") is prepared once per connection (run_shape). Observation visibility is
- * a set of (patient, code) pairs (jhe_fhir_observation_keys, 050_fhir.sql, on top of the consent
- * rule of 003_access.sql); patient and code filters narrow the pairs, row filters apply per row.
- * Pages are keyset pages: with few pairs, a LATERAL per pair reads at most one page from the
- * (patient, code, sort key, id) index; with many pairs, one ordered scan with a hashed semi-join.
- * A one-time filter on the pair count picks the branch at run time.
+ * a set of (patient, code) pairs (jhe_fhir_observation_keys, sql/functions/50_fhir.sql, on top of
+ * the consent rule of sql/functions/20_access.sql); patient and code filters narrow the pairs, row
+ * filters apply per row. Pages are keyset pages: with few pairs, a LATERAL per pair reads at most
+ * one page from the (patient, code, sort key, id) index; with many pairs, one ordered scan with a
+ * hashed semi-join. A one-time filter on the pair count picks the branch at run time.
  */
 #include "store/query.h"
 

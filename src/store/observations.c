@@ -1,5 +1,5 @@
 /* Observations of the Admin API (admin-api.md §11), filtered by the consent rule of
- * sql/003_access.sql (the same functions as the FHIR API). */
+ * sql/functions/20_access.sql (the same functions as the FHIR API). */
 #include "store/query.h"
 
 #include <string.h>
