@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { get, post, req, sql, token, assert, expectStatus } from './lib.mjs';
+import { get, post, req, sql, token, holdTable, assert, expectStatus } from './lib.mjs';
 import { observation, fhirPost } from './fhir_helpers.mjs';
 
 const mary = () => token('manager_mary@example.com');
@@ -15,6 +15,10 @@ const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/s
 const totalRss = () => workers().reduce((s, p) => s + rssKb(p), 0);
 const counts = () => sql('SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM observation_identifier)')[0];
 const timed = async (f) => { const t = Date.now(); const r = await f(); return [r, Date.now() - t]; };
+// "Refused quickly": the quadratic code took 20-28 s for these requests, the bounded one 0.1-0.4 s
+// (doc/robustness.md); the bound sits between them, far enough from both that machine load does
+// not decide the result.
+const QUICK_MS = 10000;
 
 test('40 000 identifiers in one Observation: 400 at once, nothing written', async () => {
   const o = observation();
@@ -24,7 +28,7 @@ test('40 000 identifiers in one Observation: 400 at once, nothing written', asyn
   expectStatus(r, 400);
   assert.equal(r.json.resourceType, 'OperationOutcome');
   assert.equal(r.json.issue[0].diagnostics, 'Observation.identifier has 40000 entries; the maximum is 100.');
-  assert.ok(ms < 3000, `${ms} ms`);
+  assert.ok(ms < QUICK_MS, `${ms} ms`);
   // 100 identifiers (the maximum) with a duplicate pair at the end: still the duplicate 409
   const ok = observation();
   const v = randomUUID();
@@ -43,7 +47,7 @@ test('40 000 parameters: 400 with the area\'s body (FHIR, Admin API, OAuth), qui
   expectStatus(r, 400);
   assert.equal(r.json.resourceType, 'OperationOutcome');
   assert.equal(r.json.issue[0].diagnostics, 'Too many parameters (40000); the maximum is 1000.');
-  assert.ok(ms < 3000, `${ms} ms`);
+  assert.ok(ms < QUICK_MS, `${ms} ms`);
   // the maximum is accepted
   const atMax = Array.from({ length: 1000 }, (_, i) => `k${i}=${i}`).join('&');
   r = await req('POST', '/FHIR/R5/Observation/_search', {
@@ -59,7 +63,7 @@ test('40 000 parameters: 400 with the area\'s body (FHIR, Admin API, OAuth), qui
   assert.equal(r.json.resourceType, 'OperationOutcome');
   [r, ms] = await timed(() => post('/o/token/', form, { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }));
   expectStatus(r, 400);
-  assert.ok(ms < 3000, `${ms} ms`);
+  assert.ok(ms < QUICK_MS, `${ms} ms`);
 });
 
 test('a 5 MB Bundle of empty entries: 413 before the tree is built, worker memory stays bounded', async () => {
@@ -72,7 +76,7 @@ test('a 5 MB Bundle of empty entries: 413 before the tree is built, worker memor
     const [r, ms] = await timed(() => fhirPost('/FHIR/R5/', body, mary()));
     expectStatus(r, 413);
     assert.equal(r.json.issue[0].diagnostics, `Bundle has ${n} entries; the maximum is 10000.`);
-    assert.ok(ms < 5000, `${ms} ms`);
+    assert.ok(ms < QUICK_MS, `${ms} ms`);
   }
   // a repeated "entry" key cannot hide the large array
   const twice = `{"resourceType":"Bundle","type":"batch","entry":[],"entry":[${'{},'.repeat(20000)}{}]}`;
@@ -98,19 +102,15 @@ test('a huge _page or page: 404 Invalid page. (no int64 overflow), on FHIR and t
 });
 
 test('statement_timeout: a write blocked past it answers 503, rolled back, nothing written', async () => {
-  const { spawn } = await import('node:child_process');
   const name = `Timeout Org ${randomUUID()}`;
+  const tok = mary(); // issued before the lock is taken
   // another session holds the organization table for 13 s (statement_timeout: the default 10 s)
-  const holder = spawn(new URL('../../scripts/stack', import.meta.url).pathname,
-    ['psql', '-qtAX', '-c', 'BEGIN; LOCK TABLE organization IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(13); COMMIT;'],
-    { stdio: 'ignore' });
-  const done = new Promise((res) => holder.on('exit', res));
-  await new Promise((res) => setTimeout(res, 800));
-  const [r, ms] = await timed(() => post('/api/v1/organizations', { name, type: 'edu', partOf: 20001 }, { token: mary() }));
+  const { done } = await holdTable('organization', 13);
+  const [r, ms] = await timed(() => post('/api/v1/organizations', { name, type: 'edu', partOf: 20001 }, { token: tok }));
   expectStatus(r, 503);
   assert.deepEqual(r.json, { detail: 'Service temporarily unavailable.' });
   assert.equal(r.headers.get('retry-after'), '5');
-  assert.ok(ms >= 9000 && ms < 13000, `${ms} ms`);
+  assert.ok(ms >= 9000, `${ms} ms`); // the 10 s statement_timeout, not an earlier failure
   await done;
   assert.equal(sql(`SELECT count(*) FROM organization WHERE name = '${name}'`)[0][0], '0');
   // the worker's connection is usable again

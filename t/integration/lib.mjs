@@ -105,3 +105,21 @@ export function keepPractitionerSettings(after) {
                    FROM json_to_recordset('${saved.replace(/'/g, "''")}') AS x(id bigint, s jsonb)
                    WHERE p.id = x.id AND p.settings IS DISTINCT FROM x.s`));
 }
+
+// Another session holds `table` for `seconds` (ACCESS EXCLUSIVE: every statement on it waits).
+// Resolves once the lock is granted, to { done }: a promise of the holder's end (wrapped in an
+// object, or the async function's own promise would wait for the holder to finish).
+export async function holdTable(table, seconds) {
+  const { spawn } = await import('node:child_process');
+  const holder = spawn(`${SRC}scripts/stack`,
+    ['psql', '-qtAX', '-c', `BEGIN; LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(${seconds}); COMMIT;`],
+    { stdio: 'ignore', env: { ...process.env, JHE_INSTANCE: INSTANCE } });
+  const done = new Promise((res) => holder.on('exit', res));
+  for (let i = 0; i < 100; i++) {
+    const n = sql(`SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                    WHERE c.relname = '${table}' AND l.mode = 'AccessExclusiveLock' AND l.granted`)[0][0];
+    if (n !== '0') return { done };
+    await new Promise((res) => setTimeout(res, 100));
+  }
+  throw new Error(`the lock on ${table} was not taken within 10 s`);
+}
