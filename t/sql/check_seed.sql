@@ -116,7 +116,7 @@ BEGIN
         'client_data_source=4 codeable_concept=16 data_source=6 data_source_supported_scope=7 '
         'jhe_client=3 jhe_setting=16 jhe_user=12 login_throttle=0 oauth_access_token=0 '
         'oauth_application=4 oauth_authorization_code=0 oauth_refresh_token=0 '
-        'oauth_token_family=0 observation=9 observation_identifier=0 organization=9 '
+        'oauth_token_family=0 observation=9 observation_count=8 observation_identifier=0 organization=9 '
         'patient=5 patient_identifier=2 patient_invitation=0 patient_organization=6 '
         'practitioner=7 practitioner_client=0 practitioner_organization=15 study=5 '
         'study_client=5 study_data_source=6 study_patient=8 study_patient_scope_consent=12 '
@@ -779,7 +779,7 @@ SELECT pg_temp.expect('after flush: only ROOT',
     'client_data_source=0 codeable_concept=0 data_source=0 data_source_supported_scope=0 '
     'jhe_client=0 jhe_setting=0 jhe_user=0 login_throttle=0 oauth_access_token=0 '
     'oauth_application=0 oauth_authorization_code=0 oauth_refresh_token=0 '
-    'oauth_token_family=0 observation=0 observation_identifier=0 organization=1 '
+    'oauth_token_family=0 observation=0 observation_count=0 observation_identifier=0 organization=1 '
     'patient=0 patient_identifier=0 patient_invitation=0 patient_organization=0 '
     'practitioner=0 practitioner_client=0 practitioner_organization=0 study=0 '
     'study_client=0 study_data_source=0 study_patient=0 study_patient_scope_consent=0 '
@@ -796,7 +796,9 @@ SELECT pg_temp.expect('after flush: schema_migration untouched',
 SELECT set_config('jhe.seed_password_hash', '$argon2id$v=19$m=19456,t=2,p=1$c2VlZGNoZWNr$c2VlZGNoZWNrc2VlZGNoZWNr', true) AS hash,
        set_config('jhe.site_url', 'https://jhe.example.org/', true) AS url \gset reseed_
 SET LOCAL ROLE jhe_owner;
+\ir ../../sql/seed/reference.sql
 \ir ../../sql/seed/base.sql
+\ir ../../sql/seed/sequences.sql
 RESET ROLE;
 SELECT pg_temp.check_seeded_state();
 SELECT pg_temp.expect('re-seed: site.url without trailing slash',

@@ -6,7 +6,7 @@
 # Creates a cluster in DIR (initdb as the postgres user, socket in DIR), creates database
 # jhe, runs sql/roles.sql as the superuser, applies sql/NNN_*.sql in numeric order as
 # jhe_owner (one transaction each, recorded in schema_migration) and then sql/functions/*.sql
-# in one transaction (as `jhe-admin migrate` does), runs sql/seed/base.sql as jhe_owner in one
+# in one transaction (as `jhe-admin migrate` does), runs sql/seed/reference.sql, base.sql and sequences.sql as jhe_owner in one
 # transaction after the two set_config calls `jhe-admin seed` makes, then runs t/sql/check_seed.sql twice (it must leave the
 # database unchanged). The cluster is stopped and removed at the end unless KEEP=1.
 # Must be run as root (uses runuser) or as the postgres user.
@@ -52,10 +52,10 @@ done
 echo "functions: sql/functions/*.sql (one transaction)"
 ( echo "SET client_min_messages = warning;"; for f in "$ROOT"/sql/functions/*.sql; do echo "\\i $f"; done ) | psql_ -U jhe_owner -d jhe -1 -f -
 
-echo "seed: base.sql"
+echo "seed: reference.sql, base.sql, sequences.sql (the order of jhe-admin seed)"
 psql_ -U jhe_owner -d jhe -1 \
     -c "SELECT set_config('jhe.seed_password_hash', '\$argon2id\$v=19\$m=65536,t=3,p=1\$c2NyYXRjaHNhbHQ\$c2NyYXRjaGhhc2hzY3JhdGNoaGFzaA', true), set_config('jhe.site_url', 'http://localhost:8000', true)" \
-    -f "$ROOT/sql/seed/base.sql" >/dev/null
+    -f "$ROOT/sql/seed/reference.sql" -f "$ROOT/sql/seed/base.sql" -f "$ROOT/sql/seed/sequences.sql" >/dev/null
 
 echo "check: t/sql/check_seed.sql (twice)"
 psql_ -d jhe -f "$ROOT/t/sql/check_seed.sql"
