@@ -15,11 +15,6 @@ struct consent_body {
 	int nstudies;
 };
 
-static bool is_practitioner(const struct request *r)
-{
-	return r->principal->practitioner_id || r->principal->is_superuser;
-}
-
 /* 8.1: unknown patient 404; neither practitioner nor the patient 403. */
 static int access_checks(struct request *r, const struct phi_audit *au, int64_t pid,
                          struct patient_facts *f)
@@ -29,7 +24,7 @@ static int access_checks(struct request *r, const struct phi_audit *au, int64_t 
 		return fail_err(r, &e);
 	if (!f->exists)
 		return phi_deny(r, au, ERR_NOT_FOUND, "No Patient matches the given query.");
-	if (!is_practitioner(r) && !f->self)
+	if (!authz_staff(r->principal) && !f->self)
 		return phi_deny(r, au, ERR_FORBIDDEN, MSG_NOT_PATIENT);
 	return 0;
 }
@@ -37,7 +32,7 @@ static int access_checks(struct request *r, const struct phi_audit *au, int64_t 
 static int consents_reset(struct request *r, struct phi_audit *au, int64_t pid)
 {
 	au->action = "delete";
-	if (!r->principal->is_superuser)
+	if (!authz_superuser(r->principal))
 		return phi_deny(r, au, ERR_FORBIDDEN, "Only superusers can reset consents.");
 	struct err e = {0};
 	if (db_begin(&e))
@@ -196,7 +191,7 @@ static int write_permission(struct request *r, const struct phi_audit *au, int64
 {
 	if (f->self)
 		return 0;
-	if (r->principal->is_superuser)
+	if (authz_superuser(r->principal))
 		return staff_may_write(r, au, f, op);
 	struct buf *b = buf_new(r->arena, 16 * (size_t)cb->nstudies + 8);
 	struct jw w;

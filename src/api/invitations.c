@@ -9,8 +9,7 @@
 /* Patients (neither practitioner nor superuser) see no invitations: 403. */
 static int require_staff(struct request *r)
 {
-	const struct principal *p = r->principal;
-	if (!p->practitioner_id && !p->is_superuser)
+	if (!authz_staff(r->principal))
 		return fail_with(r, ERR_FORBIDDEN,
 		                 "You do not have permission to perform this action.");
 	return 0;

@@ -4,11 +4,6 @@
 static const char *const MSG_ONLY_PRACTITIONERS = "Only practitioner users can list observations.";
 static const char *const MSG_NO_OBSERVATION = "No Observation matches the given query.";
 
-static bool is_practitioner(const struct request *r)
-{
-	return r->principal->practitioner_id || r->principal->is_superuser;
-}
-
 static int fetch_observations(struct request *r, const void *filter, int64_t size, int64_t offset,
                               struct phi_page *res, struct err *e)
 {
@@ -20,7 +15,7 @@ static int fetch_observations(struct request *r, const void *filter, int64_t siz
 static int observations_list(struct request *r)
 {
 	struct phi_audit au = {"search", "Observation", NULL, 0, NULL};
-	if (!is_practitioner(r))
+	if (!authz_staff(r->principal))
 		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
 	struct observation_filter f = {0};
 	if (phi_param_id(r, "organization_id", &f.organization_id) < 0 ||
@@ -58,7 +53,7 @@ static int observation_get(struct request *r)
 	struct err e = {0};
 	if (o.f.visible)
 		o.au.patient_id = o.f.patient_id;
-	if (!is_practitioner(r))
+	if (!authz_staff(r->principal))
 		return phi_deny(r, &o.au, ERR_FORBIDDEN, MSG_ONLY_PRACTITIONERS);
 	if (!o.f.visible)
 		return phi_deny(r, &o.au, ERR_NOT_FOUND, MSG_NO_OBSERVATION);
@@ -71,7 +66,7 @@ static int observation_delete(struct request *r)
 	struct observation_req o;
 	if (observation_load(r, "delete", &o))
 		return -1;
-	bool super = r->principal->is_superuser;
+	bool super = authz_superuser(r->principal);
 	if (o.f.visible || (super && o.f.exists))
 		o.au.patient_id = o.f.patient_id;
 	if (super ? !o.f.exists : !o.f.visible)
