@@ -134,10 +134,31 @@ static char *encode_params(struct arena *a, const struct kvlist *in, const char 
 	return b->data;
 }
 
+/* The ids of the location parameters (patient, organization, study), checked in one statement. */
 struct loc {
-	struct pgarr pats, orgs, studies;
-	int n;
+	int64_t *ids[3];
+	int n[3], cap[3];
+	int total;
 };
+
+static void loc_add(struct arena *a, struct loc *l, int k, int64_t id)
+{
+	if (l->n[k] == l->cap[k]) {
+		int cap = l->cap[k] ? 2 * l->cap[k] : 8;
+		int64_t *v = arena_alloc(a, sizeof(int64_t) * (size_t)cap);
+		if (l->n[k])
+			memcpy(v, l->ids[k], sizeof(int64_t) * (size_t)l->n[k]);
+		l->ids[k] = v;
+		l->cap[k] = cap;
+	}
+	l->ids[k][l->n[k]++] = id;
+	l->total++;
+}
+
+static struct id_list loc_list(const struct loc *l, int k)
+{
+	return (struct id_list){l->ids[k], l->n[k]};
+}
 
 /* Parse one parameter occurrence into a filter. -1 with r->err on a bad value. */
 static int parse_filter(struct request *r, const struct pdef *d, const char *key, const char *value,
@@ -173,11 +194,7 @@ static int parse_filter(struct request *r, const struct pdef *d, const char *key
 				    arena_printf(a,
 				                 "Current user is not authorized to access %s/%s.",
 				                 lt, items[i]));
-			struct pgarr *arr = d->kind == FF_PATIENT ? &loc->pats
-			                    : d->kind == FF_ORG   ? &loc->orgs
-			                                          : &loc->studies;
-			pgarr_addi(arr, id);
-			loc->n++;
+			loc_add(a, loc, d->kind == FF_PATIENT ? 0 : d->kind == FF_ORG ? 1 : 2, id);
 		}
 		if (n == 0) {
 			/* an empty value names nothing */
@@ -336,9 +353,6 @@ static int search_filters(struct search *s, const struct fhir_grant *g)
 	q->filters = arena_alloc(a, sizeof(struct fhir_filter) * (s->params->n + 1));
 	struct loc loc;
 	memset(&loc, 0, sizeof(loc));
-	pgarr_init(a, &loc.pats);
-	pgarr_init(a, &loc.orgs);
-	pgarr_init(a, &loc.studies);
 	int npatient_params = 0;
 	for (size_t i = 0; i < s->params->n; i++) {
 		const char *k = s->params->items[i].key, *v = s->params->items[i].value;
@@ -365,14 +379,13 @@ static int search_filters(struct search *s, const struct fhir_grant *g)
 	}
 	if (npatient_params != 1)
 		s->single_patient = 0;
-	if (!check_loc || loc.n == 0)
+	if (!check_loc || loc.total == 0)
 		return 0;
 	char kind = 0;
 	int64_t id = 0;
 	struct err e = {0};
-	int rc =
-	    store_fhir_location_check(a, q->user_id, pgarr_end(&loc.pats), pgarr_end(&loc.orgs),
-	                              pgarr_end(&loc.studies), &kind, &id, &e);
+	int rc = store_fhir_location_check(a, q->user_id, loc_list(&loc, 0), loc_list(&loc, 1),
+	                                   loc_list(&loc, 2), &kind, &id, &e);
 	if (rc < 0)
 		return fhir_store_fail(r, &e);
 	if (rc == 0)

@@ -5,15 +5,11 @@
 
 #include "store/db.h"
 
-/* PostgreSQL array literals for array parameters ("{...}"; NULL elements allowed). */
-struct pgarr {
-	struct buf *b;
+/* n ids of one kind named by a request. */
+struct id_list {
+	const int64_t *v;
 	int n;
 };
-void pgarr_init(struct arena *a, struct pgarr *x);
-void pgarr_add(struct pgarr *x, const char *s); /* NULL adds SQL NULL */
-void pgarr_addi(struct pgarr *x, int64_t v);
-const char *pgarr_end(struct pgarr *x); /* the literal ("{}" when empty) */
 
 enum fhir_rtype {
 	FT_NONE = -1,
@@ -144,9 +140,9 @@ struct db_result *store_fhir_search(struct arena *a, struct fhir_query *q, struc
 
 /* Location parameter checks (fhir.md §8.2) for a practitioner caller: returns 0 when every id
  * is accessible, else 1 and the first refused (kind 'P' patient, 'O' organization, 'G' study)
- * in *kind / *id. Arrays are PostgreSQL literals (NULL = none). */
-int store_fhir_location_check(struct arena *a, int64_t user_id, const char *patients,
-                              const char *orgs, const char *studies, char *kind, int64_t *id,
+ * in *kind / *id. */
+int store_fhir_location_check(struct arena *a, int64_t user_id, struct id_list patients,
+                              struct id_list orgs, struct id_list studies, char *kind, int64_t *id,
                               struct err *e);
 
 /* What one Observation create asks the database (fhir.md §3.2): its subject, device, code,

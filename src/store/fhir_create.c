@@ -3,7 +3,7 @@
  * need, one insert statement for all the entries of a Bundle (observations, identifiers and
  * their audit rows).
  */
-#include "store/store.h"
+#include "store/query.h"
 
 static struct db_stmt q_lookup = DB_STMT(
     "SELECT 'P', p.id, p.jhe_user_id, (p.jhe_user_id IS NOT DISTINCT FROM $1)::int,"

@@ -856,13 +856,13 @@ static struct db_stmt q_location =
             " UNION ALL SELECT 3, 'G', x FROM unnest($4::bigint[]) WITH ORDINALITY u(x, n)"
             "  WHERE NOT jhe_study_data_readable($1, x)) z ORDER BY o LIMIT 1");
 
-int store_fhir_location_check(struct arena *a, int64_t user_id, const char *patients,
-                              const char *orgs, const char *studies, char *kind, int64_t *id,
+int store_fhir_location_check(struct arena *a, int64_t user_id, struct id_list patients,
+                              struct id_list orgs, struct id_list studies, char *kind, int64_t *id,
                               struct err *e)
 {
 	struct db_result *r = db_query(a, &q_location,
-	                               DB_PARAMS(db_i64(a, user_id), patients ? patients : "{}",
-	                                         orgs ? orgs : "{}", studies ? studies : "{}"),
+	                               DB_PARAMS(db_i64(a, user_id), pgarr_ids(a, patients),
+	                                         pgarr_ids(a, orgs), pgarr_ids(a, studies)),
 	                               e);
 	if (!r)
 		return -1;

@@ -41,3 +41,12 @@ const char *pgarr_end(struct pgarr *x)
 	buf_putc(x->b, '}');
 	return x->b->data;
 }
+
+const char *pgarr_ids(struct arena *a, struct id_list l)
+{
+	struct pgarr x;
+	pgarr_init(a, &x);
+	for (int i = 0; i < l.n; i++)
+		pgarr_addi(&x, l.v[i]);
+	return pgarr_end(&x);
+}

@@ -80,4 +80,16 @@ int store_phi_page(struct arena *a, struct db_stmt *st, int n, const char *const
 const char *store_opt_i64(struct arena *a, int64_t v);
 const char *store_tf(bool b);
 
+/* PostgreSQL array literals for array parameters ("{...}"; NULL elements allowed). */
+struct pgarr {
+	struct buf *b;
+	int n;
+};
+void pgarr_init(struct arena *a, struct pgarr *x);
+void pgarr_add(struct pgarr *x, const char *s); /* NULL adds SQL NULL */
+void pgarr_addi(struct pgarr *x, int64_t v);
+const char *pgarr_end(struct pgarr *x); /* the literal ("{}" when empty) */
+/* The literal of an id list. */
+const char *pgarr_ids(struct arena *a, struct id_list l);
+
 #endif
