@@ -643,8 +643,6 @@ static void decide(struct request *r, struct fhir_entry *x, struct ent *p, struc
 	struct authz_obs_facts f;
 	struct found got;
 	entry_facts(a, r->principal, g, lk, claims, p, &f, &got);
-	if (got.patient)
-		x->user_id = got.patient->user_id;
 	struct authz_obs_decision d;
 	authz_observation_write(a, &f, &d);
 	switch (d.outcome) {
@@ -668,7 +666,6 @@ static void decide(struct request *r, struct fhir_entry *x, struct ent *p, struc
 	p->scope_id = got.code->scope_id;
 	x->system = got.code->system;
 	x->codestr = got.code->code;
-	x->display = got.code->text;
 	for (int j = 0; j < p->nident; j++)
 		*idx_slot(claims, ikey(a, p->isys[j], p->ival[j]), true) = i;
 }

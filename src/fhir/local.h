@@ -104,8 +104,7 @@ struct fhir_entry {
 	int64_t patient_id;
 	int64_t id;               /* created or matched observation */
 	const char *last_updated; /* pg text */
-	int64_t user_id;          /* subject's user (for the resource) */
-	const char *system, *codestr, *display;
+	const char *system, *codestr;
 	const char *status_str;
 	int64_t device_id;
 	struct omh_times times;
