@@ -158,9 +158,8 @@ struct fhir_create_ask {
 /* A subject patient that exists. */
 struct fhir_patient_fact {
 	int64_t id;
-	int64_t user_id; /* 0 = none */
-	bool own;        /* the caller's own patient record */
-	bool managed;    /* the caller manages the patient (organization membership) */
+	bool own;     /* the caller's own patient record */
+	bool managed; /* the caller manages the patient (organization membership) */
 };
 /* A data source that exists. */
 struct fhir_device_fact {
@@ -170,7 +169,7 @@ struct fhir_device_fact {
 /* An Open mHealth or IEEE 1752 code (codeable concept) of a requested code. */
 struct fhir_code_fact {
 	int64_t scope_id;
-	const char *code, *system, *text;
+	const char *code, *system;
 };
 /* A (patient, code) pair the patient consented to for at least one study. */
 struct fhir_consent_fact {

@@ -6,14 +6,14 @@
 #include "store/query.h"
 
 static struct db_stmt q_lookup = DB_STMT(
-    "SELECT 'P', p.id, p.jhe_user_id, (p.jhe_user_id IS NOT DISTINCT FROM $1)::int,"
+    "SELECT 'P', p.id, NULL::bigint, (p.jhe_user_id IS NOT DISTINCT FROM $1)::int,"
     "       CASE WHEN jhe_manages_patient($1, p.id) THEN '1' END, NULL, NULL"
     "  FROM patient p WHERE p.id = ANY ($2::bigint[])"
     " UNION ALL"
     " SELECT 'D', d.id, NULL, NULL, d.type, NULL, NULL FROM data_source d WHERE d.id = ANY "
     "($3::bigint[])"
     " UNION ALL"
-    " SELECT 'C', c.id, NULL, NULL, c.coding_code, c.coding_system, c.text"
+    " SELECT 'C', c.id, NULL, NULL, c.coding_code, c.coding_system, NULL"
     "  FROM codeable_concept c WHERE c.coding_code = ANY ($4::text[])"
     "   AND c.coding_system IN ('https://w3id.org/openmhealth', 'https://w3id.org/ieee1752')"
     " UNION ALL"
@@ -38,10 +38,10 @@ static struct db_stmt q_lookup = DB_STMT(
     "  WHERE cardinality($9::text[]) > 0 AND oi.value = ANY ($9::text[])");
 
 /* The result rows (kind, a, b, c, s1, s2, s3):
- *   'P' patient a exists: b = its user id (or NULL), c = 1 when it is the caller's own, s1 = '1'
- *       when the caller manages it;
+ *   'P' patient a exists: c = 1 when it is the caller's own, s1 = '1' when the caller manages
+ *       it;
  *   'D' data source a: s1 = type;
- *   'C' scope a: s1 = code, s2 = system, s3 = text (OMH systems only);
+ *   'C' scope a: s1 = code, s2 = system (OMH and IEEE systems only);
  *   'K' patient a consented (any study) to code s1;
  *   'I' identifier s1|s2 exists on observation a of patient b (c = 1: visible to the caller),
  *       s3 = its last_updated;
@@ -99,15 +99,14 @@ static void read_fact(const struct db_result *res, int row, struct fhir_create_f
 	const char *s1 = db_get(res, row, C_S1);
 	switch (k[0]) {
 	case 'P':
-		f->patients[f->npatients++] = (struct fhir_patient_fact){
-		    id, db_get_i64(res, row, C_B), str_eq(db_get(res, row, C_C), "1"), s1 != NULL};
+		f->patients[f->npatients++] =
+		    (struct fhir_patient_fact){id, str_eq(db_get(res, row, C_C), "1"), s1 != NULL};
 		break;
 	case 'D':
 		f->devices[f->ndevices++] = (struct fhir_device_fact){id, s1};
 		break;
 	case 'C':
-		f->codes[f->ncodes++] =
-		    (struct fhir_code_fact){id, s1, db_get(res, row, C_S2), db_get(res, row, C_S3)};
+		f->codes[f->ncodes++] = (struct fhir_code_fact){id, s1, db_get(res, row, C_S2)};
 		break;
 	case 'K':
 		f->consents[f->nconsents++] = (struct fhir_consent_fact){id, s1};
