@@ -14,26 +14,9 @@ set -eu
 
 DIR=${1:-/tmp/jhe-sql-scratch}
 PORT=${2:-55439}
-PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-
-if [ "$(id -un)" = postgres ]; then AS_PG=""; else AS_PG="runuser -u postgres --"; fi
-psql_() { $AS_PG "$PGBIN/psql" -h "$DIR" -p "$PORT" -X -q -v ON_ERROR_STOP=1 "$@"; }
-
-stop() {
-    if [ "${KEEP:-0}" != 1 ]; then
-        $AS_PG "$PGBIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true
-        rm -rf "$DIR"
-    fi
-}
-
-rm -rf "$DIR"
-mkdir -p "$DIR"
-[ -z "$AS_PG" ] || chown postgres:postgres "$DIR"
-$AS_PG "$PGBIN/initdb" -D "$DIR/data" -E UTF8 --locale=C.UTF-8 -A trust >"$DIR/initdb.log" 2>&1
-$AS_PG "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" -w \
-    -o "-p $PORT -k $DIR -c listen_addresses=''" start >/dev/null
-trap stop EXIT
+. "$ROOT/t/sql/scratch-cluster.sh"
+scratch_start
 
 psql_ -d postgres -c "CREATE DATABASE jhe ENCODING 'UTF8' TEMPLATE template0"
 psql_ -d jhe -f "$ROOT/sql/roles.sql"

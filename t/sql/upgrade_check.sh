@@ -17,10 +17,13 @@ BASE=${1:-2304d7592be8fd8bd226436db5b77799bb98ec78}
 BUILD=${JHE_BUILD:-$ROOT/build-test}
 DIR=${DIR:-/tmp/jhe-upgrade-check}
 PORT=${PORT:-55441}
-PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+. "$ROOT/t/sql/scratch-cluster.sh"
 
-if [ "$(id -un)" = postgres ]; then AS_PG=""; else AS_PG="runuser -u postgres --"; fi
-psql_() { $AS_PG "$PGBIN/psql" -h "$DIR" -p "$PORT" -X -q -v ON_ERROR_STOP=1 "$@"; }
+# The older sql/ comes from git: a clone without that revision (shallow, or no .git) cannot check.
+if ! git -C "$ROOT" cat-file -e "$BASE^{commit}" 2>/dev/null; then
+	echo "upgrade check skipped: revision $BASE is not in this clone (shallow clone or no git)"
+	exit 0
+fi
 migrate() { # database sql-dir
 	JHE_CONFIG=/dev/null JHE_SQL_DIR="$2" ASAN_OPTIONS=detect_leaks=0 \
 		JHE_DATABASE="host=$DIR port=$PORT dbname=$1 user=jhe_owner" \
@@ -35,17 +38,8 @@ schema() { # database (without the random token of pg_dump's \restrict lines)
 	$AS_PG "$PGBIN/pg_dump" -h "$DIR" -p "$PORT" --schema-only "$1" | grep -v -E -e '^-- Dumped' -e '^\\(un)?restrict '
 }
 
-stop() {
-	$AS_PG "$PGBIN/pg_ctl" -D "$DIR/data" -m fast stop >/dev/null 2>&1 || true
-	rm -rf "$DIR"
-}
-rm -rf "$DIR"
+scratch_start
 mkdir -p "$DIR/old"
-[ -z "$AS_PG" ] || chown postgres:postgres "$DIR"
-$AS_PG "$PGBIN/initdb" -D "$DIR/data" -E UTF8 --locale=C.UTF-8 -A trust >"$DIR/initdb.log" 2>&1
-$AS_PG "$PGBIN/pg_ctl" -D "$DIR/data" -l "$DIR/postgres.log" -w \
-	-o "-p $PORT -k $DIR -c listen_addresses=''" start >/dev/null
-trap stop EXIT
 
 git -C "$ROOT" archive "$BASE" sql | tar -x -C "$DIR/old"
 for db in upgraded fresh; do
