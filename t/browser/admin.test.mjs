@@ -117,7 +117,8 @@ test('data sources: create, supported scopes, edit, delete', async () => {
   await d.getByRole('button', { name: 'Remove Heart Rate' }).waitFor({ state: 'detached' });
   assert.deepEqual(await scopes(), ['omh:step-count:3.0']);
   await page.keyboard.press('Escape');
-  const row = rowOf(page, `Watch ${RUN}`);
+  // closing the dialog re-renders the list; until then the row shown is the one from before the scopes
+  const row = rowOf(page, `Watch ${RUN}`).filter({ hasText: 'Step count' });
   await row.waitFor();
   assert.match(await row.innerText(), /Personal Device\s+Step count/);
 
