@@ -52,7 +52,8 @@ test('edit a patient (validation, identifiers replaced) and remove them from the
   await shot(page, 'patient-edit');
   await d.getByRole('button', { name: 'Save' }).click();
   await page.waitForSelector('.page-alerts >> text=Patient saved.');
-  const row = page.locator('tr', { has: page.locator(`td:text-is("${fx.other.id}")`) });
+  // the list re-renders after the notice; until then the row shows the old name
+  const row = page.locator('tr', { has: page.locator(`td:text-is("${fx.other.id}")`), hasText: 'Edited' });
   assert.match(await row.innerText(), new RegExp(`Edited\\s+Eddie${RUN}\\s+1970-01-02`));
   assert.match(await row.innerText(), new RegExp(`urn:console\\|E-${RUN}`));
   const p = (await get(`/api/v1/patients/${fx.other.id}`, { token: mary() })).json;
