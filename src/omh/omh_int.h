@@ -1,6 +1,6 @@
 /*
  * omh_int.h - internal interfaces of the Open mHealth validation layer (not installed, not for
- * other layers): the arena allocator, the ECMA-262-subset regular expressions, date-time parsing.
+ * other layers): array growth, the ECMA-262-subset regular expressions, date-time parsing.
  */
 #ifndef JHE_OMH_OMH_INT_H
 #define JHE_OMH_OMH_INT_H
@@ -8,13 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- arena: bump allocator, everything freed at once ---- */
-struct omh_arena {
-	struct omh_arena_chunk *head;
-};
-void *omh_arena_alloc(struct omh_arena *a, size_t n); /* zeroed, 16-aligned; NULL on OOM */
-char *omh_arena_strdup(struct omh_arena *a, const char *s);
-void omh_arena_free(struct omh_arena *a);
+/* Compiled schemas and regular expressions live in a struct arena (util.h) that the registry
+ * owns for the life of the process. */
+struct arena;
+
+/* ---- growth of compile-time scratch arrays ---- */
 /* Room for one more element in the malloc'd array v of *cap elements of size bytes holding n:
  * v, or v moved to twice the room (first: the first capacity) when full; NULL on OOM (v is
  * then still valid and unchanged). */
@@ -32,7 +30,7 @@ void omh_fail(struct omh_err *e, const char *fmt, ...) __attribute__((format(pri
 struct omh_re;
 /* Compiles pattern into arena memory. Returns NULL with a reason in err on syntax errors or
  * unsupported constructs (back-references, look-around, ...). */
-struct omh_re *omh_re_compile(struct omh_arena *a, const char *pattern, char *err, size_t errlen);
+struct omh_re *omh_re_compile(struct arena *a, const char *pattern, char *err, size_t errlen);
 /* Unanchored search over the UTF-8 string s of length len: nonzero when the pattern matches
  * somewhere in s. Never allocates; runs in O(len * program size). */
 int omh_re_search(const struct omh_re *re, const char *s, size_t len);

@@ -68,7 +68,7 @@ struct re_parser {
 	size_t nranges, capranges;
 	struct re_class *classes;
 	size_t nclasses, capclasses;
-	struct omh_arena *arena;
+	struct arena *arena;
 	struct omh_err e;
 	int depth;
 };
@@ -173,12 +173,7 @@ static int finish_class(struct re_parser *ps, int negated)
 	if (!classes)
 		return -1;
 	ps->classes = classes;
-	struct re_range *r =
-	    omh_arena_alloc(ps->arena, (ps->nranges ? ps->nranges : 1) * sizeof *r);
-	if (!r) {
-		perr(ps, "out of memory");
-		return -1;
-	}
+	struct re_range *r = arena_alloc(ps->arena, (ps->nranges ? ps->nranges : 1) * sizeof *r);
 	memcpy(r, ps->ranges, ps->nranges * sizeof *r);
 	ps->classes[ps->nclasses].r = r;
 	ps->classes[ps->nclasses].n = (uint32_t)ps->nranges;
@@ -711,7 +706,7 @@ static void gen(struct re_gen *g, int ni)
 	}
 }
 
-struct omh_re *omh_re_compile(struct omh_arena *a, const char *pattern, char *err, size_t errlen)
+struct omh_re *omh_re_compile(struct arena *a, const char *pattern, char *err, size_t errlen)
 {
 	struct re_parser ps;
 	memset(&ps, 0, sizeof ps);
@@ -738,14 +733,9 @@ struct omh_re *omh_re_compile(struct omh_arena *a, const char *pattern, char *er
 	emit(g, I_MATCH);
 	if (ps.e.failed)
 		goto out;
-	re = omh_arena_alloc(a, sizeof *re);
-	struct re_inst *prog = omh_arena_alloc(a, (size_t)g->n * sizeof *prog);
-	struct re_class *cls = omh_arena_alloc(a, (ps.nclasses ? ps.nclasses : 1) * sizeof *cls);
-	if (!re || !prog || !cls) {
-		re = NULL;
-		perr(&ps, "out of memory");
-		goto out;
-	}
+	re = arena_alloc(a, sizeof *re);
+	struct re_inst *prog = arena_alloc(a, (size_t)g->n * sizeof *prog);
+	struct re_class *cls = arena_alloc(a, (ps.nclasses ? ps.nclasses : 1) * sizeof *cls);
 	memcpy(prog, g->prog, (size_t)g->n * sizeof *prog);
 	if (ps.nclasses)
 		memcpy(cls, ps.classes, ps.nclasses * sizeof *cls);

@@ -126,7 +126,7 @@ struct entry {
 };
 
 struct omh_registry {
-	struct omh_arena arena;
+	struct arena *arena; /* the compiled schemas, regular expressions and URIs */
 	json_object **docs;
 	size_t ndocs, capdocs;
 	struct entry *tab; /* open addressing on uri */
@@ -208,9 +208,7 @@ static struct entry *reg_add(struct omh_registry *r, const char *uri, int *isnew
 	while (r->tab[i].uri)
 		i = (i + 1) & (r->cap - 1);
 	e = &r->tab[i];
-	e->uri = omh_arena_strdup(&r->arena, uri);
-	if (!e->uri)
-		return NULL;
+	e->uri = arena_strdup(r->arena, uri);
 	r->n++;
 	*isnew = 1;
 	return e;
@@ -438,7 +436,7 @@ static const char *rebase(struct loader *L, const char *base, const char *id)
 	if (!resolve_uri(base, id, buf, sizeof buf))
 		return NULL;
 	buf[strcspn(buf, "#")] = 0;
-	return omh_arena_strdup(&L->r->arena, buf);
+	return arena_strdup(L->r->arena, buf);
 }
 
 /* Resolves an absolute URI to a schema value; fills *out with the target context. */
@@ -522,11 +520,7 @@ static struct sch **compile_arr(struct loader *L, json_object *arr, const struct
 		return NULL;
 	}
 	*n = json_object_array_length(arr);
-	struct sch **v = omh_arena_alloc(&L->r->arena, *n * sizeof *v);
-	if (!v) {
-		lerr(L, "out of memory");
-		return NULL;
-	}
+	struct sch **v = arena_alloc(L->r->arena, *n * sizeof *v);
 	for (size_t i = 0; i < *n; i++)
 		v[i] = compile_sub(L, json_object_array_get_idx(arr, i), cx, kw);
 	return v;
@@ -596,7 +590,7 @@ static void kw_type(struct loader *L, struct sch *s, json_object *val)
 static const char **name_list(struct loader *L, json_object *val, const char *kw, size_t *n)
 {
 	*n = json_object_array_length(val);
-	const char **v = omh_arena_alloc(&L->r->arena, (*n ? *n : 1) * sizeof *v);
+	const char **v = arena_alloc(L->r->arena, (*n ? *n : 1) * sizeof *v);
 	for (size_t i = 0; i < *n; i++) {
 		json_object *r = json_object_array_get_idx(val, i);
 		if (!json_object_is_type(r, json_type_string))
@@ -617,12 +611,8 @@ static void *object_kw(struct loader *L, json_object *val, const char *kw, size_
 		return NULL;
 	}
 	size_t count = (size_t)json_object_object_length(val);
-	void *v = omh_arena_alloc(&L->r->arena, (count ? count : 1) * size);
-	if (!v)
-		lerr(L, "out of memory");
-	else
-		*n = count;
-	return v;
+	*n = count;
+	return arena_alloc(L->r->arena, (count ? count : 1) * size);
 }
 
 static void kw_properties(struct loader *L, struct sch *s, json_object *val, const struct cctx *cx)
@@ -646,7 +636,7 @@ static void kw_pattern_properties(struct loader *L, struct sch *s, json_object *
 	s->pprops = object_kw(L, val, "patternProperties", sizeof *s->pprops, &s->npprops);
 	if (!s->pprops)
 		return;
-	struct omh_arena *A = &L->r->arena;
+	struct arena *A = L->r->arena;
 	size_t i = 0;
 	json_object_object_foreach(val, pk, pv)
 	{
@@ -687,8 +677,8 @@ static void kw_items(struct loader *L, struct sch *s, json_object *val, const st
 	}
 	s->items_is_arr = 1;
 	s->nitems_arr = json_object_array_length(val);
-	s->items_arr = omh_arena_alloc(&L->r->arena,
-	                               (s->nitems_arr ? s->nitems_arr : 1) * sizeof *s->items_arr);
+	s->items_arr =
+	    arena_alloc(L->r->arena, (s->nitems_arr ? s->nitems_arr : 1) * sizeof *s->items_arr);
 	for (size_t i = 0; i < s->nitems_arr; i++)
 		s->items_arr[i] = compile_sub(L, json_object_array_get_idx(val, i), cx, "items");
 }
@@ -702,7 +692,7 @@ static void kw_pattern(struct loader *L, struct sch *s, json_object *val)
 	char rerr[200];
 	s->kw |= KW_PATTERN;
 	s->pattern_src = json_object_get_string(val);
-	s->pattern = omh_re_compile(&L->r->arena, s->pattern_src, rerr, sizeof rerr);
+	s->pattern = omh_re_compile(L->r->arena, s->pattern_src, rerr, sizeof rerr);
 	if (!s->pattern)
 		lerr(L, "%s: unsupported pattern \"%s\": %s", L->cur_uri, s->pattern_src, rerr);
 }
@@ -861,7 +851,7 @@ static void compile_ref(struct loader *L, struct sch *s, json_object *v, const s
 		return;
 	}
 	strip_empty_fragment(abs);
-	s->ref_uri = omh_arena_strdup(&L->r->arena, abs);
+	s->ref_uri = arena_strdup(L->r->arena, abs);
 	struct cctx tc;
 	json_object *t = lookup_uri(L, abs, cx, &tc);
 	if (t && (json_object_is_type(t, json_type_object) ||
@@ -879,8 +869,8 @@ static struct sch *compile(struct loader *L, json_object *js, const struct cctx 
 	struct sch *s = memo_get(L->r, js);
 	if (s)
 		return s;
-	s = omh_arena_alloc(&L->r->arena, sizeof *s);
-	if (!s || memo_put(L->r, js, s) < 0) {
+	s = arena_alloc(L->r->arena, sizeof *s);
+	if (memo_put(L->r, js, s) < 0) {
 		lerr(L, "out of memory");
 		return NULL;
 	}
@@ -1035,7 +1025,7 @@ static void scan_ids(struct loader *L, json_object *js, json_object *doc, const 
 			if (isnew) {
 				e->js = js;
 				e->doc = doc;
-				e->base = nb ? nb : omh_arena_strdup(&L->r->arena, base);
+				e->base = nb ? nb : arena_strdup(L->r->arena, base);
 				e->dialect = dialect;
 			}
 			if (nb)
@@ -1082,6 +1072,14 @@ static int push_doc(struct omh_registry *r, json_object *doc)
 	return 0;
 }
 
+static struct omh_registry *registry_new(void)
+{
+	struct omh_registry *r = calloc(1, sizeof *r);
+	if (r)
+		r->arena = arena_new();
+	return r;
+}
+
 void omh_registry_free(struct omh_registry *r)
 {
 	if (!r)
@@ -1091,7 +1089,7 @@ void omh_registry_free(struct omh_registry *r)
 	free(r->docs);
 	free(r->tab);
 	free(r->memo);
-	omh_arena_free(&r->arena);
+	arena_free(r->arena);
 	free(r);
 }
 
@@ -1134,13 +1132,13 @@ static int link_registry(struct loader *L)
 		if (id && has_scheme(id) && strlen(id) < sizeof abs) {
 			snprintf(abs, sizeof abs, "%s", id);
 			abs[strcspn(abs, "#")] = 0;
-			const char *base = omh_arena_strdup(&r->arena, abs);
+			const char *base = arena_strdup(r->arena, abs);
 			struct entry *self = reg_find(r, fv[i].uri);
-			if (self && base)
+			if (self)
 				self->base = base;
 			int isnew;
 			struct entry *e = reg_add(r, abs, &isnew);
-			if (!e || !base) {
+			if (!e) {
 				lerr(L, "out of memory");
 				break;
 			}
@@ -1191,7 +1189,7 @@ int omh_registry_load(const char *schema_dir, struct omh_registry **out, char *e
 		snprintf(err, errlen, "schema directory %s is not a directory", schema_dir);
 		return OMH_ERROR;
 	}
-	struct omh_registry *r = calloc(1, sizeof *r);
+	struct omh_registry *r = registry_new();
 	struct filelist fl = {0};
 	struct loader L = {.r = r, .e = {.err = err, .errlen = errlen}};
 	int rc = OMH_ERROR;
@@ -1278,7 +1276,7 @@ int omh_registry_from_json(const char *const *uris, json_object *const *docs, si
 		snprintf(err, errlen, "invalid arguments");
 		return OMH_ERROR;
 	}
-	struct omh_registry *r = calloc(1, sizeof *r);
+	struct omh_registry *r = registry_new();
 	if (!r) {
 		snprintf(err, errlen, "out of memory");
 		return OMH_ERROR;

@@ -9,6 +9,7 @@
  */
 #include "omh/omh.h"
 #include "omh/omh_int.h"
+#include "util/util.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -175,15 +176,15 @@ static const struct {
 
 START_TEST(regex_cases)
 {
-	struct omh_arena a = {0};
+	struct arena *a = arena_new();
 	char err[200];
-	struct omh_re *re = omh_re_compile(&a, re_cases[_i].re, err, sizeof err);
+	struct omh_re *re = omh_re_compile(a, re_cases[_i].re, err, sizeof err);
 	ck_assert_msg(re != NULL, "pattern %s: %s", re_cases[_i].re, err);
 	ck_assert_msg(omh_re_search(re, re_cases[_i].s, strlen(re_cases[_i].s)) ==
 	                  re_cases[_i].match,
 	              "pattern %s on \"%s\" should %smatch", re_cases[_i].re, re_cases[_i].s,
 	              re_cases[_i].match ? "" : "not ");
-	omh_arena_free(&a);
+	arena_free(a);
 }
 END_TEST
 
@@ -191,15 +192,15 @@ START_TEST(regex_unsupported)
 {
 	const char *bad[] = {"(a)\\1", "(?=a)", "(?<n>a)", "a**", "(ab",
 	                     "ab)",    "[ab",   "a{3,1}",  "*a",  "\\p{L}"};
-	struct omh_arena a = {0};
+	struct arena *a = arena_new();
 	char err[200];
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = 0;
-		ck_assert_msg(omh_re_compile(&a, bad[i], err, sizeof err) == NULL,
+		ck_assert_msg(omh_re_compile(a, bad[i], err, sizeof err) == NULL,
 		              "%s should not compile", bad[i]);
 		ck_assert_msg(err[0] != 0, "%s: no error text", bad[i]);
 	}
-	omh_arena_free(&a);
+	arena_free(a);
 }
 END_TEST
 
