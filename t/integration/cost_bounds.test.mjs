@@ -1,18 +1,15 @@
 // Cost bounds (doc/robustness.md "Cost bounds"): requests built to burn worker CPU or memory are
 // refused quickly with the documented body, and write nothing.
 import { test } from 'node:test';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { get, post, req, sql, token, holdTable, assert, expectStatus } from './lib.mjs';
+import { get, post, req, sql, token, holdTable, assert, expectStatus, workerPids } from './lib.mjs';
 import { observation, fhirPost } from './fhir_helpers.mjs';
 
 const mary = () => token('manager_mary@example.com');
 const peter = () => token('ll_patient_peter@example.com');
-const BIN = `${process.env.JHE_BUILD}/jhe-fcgi`;
-const workers = () => execFileSync('pgrep', ['-f', `^${BIN}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-const totalRss = () => workers().reduce((s, p) => s + rssKb(p), 0);
+const totalRss = () => workerPids().reduce((s, p) => s + rssKb(p), 0);
 const counts = () => sql('SELECT (SELECT count(*) FROM observation), (SELECT count(*) FROM observation_identifier)')[0];
 const timed = async (f) => { const t = Date.now(); const r = await f(); return [r, Date.now() - t]; };
 // "Refused quickly": the quadratic code took 20-28 s for these requests, the bounded one 0.1-0.4 s

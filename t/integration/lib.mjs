@@ -69,6 +69,13 @@ export { assert };
 
 export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
+// The process ids of the stack's workers (spawn-fcgi -n execs the binary, so each is a jhe-fcgi
+// process of the build under test).
+export function workerPids() {
+  return execFileSync('pgrep', ['-f', `^${process.env.JHE_BUILD}/jhe-fcgi`], { encoding: 'utf8' })
+    .trim().split('\n').filter(Boolean);
+}
+
 // Wait until GET /health answers 200 (after restarts).
 export async function waitHealthy(timeoutMs = 15000) {
   const end = Date.now() + timeoutMs;

@@ -7,31 +7,28 @@ import { test, before, after } from 'node:test';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { get, post, sql, token, holdTable, assert, expectStatus } from './lib.mjs';
+import { get, post, sql, token, holdTable, assert, expectStatus, sleep, workerPids } from './lib.mjs';
 import { observation, bundle, fhirPost } from './fhir_helpers.mjs';
 
 const SRC = new URL('../../', import.meta.url).pathname;
 const VAR = `${SRC}var/${process.env.JHE_INSTANCE || 'test'}`;
 const CONF = `${VAR}/etc/jhe.conf`;
 const LOG = `${VAR}/log`;
-const BIN = `${process.env.JHE_BUILD}/jhe-fcgi`;
 const DEADLINE_MS = 2000;
 
 // Tokens are issued before any table is locked (issuing one writes rows the locks would block).
 let maryTok, peterTok;
 const mary = () => maryTok;
 const peter = () => peterTok;
-const workers = () => execFileSync('pgrep', ['-f', `^${BIN}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
 const logText = () => readdirSync(LOG).filter((f) => /^worker-\d+\.log$/.test(f))
   .map((f) => readFileSync(`${LOG}/${f}`, 'utf8')).join('');
 const count = (text, s) => text.split(s).length - 1;
-const sleep = (ms) => new Promise((res) => setTimeout(res, ms));
 const timed = async (f) => { const t = Date.now(); const r = await f(); return [r, Date.now() - t]; };
 
 // Write the configuration and SIGHUP every worker; resolves once each has logged the reload.
 async function reloadWith(text) {
   writeFileSync(CONF, text);
-  const pids = workers();
+  const pids = workerPids();
   const seen = count(logText(), 'configuration reloaded');
   execFileSync('kill', ['-HUP', ...pids]);
   for (let i = 0; i < 100; i++) {
@@ -85,7 +82,7 @@ test('FHIR transaction blocked past the deadline: 503 OperationOutcome, no entry
 
 test('after a deadline every worker serves again, and requests under the deadline are untouched', async () => {
   // more requests than workers, so each worker answers at least one after its cancelled statement
-  const n = workers().length * 4;
+  const n = workerPids().length * 4;
   const rs = await Promise.all(Array.from({ length: n }, () => get('/api/v1/organizations?pageSize=1', { token: mary() })));
   for (const r of rs) expectStatus(r, 200);
   // a write that waits 0.5 s on a lock (less than the deadline) still succeeds

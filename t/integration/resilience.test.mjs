@@ -1,14 +1,10 @@
 // The stack survives a dead worker and a database restart (issue 2).
 import { test } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { get, token, stack, assert, expectStatus, sleep, waitHealthy } from './lib.mjs';
-
-const BIN = `${process.env.JHE_BUILD}/jhe-fcgi`;
-// The workers of this instance (spawn-fcgi -n execs the binary, so the process is jhe-fcgi).
-const workers = () => execFileSync('pgrep', ['-f', `^${BIN}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+import { get, token, stack, assert, expectStatus, sleep, waitHealthy, workerPids } from './lib.mjs';
 
 test('a worker killed with SIGKILL is skipped, then restarted', async () => {
-  const pids = workers();
+  const pids = workerPids();
   assert.ok(pids.length >= 2, `workers running: ${pids.length}`);
   execFileSync('kill', ['-KILL', pids[0]]);
   const tok = token('manager_mary@example.com');
@@ -19,7 +15,7 @@ test('a worker killed with SIGKILL is skipped, then restarted', async () => {
   let back = false;
   for (let i = 0; i < 50 && !back; i++) {
     await sleep(100);
-    const now = workers();
+    const now = workerPids();
     back = now.length >= pids.length && !now.includes(pids[0]);
   }
   assert.ok(back, 'the supervisor restarted the worker');
