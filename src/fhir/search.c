@@ -134,35 +134,31 @@ static char *encode_params(struct arena *a, const struct kvlist *in, const char 
 	return b->data;
 }
 
-/* The ids of the location parameters (patient, organization, study), checked in one statement. */
-struct loc {
-	int64_t *ids[3];
-	int n[3], cap[3];
-	int total;
-};
-
-static void loc_add(struct arena *a, struct loc *l, int k, int64_t id)
+/* The ids that the filters of one location kind (patient, organization, study) name, for the
+ * location check; values that name no row (-1) are left out. */
+static struct id_list location_ids(struct arena *a, const struct fhir_query *q,
+                                   enum fhir_filter_kind kind)
 {
-	if (l->n[k] == l->cap[k]) {
-		int cap = l->cap[k] ? 2 * l->cap[k] : 8;
-		int64_t *v = arena_alloc(a, sizeof(int64_t) * (size_t)cap);
-		if (l->n[k])
-			memcpy(v, l->ids[k], sizeof(int64_t) * (size_t)l->n[k]);
-		l->ids[k] = v;
-		l->cap[k] = cap;
+	int n = 0;
+	for (int i = 0; i < q->nfilters; i++)
+		if (q->filters[i].kind == kind && q->filters[i].ids)
+			n += q->filters[i].n;
+	int64_t *v = arena_alloc(a, sizeof(int64_t) * (size_t)(n ? n : 1));
+	int m = 0;
+	for (int i = 0; i < q->nfilters; i++) {
+		const struct fhir_filter *f = &q->filters[i];
+		if (f->kind != kind || !f->ids)
+			continue;
+		for (int j = 0; j < f->n; j++)
+			if (f->ids[j] >= 0)
+				v[m++] = f->ids[j];
 	}
-	l->ids[k][l->n[k]++] = id;
-	l->total++;
-}
-
-static struct id_list loc_list(const struct loc *l, int k)
-{
-	return (struct id_list){l->ids[k], l->n[k]};
+	return (struct id_list){v, m};
 }
 
 /* Parse one parameter occurrence into a filter. -1 with r->err on a bad value. */
 static int parse_filter(struct request *r, const struct pdef *d, const char *key, const char *value,
-                        struct fhir_filter *f, bool check_loc, struct loc *loc)
+                        struct fhir_filter *f, bool check_loc)
 {
 	struct arena *a = r->arena;
 	const char **items;
@@ -194,7 +190,6 @@ static int parse_filter(struct request *r, const struct pdef *d, const char *key
 				    arena_printf(a,
 				                 "Current user is not authorized to access %s/%s.",
 				                 lt, items[i]));
-			loc_add(a, loc, d->kind == FF_PATIENT ? 0 : d->kind == FF_ORG ? 1 : 2, id);
 		}
 		if (n == 0) {
 			/* an empty value names nothing */
@@ -351,8 +346,6 @@ static int search_filters(struct search *s, const struct fhir_grant *g)
 	bool strict = prefer && strstr(prefer, "handling=strict");
 	struct fhir_query *q = &s->q;
 	q->filters = arena_alloc(a, sizeof(struct fhir_filter) * (s->params->n + 1));
-	struct loc loc;
-	memset(&loc, 0, sizeof(loc));
 	int npatient_params = 0;
 	for (size_t i = 0; i < s->params->n; i++) {
 		const char *k = s->params->items[i].key, *v = s->params->items[i].value;
@@ -367,7 +360,7 @@ static int search_filters(struct search *s, const struct fhir_grant *g)
 			continue;
 		}
 		struct fhir_filter *f = &q->filters[q->nfilters];
-		if (parse_filter(r, d, k, v, f, check_loc, &loc))
+		if (parse_filter(r, d, k, v, f, check_loc))
 			return -1;
 		if (d->kind == FF_PATIENT && t != FT_GROUP) {
 			npatient_params++;
@@ -379,13 +372,17 @@ static int search_filters(struct search *s, const struct fhir_grant *g)
 	}
 	if (npatient_params != 1)
 		s->single_patient = 0;
-	if (!check_loc || loc.total == 0)
+	if (!check_loc)
+		return 0;
+	struct id_list patients = location_ids(a, q, FF_PATIENT);
+	struct id_list orgs = location_ids(a, q, FF_ORG);
+	struct id_list studies = location_ids(a, q, FF_STUDY);
+	if (patients.n + orgs.n + studies.n == 0)
 		return 0;
 	char kind = 0;
 	int64_t id = 0;
 	struct err e = {0};
-	int rc = store_fhir_location_check(a, q->user_id, loc_list(&loc, 0), loc_list(&loc, 1),
-	                                   loc_list(&loc, 2), &kind, &id, &e);
+	int rc = store_fhir_location_check(a, q->user_id, patients, orgs, studies, &kind, &id, &e);
 	if (rc < 0)
 		return fhir_store_fail(r, &e);
 	if (rc == 0)
