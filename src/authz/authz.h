@@ -11,7 +11,7 @@
 #define JHE_AUTHZ_H
 
 #include "http/http.h"
-#include "store/store.h" /* struct fhir_tok (the scope codes are query values) */
+#include "store/fhir.h" /* struct fhir_tok (the scope codes are query values) */
 
 /* ---------- OAuth scope lists (scopes.c) ---------- */
 
@@ -48,6 +48,8 @@ bool authz_token_has_smart_scopes(const struct principal *p);
 /* The code systems of Open mHealth data: a scope's code under either admits both. */
 #define FHIR_SYS_OMH "https://w3id.org/openmhealth"
 #define FHIR_SYS_IEEE "https://w3id.org/ieee1752"
+/* s is one of those two systems. */
+bool authz_omh_system(const char *s);
 
 /* What a token's SMART scopes grant for one FHIR interaction (fhir.md §9). */
 struct fhir_grant {

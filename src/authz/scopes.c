@@ -262,7 +262,7 @@ void authz_fhir_grant(struct arena *a, const struct principal *p, const char *ty
 	}
 }
 
-static bool omh_system(const char *s)
+bool authz_omh_system(const char *s)
 {
 	return s && (!strcmp(s, FHIR_SYS_OMH) || !strcmp(s, FHIR_SYS_IEEE));
 }
@@ -276,7 +276,7 @@ bool fhir_grant_code_ok(const struct fhir_grant *g, const char *system, const ch
 		if (strcmp(t->code, code) != 0)
 			continue;
 		if (!t->system || !*t->system || str_eq(t->system, system) ||
-		    (omh_system(t->system) && omh_system(system)))
+		    (authz_omh_system(t->system) && authz_omh_system(system)))
 			return true;
 	}
 	return false;

@@ -11,8 +11,6 @@
  */
 #include "fhir/local.h"
 
-#include "authz/authz.h"
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +97,6 @@ struct ent {
 	/* decided */
 	int64_t scope_id;
 	int dup_of; /* -1, or the earlier entry that claimed an identifier */
-	bool dup_ine;
 	bool race;
 };
 
@@ -116,11 +113,6 @@ static void fail(struct fhir_entry *x, int status, const char *code, const char 
 	x->status = status;
 	x->code = code ? code : fhir_issue_code(status);
 	x->msg = msg;
-}
-
-static bool is_omh_system(const char *s)
-{
-	return s && (!strcmp(s, FHIR_SYS_OMH) || !strcmp(s, FHIR_SYS_IEEE));
 }
 
 /* Item i of the array Observation.<what> must be an object whose members system and k, when
@@ -224,7 +216,7 @@ static bool check_coding(struct arena *a, struct fhir_entry *x, struct ent *p, j
 			p->c_sys = sys ? sys : "";
 			p->c_code = str_or_empty(c, "code");
 		}
-		if (is_omh_system(sys))
+		if (authz_omh_system(sys))
 			*omh = true;
 	}
 	return true;
@@ -656,7 +648,6 @@ static void decide(struct request *r, struct fhir_entry *x, struct ent *p, struc
 		return;
 	case AUTHZ_OBS_EARLIER:
 		p->dup_of = got.claimed_by;
-		p->dup_ine = true;
 		x->status = 200; /* resolved after the insert */
 		return;
 	case AUTHZ_OBS_INSERT:

@@ -9,10 +9,7 @@ static struct db_stmt q_setting =
 
 const char *store_setting_text(struct arena *a, const char *key, struct err *e)
 {
-	struct db_result *r = db_query(a, &q_setting, DB_PARAMS(key), e);
-	if (!r || db_nrows(r) == 0)
-		return NULL;
-	return arena_strdup(a, db_get(r, 0, 0));
+	return store_text(a, &q_setting, DB_PARAMS(key), e);
 }
 
 /* ---------- admin API: /api/v1/jhe_settings (admin-api.md §15) ---------- */

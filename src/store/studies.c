@@ -164,10 +164,7 @@ static struct db_stmt q_scope_label =
 
 const char *store_scope_label(struct arena *a, int64_t id, struct err *e)
 {
-	struct db_result *r = db_query(a, &q_scope_label, DB_PARAMS(db_i64(a, id)), e);
-	if (!r || db_nrows(r) == 0)
-		return NULL;
-	return arena_strdup(a, db_get(r, 0, 0));
+	return store_text(a, &q_scope_label, DB_PARAMS(db_i64(a, id)), e);
 }
 
 static struct db_stmt q_is_pc =
