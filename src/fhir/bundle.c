@@ -153,8 +153,10 @@ int fhir_bundle(struct request *r)
 	struct fhir_entry *ents = arena_alloc(a, sizeof(*ents) * (size_t)(n ? n : 1));
 	for (int i = 0; i < n; i++)
 		read_entry(r, json_object_array_get_idx(entry, (size_t)i), &ents[i]);
+	struct fhir_grant g;
+	fhir_scope_eval(r, FT_OBSERVATION, 'c', &g);
 	int failed = -1;
-	if (fhir_create_entries(r, ents, n, transaction, &failed))
+	if (fhir_create_entries(r, &g, ents, n, transaction, &failed))
 		return -1;
 	if (transaction && failed >= 0) {
 		/* the failed entry's outcome is the answer, with its status */

@@ -914,18 +914,18 @@ static void reset_for_retry(struct run *u)
 		}
 }
 
-int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool transaction,
-                        int *failed)
+int fhir_create_entries(struct request *r, const struct fhir_grant *g, struct fhir_entry *ents,
+                        int n, bool transaction, int *failed)
 {
 	struct run u = {.r = r,
 	                .a = r->arena,
+	                .g = *g,
 	                .ents = ents,
 	                .n = n,
 	                .transaction = transaction,
 	                .failed = failed};
 	*failed = -1;
 	u.ps = arena_alloc(u.a, sizeof(struct ent) * (size_t)(n ? n : 1));
-	fhir_scope_eval(r, FT_OBSERVATION, 'c', &u.g);
 	check_all(&u);
 	req_audit_row(r, &u.who, NULL, NULL, NULL, 0, 0, NULL);
 	for (int attempt = 0;; attempt++) {

@@ -113,10 +113,11 @@ struct fhir_entry {
 };
 /* r->err from a failed entry (status, issue code, diagnostics). Returns -1. */
 int fhir_entry_fail(struct request *r, const struct fhir_entry *x);
-/* Runs the checks of fhir.md §3.2/§3.4 and inserts the valid entries (one statement). With
- * transaction=true nothing is inserted when one entry fails (*failed = its index). Returns -1
- * with r->err set on a database failure. */
-int fhir_create_entries(struct request *r, struct fhir_entry *ents, int n, bool transaction,
-                        int *failed);
+/* Runs the checks of fhir.md §3.2/§3.4 and inserts the valid entries (one statement). g: what
+ * the token's SMART scopes grant for Observation creates (fhir_scope_eval, evaluated once by the
+ * caller). With transaction=true nothing is inserted when one entry fails (*failed = its index).
+ * Returns -1 with r->err set on a database failure. */
+int fhir_create_entries(struct request *r, const struct fhir_grant *g, struct fhir_entry *ents,
+                        int n, bool transaction, int *failed);
 
 #endif

@@ -101,7 +101,7 @@ int fhir_create(struct request *r)
 	x.resource = body;
 	x.if_none_exist = req_header(r, "If-None-Exist");
 	int failed;
-	if (fhir_create_entries(r, &x, 1, false, &failed))
+	if (fhir_create_entries(r, &g, &x, 1, false, &failed))
 		return -1;
 	if (x.status >= 400) {
 		fhir_entry_fail(r, &x);
