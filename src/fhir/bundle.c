@@ -117,8 +117,11 @@ static void write_entry(struct arena *a, struct jw *w, const struct fhir_entry *
 	if (x->status == 200 || x->status == 201) {
 		char id[32];
 		snprintf(id, sizeof(id), "%lld", (long long)x->id);
-		jw_kraw(w, "resource",
-		        arena_printf(a, "{\"resourceType\":\"Resource\",\"id\":\"%s\"}", id));
+		jw_key(w, "resource");
+		jw_obj_begin(w);
+		jw_kstr(w, "resourceType", "Resource");
+		jw_kstr(w, "id", id);
+		jw_obj_end(w);
 		jw_key(w, "response");
 		jw_obj_begin(w);
 		jw_kstr(w, "status", status_line(a, x->status));
