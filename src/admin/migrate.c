@@ -14,7 +14,7 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The names of the .sql files of dir in name order (numbered: only NNN_*.sql), malloc'ed, at
- * most max; -1 when dir cannot be opened. */
+ * most max; -1 when dir cannot be opened, -2 (said on stderr) when it holds more than max. */
 static int list_sql(const char *dir, bool numbered, char **names, int max)
 {
 	DIR *d = opendir(dir);
@@ -22,11 +22,20 @@ static int list_sql(const char *dir, bool numbered, char **names, int max)
 		return -1;
 	int n = 0;
 	struct dirent *de;
-	while ((de = readdir(d)) && n < max) {
+	while ((de = readdir(d))) {
 		const char *nm = de->d_name;
-		if ((!numbered || (nm[0] >= '0' && nm[0] <= '9')) && nm[0] != '.' &&
-		    str_ends(nm, ".sql"))
-			names[n++] = strdup(nm);
+		bool wanted = (!numbered || (nm[0] >= '0' && nm[0] <= '9')) && nm[0] != '.' &&
+		              str_ends(nm, ".sql");
+		if (!wanted)
+			continue;
+		if (n == max) { /* never apply part of a folder */
+			fprintf(stderr, "migrate: %s holds more than %d files\n", dir, max);
+			while (n > 0)
+				free(names[--n]);
+			closedir(d);
+			return -2;
+		}
+		names[n++] = strdup(nm);
 	}
 	closedir(d);
 	qsort(names, (size_t)n, sizeof(char *), cmp_str);
@@ -40,8 +49,11 @@ static int apply_functions(struct arena *a, const char *dir)
 	const char *fdir = arena_printf(a, "%s/functions", dir);
 	char *names[128];
 	int n = list_sql(fdir, false, names, 128);
+	if (n == -1)
+		return 0; /* an older sql/ without functions/ (t/sql/upgrade_check.sh migrates one)
+		           */
 	if (n < 0)
-		return 0; /* an older layout without functions */
+		return 1;
 	struct err e = {0};
 	const char *failed = db_begin(&e) ? "BEGIN" : NULL;
 	for (int i = 0; i < n && !failed; i++) {
@@ -121,10 +133,10 @@ int cmd_migrate(int argc, char **argv)
 	const char *dir = admin_sql_dir();
 	char *names[512];
 	int n = list_sql(dir, true, names, 512);
-	if (n < 0) {
+	if (n == -1)
 		fprintf(stderr, "migrate: cannot open %s\n", dir);
+	if (n < 0)
 		return 1;
-	}
 	struct arena *a = arena_new();
 	if (status) {
 		int rc = migrate_status(a, dir, names, n);
