@@ -135,7 +135,8 @@ static int check_params(struct request *r, struct authz_request *q)
 	                          : NULL;
 	if (invalid)
 		return redirect_error(r, uri, state, "invalid_request", invalid), 1;
-	if (authz_scope_grant(r->arena, q->scope, SCOPE_GRANT_CODE, false, &q->granted, &bad))
+	char *checked; /* the grant itself is made after sign-in, for the signed-in user */
+	if (authz_scope_grant(r->arena, q->scope, SCOPE_GRANT_CODE, false, &checked, &bad))
 		return redirect_error(r, uri, state, "invalid_scope",
 		                      arena_printf(r->arena, "Scope \"%s\" is not allowed.", bad)),
 		       1;

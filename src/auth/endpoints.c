@@ -124,8 +124,7 @@ static int userinfo(struct request *r)
 	if (authz_scope_has(p->scope, "email"))
 		jw_kstr(&w, "email", p->email);
 	const char *fhir_user =
-	    auth_fhir_user(r, p->patient_id && !p->practitioner_id && !p->is_superuser,
-	                   p->patient_id, p->practitioner_id);
+	    auth_fhir_user(r, authz_patient_user(p), p->patient_id, p->practitioner_id);
 	if (fhir_user && authz_scope_has(p->scope, "fhirUser"))
 		jw_kstr(&w, "fhirUser", fhir_user);
 	jw_obj_end(&w);

@@ -86,10 +86,15 @@ void config_defaults(struct config *c)
 	c->request_timeout_ms = 30000;
 }
 
+static int set_min(const char *v, int64_t min, int64_t *x)
+{
+	return str_to_i64(v, x) && *x >= min ? 0 : -1;
+}
+
 static int set_long(long *dst, const char *v)
 {
 	int64_t x;
-	if (!str_to_i64(v, &x) || x < 0)
+	if (set_min(v, 0, &x))
 		return -1;
 	*dst = (long)x;
 	return 0;
@@ -133,11 +138,6 @@ static const struct {
 };
 
 /* A whole number of at least min into *x; -1 otherwise. */
-static int set_min(const char *v, int64_t min, int64_t *x)
-{
-	return str_to_i64(v, x) && *x >= min ? 0 : -1;
-}
-
 int config_set(struct config *c, const char *key, const char *v)
 {
 	for (size_t i = 0; i < sizeof(str_keys) / sizeof(str_keys[0]); i++)
