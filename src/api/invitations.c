@@ -6,15 +6,6 @@
 #include <ctype.h>
 #include <string.h>
 
-/* Patients (neither practitioner nor superuser) see no invitations: 403. */
-static int require_staff(struct request *r)
-{
-	if (!authz_staff(r->principal))
-		return fail_with(r, ERR_FORBIDDEN,
-		                 "You do not have permission to perform this action.");
-	return 0;
-}
-
 /* The invitation {id} as the caller may see it (404 otherwise); *pid its patient. */
 static char *load(struct request *r, int64_t id, int64_t *pid)
 {
@@ -117,7 +108,7 @@ static int inv_create(struct request *r)
 
 static int inv_list(struct request *r)
 {
-	if (require_staff(r))
+	if (api_require_practitioner(r, NULL))
 		return -1;
 	struct page pg;
 	if (api_page_parse(r, 1000, &pg))
@@ -171,7 +162,7 @@ static int inv_list(struct request *r)
 
 static int inv_get(struct request *r)
 {
-	if (require_staff(r))
+	if (api_require_practitioner(r, NULL))
 		return -1;
 	int64_t pid = 0, id = req_path_id(r, "id");
 	char *json = load(r, id, &pid);
@@ -185,7 +176,7 @@ static int inv_get(struct request *r)
 
 static int inv_patch(struct request *r)
 {
-	if (require_staff(r))
+	if (api_require_practitioner(r, NULL))
 		return -1;
 	json_object *body = api_body_object(r);
 	if (!body)

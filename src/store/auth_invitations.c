@@ -112,15 +112,10 @@ char *store_invitation_list(struct arena *a, int64_t caller, bool superuser, int
                             const char *status, int64_t limit, int64_t offset, int64_t *count,
                             struct err *e)
 {
-	struct db_result *r =
-	    db_query(a, &q_inv_list,
-	             DB_PARAMS(db_i64(a, caller), store_tf(superuser), db_i64(a, patient_id),
-	                       status, db_i64(a, limit), db_i64(a, offset)),
-	             e);
-	if (!r)
-		return NULL;
-	*count = db_get_i64(r, 0, 0);
-	return db_get_json(a, r, 0, 1);
+	return store_page(a, &q_inv_list,
+	                  DB_PARAMS(db_i64(a, caller), store_tf(superuser), db_i64(a, patient_id),
+	                            status, db_i64(a, limit), db_i64(a, offset)),
+	                  count, e);
 }
 
 static struct db_stmt q_inv_get =
@@ -281,13 +276,9 @@ static struct db_stmt q_key_list = DB_STMT(
 char *store_apikey_list(struct arena *a, int64_t practitioner_id, int64_t limit, int64_t offset,
                         int64_t *count, struct err *e)
 {
-	struct db_result *r =
-	    db_query(a, &q_key_list,
-	             DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, limit), db_i64(a, offset)), e);
-	if (!r)
-		return NULL;
-	*count = db_get_i64(r, 0, 0);
-	return db_get_json(a, r, 0, 1);
+	return store_page(
+	    a, &q_key_list,
+	    DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, limit), db_i64(a, offset)), count, e);
 }
 
 static struct db_stmt q_key_get = DB_STMT(
@@ -295,21 +286,12 @@ static struct db_stmt q_key_get = DB_STMT(
                                     "  JOIN oauth_application app ON app.id = pc.application_id"
                                     " WHERE pc.id = $2 AND pc.practitioner_id = $1");
 
-static char *one_json(struct arena *a, struct db_result *r, struct err *e)
-{
-	if (!r)
-		return NULL;
-	if (db_nrows(r) != 1) {
-		set_err(e, ERR_NOT_FOUND, "No PractitionerClient matches the given query.", NULL);
-		return NULL;
-	}
-	return db_get_json(a, r, 0, 0);
-}
+#define KEY_NOT_FOUND "No PractitionerClient matches the given query."
 
 char *store_apikey_get(struct arena *a, int64_t practitioner_id, int64_t id, struct err *e)
 {
-	return one_json(
-	    a, db_query(a, &q_key_get, DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, id)), e), e);
+	return store_json(a, &q_key_get, DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, id)),
+	                  KEY_NOT_FOUND, e);
 }
 
 static struct db_stmt q_key_update = DB_STMT(
@@ -321,10 +303,9 @@ static struct db_stmt q_key_update = DB_STMT(
 char *store_apikey_update(struct arena *a, int64_t practitioner_id, int64_t id, const char *label,
                           struct err *e)
 {
-	return one_json(a,
-	                db_query(a, &q_key_update,
-	                         DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, id), label), e),
-	                e);
+	return store_json(a, &q_key_update,
+	                  DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, id), label),
+	                  KEY_NOT_FOUND, e);
 }
 
 /* Deleting the row deletes its application (trigger), which cascades to its tokens. */
@@ -336,6 +317,6 @@ int store_apikey_delete(struct arena *a, int64_t practitioner_id, int64_t id, st
 	int rc = store_exec_found(a, &q_key_delete,
 	                          DB_PARAMS(db_i64(a, practitioner_id), db_i64(a, id)), e);
 	if (rc == 1)
-		set_err(e, ERR_NOT_FOUND, "No PractitionerClient matches the given query.", NULL);
+		set_err(e, ERR_NOT_FOUND, KEY_NOT_FOUND, NULL);
 	return rc ? -1 : 0;
 }
