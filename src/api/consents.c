@@ -52,12 +52,12 @@ static int consents_reset(struct request *r, struct phi_audit *au, int64_t pid)
 		jw_knull(&w, "new");
 		jw_obj_end(&w);
 		struct phi_audit row = {"delete", "Consent", phi_id(r, rows[i].id), pid, b->data};
-		if (phi_audit_tx(r, &row, 200))
+		if (phi_audit(r, &row, 200))
 			return -1;
 	}
 	if (n == 0) {
 		au->detail = "{\"resetCount\":0}";
-		if (phi_audit_tx(r, au, 200))
+		if (phi_audit(r, au, 200))
 			return -1;
 	}
 	if (db_commit(&e))
@@ -321,12 +321,12 @@ static int consents_write(struct request *r, char op)
 		jw_int(&w, id);
 		struct phi_audit row = {action, "Consent", phi_id(r, id), pid,
 		                        change_detail(r, it, op)};
-		if (phi_audit_tx(r, &row, status))
+		if (phi_audit(r, &row, status))
 			return -1;
 		changed++;
 	}
 	jw_arr_end(&w);
-	if (!changed && phi_audit_tx(r, &au, status))
+	if (!changed && phi_audit(r, &au, status))
 		return -1;
 	if (db_commit(&e))
 		return fail_err(r, &e);

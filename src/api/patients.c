@@ -341,7 +341,7 @@ static int patient_global_lookup(struct request *r)
 	                          pid ? arena_printf(r->arena, "[%lld]", (long long)pid) : "[]"};
 	au.patient_id = pid;
 	au.detail = phi_search_detail(r, &pg);
-	return phi_audit_done(r, &au, 200);
+	return phi_audit(r, &au, 200);
 }
 
 /* PATCH /patients/{id}/global_add_organization?organizationId=X */

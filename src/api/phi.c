@@ -32,13 +32,7 @@ int phi_fail400(struct request *r, const struct phi_audit *au, const char *msg)
 	return phi_fail(r, au);
 }
 
-int phi_audit_done(struct request *r, const struct phi_audit *au, int status)
-{
-	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
-	                 au->detail);
-}
-
-int phi_audit_tx(struct request *r, const struct phi_audit *au, int status)
+int phi_audit(struct request *r, const struct phi_audit *au, int status)
 {
 	return api_audit(r, au->action, au->resource_type, au->resource_id, au->patient_id, status,
 	                 au->detail);
@@ -154,12 +148,12 @@ int phi_read_reply(struct request *r, const struct phi_audit *au, const char *js
 {
 	if (api_reply(r, 200, json, e))
 		return -1;
-	return phi_audit_done(r, au, 200);
+	return phi_audit(r, au, 200);
 }
 
 int phi_commit(struct request *r, const struct phi_audit *au, int status, struct err *e)
 {
-	if (phi_audit_tx(r, au, status) || db_commit(e))
+	if (phi_audit(r, au, status) || db_commit(e))
 		return r->err.kind ? -1 : fail_err(r, e);
 	return 0;
 }
@@ -204,5 +198,5 @@ int phi_list(struct request *r, struct phi_audit *au, struct page *pg, phi_page_
 	au->detail = phi_search_detail(r, &res);
 	if (!au->patient_id)
 		au->patient_id = res.single_patient;
-	return phi_audit_done(r, au, 200);
+	return phi_audit(r, au, 200);
 }

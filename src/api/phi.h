@@ -3,8 +3,8 @@
  * observations): helpers shared by src/api/patients.c, consents.c, study_patients.c and
  * observations.c, defined in src/api/phi.c. Mainly the audit discipline of data-model.md §7 for
  * requests that touch patient data:
- *   - writes: phi_audit_tx() inside the transaction, before db_commit();
- *   - reads: phi_audit_done() after the response is built (own transaction, async commit);
+ *   - writes: phi_audit() inside the transaction, before db_commit();
+ *   - reads: phi_audit() after the response is built (own transaction, async commit);
  *   - failures: phi_fail() rolls back, then writes the row of the attempted action with the
  *     error's status, or access.denied for 401/403.
  */
@@ -28,10 +28,9 @@ int phi_fail(struct request *r, const struct phi_audit *au);
 int phi_deny(struct request *r, const struct phi_audit *au, enum err_kind kind, const char *msg);
 /* A 400 with a bare array of one sentence, audited. */
 int phi_fail400(struct request *r, const struct phi_audit *au, const char *msg);
-/* Successful read: write the row (outcome status) after the work. 0 or -1 (500). */
-int phi_audit_done(struct request *r, const struct phi_audit *au, int status);
-/* Successful write: the row inside the open transaction. 0 or -1. */
-int phi_audit_tx(struct request *r, const struct phi_audit *au, int status);
+/* The audit row of a successful request (outcome status): for a write inside its open
+ * transaction, before db_commit(); for a read after the response is built. 0 or -1. */
+int phi_audit(struct request *r, const struct phi_audit *au, int status);
 /* {"query": "<query string>", "count": rows, "patientIds": [...]} */
 const char *phi_search_detail(struct request *r, const struct phi_page *pg);
 /* An integer id filter: 0 absent, 1 present (an explicit 0 becomes -1, which names no row),

@@ -145,7 +145,7 @@ static int study_patients_add(struct request *r)
 		struct phi_audit row = {
 		    "create", "StudyPatient", phi_id(r, spid), ids[i],
 		    arena_printf(r->arena, "{\"studyId\":%lld}", (long long)sid)};
-		if (phi_audit_tx(r, &row, 201))
+		if (phi_audit(r, &row, 201))
 			return -1;
 	}
 	jw_arr_end(&w);
@@ -172,7 +172,7 @@ static int study_patients_remove(struct request *r)
 		                        en.ids[i],
 		                        arena_printf(r->arena, "{\"studyId\":%lld,\"removed\":%s}",
 		                                     (long long)en.sid, spid ? "true" : "false")};
-		if (phi_audit_tx(r, &row, 204))
+		if (phi_audit(r, &row, 204))
 			return -1;
 	}
 	return api_commit_empty(r, 204, false, &e);

@@ -170,7 +170,7 @@ static struct db_stmt q_inv_lock = DB_STMT(
     "       i.redeemed_at IS NOT NULL AND now() - i.redeemed_at > make_interval(hours => $3::int),"
     "       (SELECT value_string FROM jhe_setting WHERE key = 'site.url'),"
     "       COALESCE(" STORE_SQL_USER_IS_STAFF(
-        "u") ", false)"
+        "u") ", false), i.token_hash"
              "  FROM patient_invitation i JOIN patient p ON p.id = i.patient_id"
              "  JOIN oauth_application app ON app.id = i.client_id"
              "  LEFT JOIN jhe_user u ON u.id = p.jhe_user_id"
@@ -197,6 +197,11 @@ int store_invitation_lock(struct arena *a, const char *token_hash, struct inv_re
 	                   &r, e);
 	if (rc)
 		return rc;
+	/* the index found the row; the final comparison is constant-time, as for every secret */
+	const char *stored = db_get(r, 0, 11);
+	if (!stored || strlen(stored) != strlen(token_hash) ||
+	    !ct_equal(stored, token_hash, strlen(token_hash)))
+		return 1;
 	out->id = db_get_i64(r, 0, 0);
 	out->patient_id = db_get_i64(r, 0, 1);
 	out->user_id = db_get_i64(r, 0, 2);

@@ -4,14 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool store_digest_equal(const char *hex, const unsigned char d[32])
-{
-	unsigned char got[32];
-	if (!db_parse_bytea(hex, got, 32))
-		return false;
-	return ct_equal(got, d, 32);
-}
-
 /* ---------- clients ---------- */
 
 static struct db_stmt q_client =

@@ -5,9 +5,6 @@
 
 #include "store/db.h"
 
-/* True when a bytea column (hex text "\x...") equals the 32-byte digest (constant time). */
-bool store_digest_equal(const char *hex, const unsigned char d[32]);
-
 struct auth_client {
 	int64_t id; /* application id */
 	const char *client_id;

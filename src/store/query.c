@@ -24,6 +24,15 @@ int store_row(struct arena *a, struct db_stmt *st, int n, const char *const *p,
 	return db_nrows(*r) == 0 ? 1 : 0;
 }
 
+/* True when a bytea column (hex text "\x...") equals the 32-byte digest (constant time). */
+static bool digest_equal(const char *hex, const unsigned char d[32])
+{
+	unsigned char got[32];
+	if (!db_parse_bytea(hex, got, 32))
+		return false;
+	return ct_equal(got, d, 32);
+}
+
 int store_row_by_digest(struct arena *a, struct db_stmt *st, const unsigned char digest[32],
                         int col, struct db_result **r, struct err *e)
 {
@@ -31,7 +40,7 @@ int store_row_by_digest(struct arena *a, struct db_stmt *st, const unsigned char
 	if (rc)
 		return rc;
 	/* the index found the row; the final comparison is constant-time */
-	return store_digest_equal(db_get(*r, 0, col), digest) ? 0 : 1;
+	return digest_equal(db_get(*r, 0, col), digest) ? 0 : 1;
 }
 
 int store_bool(struct arena *a, struct db_stmt *st, int n, const char *const *p, struct err *e)
