@@ -20,8 +20,6 @@ int oauth_form(struct request *r, struct kvlist *form);
 const char *oauth_required(struct request *r, const struct kvlist *form, const char *name);
 /* A store error on an OAuth endpoint: 500 server_error (503 when the database is down). */
 int oauth_store_error(struct request *r, const struct err *e);
-/* Token-style response headers: Cache-Control: no-store, Pragma: no-cache. */
-void oauth_no_store(struct request *r);
 
 /* Audit row of an authentication event (data-model.md §7). 0 ok, -1 failed (logged). */
 int auth_audit(struct request *r, const char *action, int64_t user_id, const char *client_id,

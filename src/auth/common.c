@@ -27,12 +27,6 @@ int auth_html_fail(struct request *r, int status, const char *message)
 	return -1;
 }
 
-void oauth_no_store(struct request *r)
-{
-	resp_header(r, "Cache-Control", "no-store");
-	resp_header(r, "Pragma", "no-cache");
-}
-
 int oauth_fail(struct request *r, int status, const char *code, const char *desc)
 {
 	memset(&r->err, 0, sizeof(r->err));

@@ -16,7 +16,7 @@ static int revoke(struct request *r)
 	struct auth_client c;
 	if (auth_client_authenticate(r, &f, &c))
 		return -1;
-	oauth_no_store(r);
+	resp_no_store(r);
 	if (strlen(tok) > 512) {
 		resp_body(r, 200, NULL, NULL);
 		return 0;
@@ -64,7 +64,7 @@ static int introspect(struct request *r)
 		return -1;
 	if (!c.confidential)
 		return oauth_fail(r, 401, "invalid_client", "Client authentication failed.");
-	oauth_no_store(r);
+	resp_no_store(r);
 	struct auth_token_info t;
 	int rc = 1;
 	struct err e = {0};
@@ -128,7 +128,7 @@ static int userinfo(struct request *r)
 	if (fhir_user && authz_scope_has(p->scope, "fhirUser"))
 		jw_kstr(&w, "fhirUser", fhir_user);
 	jw_obj_end(&w);
-	oauth_no_store(r);
+	resp_no_store(r);
 	resp_json(r, 200, b);
 	return 0;
 }

@@ -76,7 +76,7 @@ static void respond_tokens(struct request *r, const struct issued *t)
 	if (t->patient)
 		jw_kstr(&w, "patient", db_i64(r->arena, t->patient));
 	jw_obj_end(&w);
-	oauth_no_store(r);
+	resp_no_store(r);
 	resp_json(r, 200, b);
 }
 

@@ -143,6 +143,9 @@ int fail_method(struct request *r, const char *allow);
 
 /* ---------- responses ---------- */
 void resp_header(struct request *r, const char *name, const char *value);
+/* Cache-Control: no-store and Pragma: no-cache, for responses that carry tokens or credentials
+ * (RFC 6749 §5.1). */
+void resp_no_store(struct request *r);
 /* JSON body (Content-Type exactly application/json unless content_type given). */
 void resp_json(struct request *r, int status, struct buf *body);
 void resp_json_str(struct request *r, int status, const char *json);

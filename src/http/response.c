@@ -138,6 +138,12 @@ char *html_escape(struct arena *a, const char *s)
 	"default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; "           \
 	"base-uri 'none'"
 
+void resp_no_store(struct request *r)
+{
+	resp_header(r, "Cache-Control", "no-store");
+	resp_header(r, "Pragma", "no-cache");
+}
+
 void resp_html_page(struct request *r, int status, const char *title, const char *body_html)
 {
 	struct buf *b = buf_new(r->arena, 1024 + strlen(body_html));
@@ -262,8 +268,7 @@ void resp_error(struct request *r)
 	error_headers(r, status);
 	switch (e->format) {
 	case ERR_FORMAT_OAUTH:
-		resp_header(r, "Cache-Control", "no-store");
-		resp_header(r, "Pragma", "no-cache");
+		resp_no_store(r);
 		write_oauth(r, status, oauth_code(e, status), msg);
 		return;
 	case ERR_FORMAT_HTML:
