@@ -142,8 +142,8 @@ static int reuse_detected(struct request *r, int64_t family_id, int64_t user_id,
 
 /* The digest of the grant's code or refresh token (parameter name), and a new transaction.
  * -1: r->err (invalid_grant `invalid` for a value too long to be one). */
-static int grant_secret(struct request *r, struct kvlist *f, const char *name, const char *invalid,
-                        unsigned char d[32])
+static int grant_secret_begin(struct request *r, struct kvlist *f, const char *name,
+                              const char *invalid, unsigned char d[32])
 {
 	const char *v = oauth_required(r, f, name);
 	if (!v)
@@ -160,7 +160,7 @@ static int grant_secret(struct request *r, struct kvlist *f, const char *name, c
 static int grant_code(struct request *r, struct kvlist *f, const struct auth_client *c)
 {
 	unsigned char cd[32];
-	if (grant_secret(r, f, "code", BAD_CODE, cd))
+	if (grant_secret_begin(r, f, "code", BAD_CODE, cd))
 		return -1;
 	struct err e = {0};
 	struct auth_code k;
@@ -212,7 +212,7 @@ static int grant_code(struct request *r, struct kvlist *f, const struct auth_cli
 static int grant_refresh(struct request *r, struct kvlist *f, const struct auth_client *c)
 {
 	unsigned char d[32];
-	if (grant_secret(r, f, "refresh_token", BAD_REFRESH, d))
+	if (grant_secret_begin(r, f, "refresh_token", BAD_REFRESH, d))
 		return -1;
 	struct err e = {0};
 	struct auth_refresh k;
