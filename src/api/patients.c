@@ -226,7 +226,6 @@ static int org_param(struct request *r, const struct phi_audit *au, int64_t *org
 struct patient_in_org {
 	int64_t pid, org;
 	struct phi_audit au;
-	struct patient_facts f;
 };
 
 static int patient_in_org(struct request *r, const char *action, struct patient_in_org *p)
@@ -298,19 +297,18 @@ static int patient_update(struct request *r)
 static int patient_delete(struct request *r)
 {
 	struct patient_in_org p;
-	if (patient_in_org(r, "delete", &p) || member_checks(r, &p.au, p.pid, p.org, &p.f))
+	struct patient_facts f;
+	if (patient_in_org(r, "delete", &p) || member_checks(r, &p.au, p.pid, p.org, &f))
 		return -1;
-	int64_t pid = p.pid, org = p.org;
-	struct phi_audit au = p.au;
 	struct err e = {0};
 	if (db_begin(&e))
 		return fail_err(r, &e);
 	bool deleted = false;
-	if (store_patient_remove_org(r->arena, pid, org, &deleted, &e))
-		return phi_fail_err(r, &au, &e);
-	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld,\"patientDeleted\":%s}",
-	                         (long long)org, deleted ? "true" : "false");
-	return phi_commit_empty(r, &au, 204, &e);
+	if (store_patient_remove_org(r->arena, p.pid, p.org, &deleted, &e))
+		return phi_fail_err(r, &p.au, &e);
+	p.au.detail = arena_printf(r->arena, "{\"organizationId\":%lld,\"patientDeleted\":%s}",
+	                           (long long)p.org, deleted ? "true" : "false");
+	return phi_commit_empty(r, &p.au, 204, &e);
 }
 
 /* GET /patients/global_lookup?email= */
@@ -350,38 +348,36 @@ static int patient_add_org(struct request *r)
 	struct patient_in_org p;
 	if (patient_in_org(r, "update", &p))
 		return -1;
-	int64_t pid = p.pid, org = p.org;
-	struct phi_audit au = p.au;
 	struct patient_facts f;
 	struct err e = {0};
-	if (store_patient_facts(r->arena, uid(r), pid, org, &f, &e))
+	if (store_patient_facts(r->arena, uid(r), p.pid, p.org, &f, &e))
 		return fail_err(r, &e);
 	if (!f.exists)
-		return phi_deny(r, &au, ERR_NOT_FOUND, MSG_NO_PATIENT);
+		return phi_deny(r, &p.au, ERR_NOT_FOUND, MSG_NO_PATIENT);
 	if (!f.can_manage_org)
-		return phi_deny(r, &au, ERR_FORBIDDEN, MSG_DENIED);
+		return phi_deny(r, &p.au, ERR_FORBIDDEN, MSG_DENIED);
 	/* Joining an organization opens the patient's data to its studies: the patient's current
 	 * organizations decide (doc/admin-api-notes.md, "Adding a patient to an organization"). */
 	if (!f.may_extend_orgs)
 		return phi_deny(
-		    r, &au, ERR_FORBIDDEN,
+		    r, &p.au, ERR_FORBIDDEN,
 		    "Only a manager of one of this patient's organizations can add them to "
 		    "another organization.");
 	if (!f.org_exists)
-		return phi_fail400(r, &au, "Organization not found.");
-	if (org == 0)
-		return phi_fail400(r, &au, "Patients cannot be added to the ROOT organization.");
+		return phi_fail400(r, &p.au, "Organization not found.");
+	if (p.org == 0)
+		return phi_fail400(r, &p.au, "Patients cannot be added to the ROOT organization.");
 	if (f.in_org)
-		return phi_fail400(r, &au,
+		return phi_fail400(r, &p.au,
 		                   "This patient is already a member of this organization.");
 	if (db_begin(&e))
 		return fail_err(r, &e);
-	if (store_patient_add_org(r->arena, pid, org, &e))
-		return phi_fail_err(r, &au, &e);
-	au.detail = arena_printf(r->arena, "{\"organizationId\":%lld}", (long long)org);
-	if (phi_commit(r, &au, 200, &e))
+	if (store_patient_add_org(r->arena, p.pid, p.org, &e))
+		return phi_fail_err(r, &p.au, &e);
+	p.au.detail = arena_printf(r->arena, "{\"organizationId\":%lld}", (long long)p.org);
+	if (phi_commit(r, &p.au, 200, &e))
 		return -1;
-	return api_reply(r, 200, store_patient_json(r->arena, pid, &e), &e);
+	return api_reply(r, 200, store_patient_json(r->arena, p.pid, &e), &e);
 }
 
 /* GET /patients/me */
