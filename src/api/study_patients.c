@@ -67,11 +67,6 @@ static int enrol_prologue(struct request *r, struct phi_audit *au, struct enrolm
 	}
 	size_t len = json_object_array_length(arr);
 	*ids = arena_alloc(r->arena, sizeof(int64_t) * (len + 1));
-	*n = 0;
-	struct buf *b = buf_new(r->arena, 16 * len + 8);
-	struct jw w;
-	jw_init(&w, b);
-	jw_arr_begin(&w);
 	for (size_t i = 0; i < len; i++) {
 		json_object *v = json_object_array_get_idx(arr, i);
 		int64_t id;
@@ -82,15 +77,15 @@ static int enrol_prologue(struct request *r, struct phi_audit *au, struct enrolm
 			fe_fail(r, &fe);
 			return phi_fail(r, au);
 		}
-		bool dup = false;
-		for (int k = 0; k < *n; k++)
-			if ((*ids)[k] == id)
-				dup = true;
-		if (dup)
-			continue;
-		(*ids)[(*n)++] = id;
-		jw_int(&w, id);
+		(*ids)[i] = id;
 	}
+	*n = (int)i64_unique(r->arena, *ids, len); /* duplicates are collapsed (admin-api.md) */
+	struct buf *b = buf_new(r->arena, 16 * (size_t)*n + 8);
+	struct jw w;
+	jw_init(&w, b);
+	jw_arr_begin(&w);
+	for (int i = 0; i < *n; i++)
+		jw_int(&w, (*ids)[i]);
 	jw_arr_end(&w);
 	en->ids_json = b->data;
 	return 0;

@@ -437,6 +437,36 @@ START_TEST(json_pointer_walk)
 }
 END_TEST
 
+START_TEST(id_lists_unique)
+{
+	struct arena *a = arena_new();
+	int64_t v[] = {5, 3, 5, -1, 3, 9, 5, 0, 9, -1};
+	size_t n = i64_unique(a, v, sizeof(v) / sizeof(v[0]));
+	ck_assert_uint_eq(n, 5);
+	const int64_t want[] = {5, 3, -1, 9, 0}; /* first places, in order */
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(v[i], want[i]);
+	int64_t one[] = {7};
+	ck_assert_uint_eq(i64_unique(a, one, 1), 1);
+	ck_assert_uint_eq(i64_unique(a, one, 0), 0);
+	/* many repeats of few ids, and many distinct ids */
+	enum { N = 200000 };
+	int64_t *big = arena_alloc(a, sizeof(int64_t) * N);
+	for (size_t i = 0; i < N; i++)
+		big[i] = (int64_t)(i % 1000) * 7919 % 1000;
+	n = i64_unique(a, big, N);
+	ck_assert_uint_eq(n, 1000);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_int_eq(big[i], (int64_t)i * 7919 % 1000);
+	for (size_t i = 0; i < N; i++)
+		big[i] = (int64_t)(N - i);
+	ck_assert_uint_eq(i64_unique(a, big, N), N);
+	ck_assert_int_eq(big[0], N);
+	ck_assert_int_eq(big[N - 1], 1);
+	arena_free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -457,6 +487,7 @@ int main(void)
 	tcase_add_test(tc, hex_digits_and_decode);
 	tcase_add_test(tc, calendar_math);
 	tcase_add_test(tc, json_pointer_walk);
+	tcase_add_test(tc, id_lists_unique);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
