@@ -130,12 +130,7 @@ static int parse_body(struct request *r, const struct phi_audit *au, bool need_c
 			    r, au,
 			    arena_printf(r->arena,
 			                 "studyScopeConsents[%zu].scopeConsents is required.", i));
-		bool seen = false;
-		for (int k = 0; k < cb->nstudies; k++)
-			if (cb->studies[k] == sid)
-				seen = true;
-		if (!seen)
-			cb->studies[cb->nstudies++] = sid;
+		cb->studies[cb->nstudies++] = sid;
 		size_t nj = json_object_array_length(sc);
 		for (size_t j = 0; j < nj; j++) {
 			json_object *s = json_object_array_get_idx(sc, j);
@@ -169,6 +164,7 @@ static int parse_body(struct request *r, const struct phi_audit *au, bool need_c
 			cb->item_index[cb->n++] = (int)i;
 		}
 	}
+	cb->nstudies = (int)i64_unique(r->arena, cb->studies, (size_t)cb->nstudies);
 	return 0;
 }
 

@@ -59,7 +59,7 @@ static int patient_get(struct request *r)
 }
 
 /* Validate the identifiers array (§7.2 step 6). Returns the normalized JSON array, or NULL
- * with the message in *msg. */
+ * with the message of the first problem in array order in *msg. */
 static const char *identifiers_json(struct request *r, json_object *arr, const char **msg)
 {
 	size_t n = json_object_array_length(arr);
@@ -67,30 +67,29 @@ static const char *identifiers_json(struct request *r, json_object *arr, const c
 	struct jw w;
 	jw_init(&w, b);
 	jw_arr_begin(&w);
-	const char **seen = arena_alloc(r->arena, sizeof(char *) * (n + 1));
-	for (size_t i = 0; i < n; i++) {
-		json_object *it = json_object_array_get_idx(arr, i);
-		const char *sys = it && json_object_is_type(it, json_type_object)
-		                      ? json_get_str(it, "system")
-		                      : NULL;
-		const char *val = it && json_object_is_type(it, json_type_object)
-		                      ? json_get_str(it, "value")
-		                      : NULL;
-		if (!sys || !*sys || !val || !*val) {
-			*msg = "Each identifier needs a system and a value.";
-			return NULL;
-		}
-		const char *key = arena_printf(r->arena, "%s|%s", sys, val);
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(seen[j], key) == 0) {
-				*msg = arena_printf(r->arena, "Duplicate identifier %s.", key);
-				return NULL;
-			}
-		seen[i] = key;
+	const char **keys = arena_alloc(r->arena, sizeof(char *) * (n + 1));
+	size_t valid = 0; /* the items before the first invalid one */
+	for (; valid < n; valid++) {
+		json_object *it = json_object_array_get_idx(arr, valid);
+		bool obj = it && json_object_is_type(it, json_type_object);
+		const char *sys = obj ? json_get_str(it, "system") : NULL;
+		const char *val = obj ? json_get_str(it, "value") : NULL;
+		if (!sys || !*sys || !val || !*val)
+			break;
+		keys[valid] = arena_printf(r->arena, "%s|%s", sys, val);
 		jw_obj_begin(&w);
 		jw_kstr(&w, "system", sys);
 		jw_kstr(&w, "value", val);
 		jw_obj_end(&w);
+	}
+	long dup = str_first_repeat(r->arena, keys, valid);
+	if (dup >= 0) {
+		*msg = arena_printf(r->arena, "Duplicate identifier %s.", keys[dup]);
+		return NULL;
+	}
+	if (valid < n) {
+		*msg = "Each identifier needs a system and a value.";
+		return NULL;
 	}
 	jw_arr_end(&w);
 	return b->data;

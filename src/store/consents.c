@@ -15,15 +15,17 @@ char *store_consents_json(struct arena *a, int64_t patient_id, int64_t user_id, 
 }
 
 /* Per study of the body (ids as a JSON array, in body order): the study's organization, the
- * caller's role there, whether the patient belongs to it. */
-static struct db_stmt q_study_access = DB_STMT(
-    "SELECT s.id IS NOT NULL, COALESCE(s.organization_id, 0),"
-    "       (SELECT m.role FROM jhe_member_orgs($1) m WHERE m.organization_id = s.organization_id),"
-    "       EXISTS (SELECT 1 FROM patient_organization po"
-    "                WHERE po.patient_id = $2 AND po.organization_id = s.organization_id)"
-    "  FROM jsonb_array_elements_text($3::jsonb) WITH ORDINALITY e(sid, ord)"
-    "  LEFT JOIN study s ON s.id = e.sid::bigint"
-    " ORDER BY e.ord");
+ * caller's role there, whether the patient belongs to it. The caller's memberships (one per
+ * organization) are read once, not per study. */
+static struct db_stmt q_study_access =
+    DB_STMT("WITH m AS (SELECT organization_id, role FROM jhe_member_orgs($1)) "
+            "SELECT s.id IS NOT NULL, COALESCE(s.organization_id, 0), m.role,"
+            "       EXISTS (SELECT 1 FROM patient_organization po"
+            "                WHERE po.patient_id = $2 AND po.organization_id = s.organization_id)"
+            "  FROM jsonb_array_elements_text($3::jsonb) WITH ORDINALITY e(sid, ord)"
+            "  LEFT JOIN study s ON s.id = e.sid::bigint"
+            "  LEFT JOIN m ON m.organization_id = s.organization_id"
+            " ORDER BY e.ord");
 
 int store_consent_study_access(struct arena *a, int64_t user_id, int64_t patient_id,
                                const char *study_ids_json, struct consent_study_access *out, int n,

@@ -302,9 +302,11 @@ int hex_digit(int c);
 /* Decodes exactly 2*n hexadecimal digits into n bytes; false when one is not a digit. */
 bool hex_decode(const char *hex, unsigned char *out, size_t n);
 
-/* ---------- id lists ---------- */
+/* ---------- lists: repeats in O(n log n) (lists.c) ---------- */
 /* Drops the repeats of v[0..n) in place, keeping each id's first place and the order; returns
  * the new count. O(n log n), scratch from the arena. */
 size_t i64_unique(struct arena *a, int64_t *v, size_t n);
+/* The index of the first string of v[0..n) equal to an earlier one; -1 when all differ. */
+long str_first_repeat(struct arena *a, const char *const *v, size_t n);
 
 #endif

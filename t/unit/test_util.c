@@ -467,6 +467,28 @@ START_TEST(id_lists_unique)
 }
 END_TEST
 
+START_TEST(string_lists_first_repeat)
+{
+	struct arena *a = arena_new();
+	const char *none[] = {"a|1", "a|2", "b|1"};
+	ck_assert_int_eq(str_first_repeat(a, none, 3), -1);
+	ck_assert_int_eq(str_first_repeat(a, none, 0), -1);
+	/* "x" repeats at 3 and "y" at 4: the first repeat in list order is 3 */
+	const char *two[] = {"y", "x", "z", "x", "y", "x"};
+	ck_assert_int_eq(str_first_repeat(a, two, 6), 3);
+	const char *late[] = {"y", "x", "y"};
+	ck_assert_int_eq(str_first_repeat(a, late, 3), 2);
+	enum { N = 100000 };
+	const char **big = arena_alloc(a, sizeof(char *) * N);
+	for (size_t i = 0; i < N; i++)
+		big[i] = arena_printf(a, "urn:x|%zu", i);
+	ck_assert_int_eq(str_first_repeat(a, big, N), -1);
+	big[N - 1] = big[17];
+	ck_assert_int_eq(str_first_repeat(a, big, N), N - 1);
+	arena_free(a);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("util");
@@ -488,6 +510,7 @@ int main(void)
 	tcase_add_test(tc, calendar_math);
 	tcase_add_test(tc, json_pointer_walk);
 	tcase_add_test(tc, id_lists_unique);
+	tcase_add_test(tc, string_lists_first_repeat);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

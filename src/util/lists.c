@@ -1,4 +1,5 @@
-/* Lists of integer ids. */
+/* Repeats in lists of ids and strings, found in O(n log n): request bodies may carry hundreds of
+ * thousands of items (doc/robustness.md "Cost bounds"). */
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -24,7 +25,6 @@ static size_t lower_bound(const int64_t *v, size_t n, int64_t id)
 	return lo;
 }
 
-/* Sorting a copy keeps this O(n log n): a body may carry hundreds of thousands of ids. */
 size_t i64_unique(struct arena *a, int64_t *v, size_t n)
 {
 	if (n < 2)
@@ -42,4 +42,33 @@ size_t i64_unique(struct arena *a, int64_t *v, size_t n)
 		v[m++] = v[i];
 	}
 	return m;
+}
+
+struct placed {
+	const char *s;
+	size_t i;
+};
+
+static int cmp_placed(const void *x, const void *y)
+{
+	const struct placed *a = x, *b = y;
+	int c = strcmp(a->s, b->s);
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+long str_first_repeat(struct arena *a, const char *const *v, size_t n)
+{
+	if (n < 2)
+		return -1;
+	struct placed *p = arena_alloc(a, sizeof(*p) * n);
+	for (size_t i = 0; i < n; i++)
+		p[i] = (struct placed){v[i], i};
+	qsort(p, n, sizeof(*p), cmp_placed);
+	/* in a run of equal strings (sorted by place) the second is that string's first repeat */
+	long first = -1;
+	for (size_t k = 1; k < n; k++)
+		if (!strcmp(p[k].s, p[k - 1].s) && (k < 2 || strcmp(p[k - 1].s, p[k - 2].s)) &&
+		    (first < 0 || (long)p[k].i < first))
+			first = (long)p[k].i;
+	return first;
 }
