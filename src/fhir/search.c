@@ -325,6 +325,7 @@ struct search {
 	const char *digest;
 	struct fhir_cursor cur;
 	const char *now, *self_url, *type_path;
+	const char *query; /* the URL's query string, or the posted form encoded as one */
 	struct db_result *res;
 	int *start; /* resources -> result rows: start[i] is resource i's first row */
 	int nrows, shown;
@@ -457,11 +458,13 @@ static void search_urls(struct search *s)
 		size_t n = strlen(rp);
 		s->type_path =
 		    arena_printf(a, "%s%.*s", r->origin, (int)(n - strlen("/_search")), rp);
-		char *enc = encode_params(a, s->params, NULL, NULL);
-		s->self_url = *enc ? arena_printf(a, "%s?%s", s->type_path, enc) : s->type_path;
+		s->query = encode_params(a, s->params, NULL, NULL);
+		s->self_url =
+		    *s->query ? arena_printf(a, "%s?%s", s->type_path, s->query) : s->type_path;
 	} else {
 		s->type_path =
 		    arena_printf(a, "%s%s", r->origin, r->raw_path ? r->raw_path : r->path);
+		s->query = r->query;
 		s->self_url = r->query && *r->query
 		                  ? arena_printf(a, "%s?%s", s->type_path, r->query)
 		                  : s->type_path;
@@ -490,9 +493,8 @@ static int search_done(const struct search *s, struct buf *b, int64_t patient, i
                        const char *pids)
 {
 	struct request *r = s->r;
-	const char *qs = s->posted ? encode_params(s->a, s->params, NULL, NULL) : r->query;
 	if (fhir_audit(r, "search", fhir_type_name(s->t), NULL, patient, 200,
-	               search_detail(s->a, qs, shown, pids)))
+	               search_detail(s->a, s->query, shown, pids)))
 		return -1;
 	remember_view(r, s->t, s->params);
 	fhir_respond(r, 200, b);
